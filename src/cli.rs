@@ -1,0 +1,80 @@
+//! The command line: one subcommand per user task.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
+
+use nhi::report::Format;
+
+#[derive(Debug, Parser)]
+#[command(name = "nhi", version, about = "Compile a GitOps registry of non-human identities: validate, gate, explain", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the registry and fail when an unwaived error remains (exit 1)
+    Check(CheckArgs),
+    /// List every rule with its default severity and compliance mappings
+    Rules {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Explain one rule: what it checks, why, and how to fix it
+    Explain {
+        /// A rule id, e.g. rotation-overdue
+        rule: String,
+    },
+    /// Print the JSON Schema of a kind (all kinds' file names when none is given)
+    Schema {
+        /// Identity, Team, Person, System, Exception or Policy (any case)
+        kind: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The registry root (the directory holding nhi.yaml)
+    #[arg(default_value = ".")]
+    pub registry: PathBuf,
+    /// Output format [default: github when GITHUB_ACTIONS=true, else human]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Evaluate date rules as of this day (YYYY-MM-DD) instead of today (UTC)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub as_of: Option<Date>,
+    /// Make warnings fail the gate too
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
+    /// Colour the human output: auto (on a terminal), always or never
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    /// Warnings fail the gate as errors do
+    Warnings,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+/// Parses exactly `YYYY-MM-DD`.
+pub fn parse_day(s: &str) -> Result<Date, String> {
+    nhi::model::parse_date(s).ok_or_else(|| format!("`{s}` is not a calendar date written YYYY-MM-DD"))
+}

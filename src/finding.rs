@@ -1,0 +1,116 @@
+//! Findings are data: what a rule found, where, and whether an exception waives it.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::model::{Kind, Source};
+use crate::span::Pos;
+
+/// The three GitHub annotation levels, most severe first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Notice,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Notice => "notice",
+        }
+    }
+}
+
+/// What a finding is about: a document of a kind with an id, or a file that has no readable document.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Subject {
+    /// `Identity`, `Team`, …; `File` when the file itself cannot be read or parsed.
+    pub kind: &'static str,
+    pub id: String,
+}
+
+/// One finding. `severity` is the effective one, after the policy's overrides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub waived_by: Option<String>,
+    pub subject: Subject,
+    pub file: Arc<str>,
+    pub pos: Pos,
+    /// A JSON pointer inside the document: with rule and subject, a stable fingerprint.
+    pub pointer: String,
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding about the document of `source` at `pointer` (its key, or the nearest existing ancestor).
+    pub fn at(rule: &'static str, kind: Kind, id: &str, source: &Source, pointer: &str, message: String) -> Finding {
+        Finding::at_pos(rule, kind.name(), id, source, source.at(pointer), pointer, message)
+    }
+
+    /// A finding at the value of `pointer` (for a reference or a literal that is wrong).
+    pub fn at_value(rule: &'static str, kind: Kind, id: &str, source: &Source, pointer: &str, message: String) -> Finding {
+        Finding::at_pos(rule, kind.name(), id, source, source.value_at(pointer), pointer, message)
+    }
+
+    pub fn at_pos(
+        rule: &'static str,
+        kind: &'static str,
+        id: &str,
+        source: &Source,
+        pos: Pos,
+        pointer: &str,
+        message: String,
+    ) -> Finding {
+        Finding {
+            rule,
+            severity: Severity::Error,
+            waived_by: None,
+            subject: Subject { kind, id: id.to_string() },
+            file: source.file.clone(),
+            pos,
+            pointer: pointer.to_string(),
+            message,
+        }
+    }
+
+    /// Whether this finding fails the gate at `deny` (errors always; warnings with `--deny warnings`).
+    pub fn fails(&self, deny_warnings: bool) -> bool {
+        self.waived_by.is_none() && (self.severity == Severity::Error || (deny_warnings && self.severity == Severity::Warning))
+    }
+
+    /// The order of every output: file, line, column, rule, subject.
+    pub fn sort_key(&self) -> (&str, Pos, &str, &Subject, &str) {
+        (&self.file, self.pos, self.rule, &self.subject, &self.message)
+    }
+}
+
+/// Counts for summaries: unwaived by severity, and waived.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub notices: usize,
+    pub waived: usize,
+}
+
+impl Counts {
+    pub fn of(findings: &[Finding]) -> Counts {
+        let mut c = Counts::default();
+        for f in findings {
+            match (&f.waived_by, f.severity) {
+                (Some(_), _) => c.waived += 1,
+                (None, Severity::Error) => c.errors += 1,
+                (None, Severity::Warning) => c.warnings += 1,
+                (None, Severity::Notice) => c.notices += 1,
+            }
+        }
+        c
+    }
+}

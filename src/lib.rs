@@ -1,0 +1,47 @@
+//! `nhi` compiles a registry of non-human identities: YAML files → a typed registry → findings → outputs.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod finding;
+pub mod load;
+pub mod model;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod span;
+
+use std::path::Path;
+
+use jiff::civil::Date;
+
+use finding::{Counts, Finding};
+use model::Registry;
+
+/// The outcome of checking a registry: what was loaded, and every finding in output order.
+pub struct Checked {
+    pub as_of: Date,
+    pub registry: Registry,
+    pub findings: Vec<Finding>,
+}
+
+impl Checked {
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.findings)
+    }
+
+    /// Whether the gate fails: an unwaived error remains (or a warning, with `deny_warnings`).
+    pub fn fails(&self, deny_warnings: bool) -> bool {
+        self.findings.iter().any(|f| f.fails(deny_warnings))
+    }
+}
+
+/// Loads and checks the registry at `root` as of `as_of`.
+pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
+    let loaded = load::load(root)?;
+    let findings = rules::check(&loaded.registry, loaded.findings, as_of);
+    Ok(Checked { as_of, registry: loaded.registry, findings })
+}
+
+/// Today in UTC: the default day rules are evaluated as of.
+pub fn today_utc() -> Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}

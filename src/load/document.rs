@@ -1,0 +1,112 @@
+//! One YAML tree to what the rest of the tool needs: JSON for the schema and the typed model, a locator for
+//! positions, and the secrets found on the way (replaced, so no later output can show them).
+
+use serde_json::{Map, Number, Value as Json};
+
+use super::yaml::{Node, Value};
+use crate::rules::secrets;
+use crate::span::{push_token, Locator, Pos};
+
+/// What replaces a secret value in everything built from the document.
+pub const REDACTED: &str = "[redacted]";
+
+/// A secret found in a document: where, in which field, and what it looks like.
+#[derive(Debug)]
+pub struct SecretHit {
+    pub pointer: String,
+    pub pos: Pos,
+    pub what: &'static str,
+}
+
+/// The converted document.
+pub struct Converted {
+    pub json: Json,
+    pub locator: Locator,
+    pub secrets: Vec<SecretHit>,
+}
+
+/// Converts a document's root node.
+pub fn convert(root: &Node) -> Converted {
+    let mut out = Converted { json: Json::Null, locator: Locator::default(), secrets: Vec::new() };
+    let mut pointer = String::new();
+    out.locator.insert("", root.pos, root.pos);
+    out.json = walk(root, &mut pointer, &mut out.locator, &mut out.secrets);
+    out.locator.finish();
+    out
+}
+
+fn walk(node: &Node, pointer: &mut String, locator: &mut Locator, secrets: &mut Vec<SecretHit>) -> Json {
+    match &node.value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::Number((*i).into()),
+        Value::Float(f) => Number::from_f64(*f).map_or_else(|| Json::String(f.to_string()), Json::Number),
+        Value::Str(s) => match secrets::detect(s) {
+            Some(what) => {
+                secrets.push(SecretHit { pointer: pointer.clone(), pos: node.pos, what });
+                Json::String(REDACTED.into())
+            }
+            None => Json::String(s.clone()),
+        },
+        Value::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                push_token(pointer, &i.to_string());
+                locator.insert(pointer, item.pos, item.pos);
+                out.push(walk(item, pointer, locator, secrets));
+                pointer.truncate(len);
+            }
+            Json::Array(out)
+        }
+        Value::Map(entries) => {
+            let mut out = Map::with_capacity(entries.len());
+            for (key, value) in entries {
+                let len = pointer.len();
+                push_token(pointer, &key.text);
+                let name = match secrets::detect(&key.text) {
+                    Some(what) => {
+                        secrets.push(SecretHit { pointer: pointer.clone(), pos: key.pos, what });
+                        REDACTED.to_string()
+                    }
+                    None => key.text.clone(),
+                };
+                locator.insert(pointer, key.pos, value.pos);
+                let converted = walk(value, pointer, locator, secrets);
+                pointer.truncate(len);
+                // Duplicate keys are reported by the parser; the first one is kept, as the message says.
+                out.entry(name).or_insert(converted);
+            }
+            Json::Object(out)
+        }
+    }
+}
+
+/// Removes the value at `pointer` (an object member or an array item), if present.
+pub fn remove(json: &mut Json, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else { return };
+    let last = last.replace("~1", "/").replace("~0", "~");
+    match json.pointer_mut(parent) {
+        Some(Json::Object(map)) => {
+            map.remove(&last);
+        }
+        Some(Json::Array(items)) => {
+            if let Some(item) = last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                *item = Json::Null;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Drops the `null` items that [`remove`] left in arrays (no list of the model holds nulls).
+pub fn compact(json: &mut Json) {
+    match json {
+        Json::Array(items) => {
+            items.retain(|v| !v.is_null());
+            items.iter_mut().for_each(compact);
+        }
+        Json::Object(map) => map.values_mut().for_each(compact),
+        _ => {}
+    }
+}

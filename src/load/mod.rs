@@ -1,0 +1,266 @@
+//! Walk the registry, parse every file in parallel, and build the typed registry plus the load findings
+//! (`schema` and `secret-in-registry`). A bad file is a finding; only an unreadable registry is an error.
+
+pub mod document;
+pub mod schema;
+pub mod yaml;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+
+use crate::finding::Finding;
+use crate::model::{Doc, Kind, Registry, Source};
+use crate::policy::{Policy, PolicyFile};
+use crate::rules::secrets;
+use crate::span::{Locator, Pos};
+
+/// The folders a registry's documents live in.
+pub const FOLDERS: [&str; 4] = ["identities", "owners", "systems", "exceptions"];
+/// The policy file at the registry root.
+pub const POLICY_FILE: &str = "nhi.yaml";
+/// Larger files are refused with a finding: no registry file needs this much.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+/// More documents in one file are refused with a finding.
+pub const MAX_DOCUMENTS: usize = 10_000;
+
+/// What stops the run: the registry cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0} is not a directory")]
+    NotADirectory(PathBuf),
+    #[error("{0} is not an nhi registry: it has no {POLICY_FILE} (create one with `kind: Policy`)")]
+    NoPolicy(PathBuf),
+    #[error("cannot read {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// The registry and the findings of loading it.
+pub struct Loaded {
+    pub registry: Registry,
+    pub findings: Vec<Finding>,
+}
+
+/// The contents of one file, typed.
+enum Item {
+    Identity(Doc<crate::model::Identity>),
+    Team(Doc<crate::model::Team>),
+    Person(Doc<crate::model::Person>),
+    System(Doc<crate::model::System>),
+    Exception(Doc<crate::model::Exception>),
+    Policy(Source, PolicyFile),
+}
+
+#[derive(Default)]
+struct FileResult {
+    items: Vec<Item>,
+    findings: Vec<Finding>,
+}
+
+/// Loads the registry rooted at `root`.
+pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    if !root.is_dir() {
+        return Err(LoadError::NotADirectory(root.to_path_buf()));
+    }
+    if !root.join(POLICY_FILE).is_file() {
+        return Err(LoadError::NoPolicy(root.to_path_buf()));
+    }
+    let files = discover(root)?;
+    let results: Vec<FileResult> = files.par_iter().map(|rel| load_file(root, rel)).collect();
+    let mut registry = Registry { files: files.iter().map(|f| Arc::from(f.as_str())).collect(), ..Registry::default() };
+    let mut findings = Vec::new();
+    for result in results {
+        findings.extend(result.findings);
+        for item in result.items {
+            match item {
+                Item::Identity(d) => registry.identities.push(d),
+                Item::Team(d) => registry.teams.push(d),
+                Item::Person(d) => registry.persons.push(d),
+                Item::System(d) => registry.systems.push(d),
+                Item::Exception(d) => registry.exceptions.push(d),
+                Item::Policy(source, file) => {
+                    registry.policy = Policy::from_file(file);
+                    registry.policy_source = Some(source);
+                }
+            }
+        }
+    }
+    Ok(Loaded { registry, findings })
+}
+
+/// `nhi.yaml` first, then every YAML file under the registry folders, sorted, as `/`-separated relative paths.
+fn discover(root: &Path) -> Result<Vec<String>, LoadError> {
+    let canonical_root = root.canonicalize().map_err(|source| LoadError::Io { path: root.to_path_buf(), source })?;
+    let mut files = vec![POLICY_FILE.to_string()];
+    for folder in FOLDERS {
+        let dir = root.join(folder);
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&dir).follow_links(false).sort_by_file_name() {
+            let entry = entry.map_err(|e| LoadError::Io {
+                path: e.path().map_or_else(|| dir.clone(), Path::to_path_buf),
+                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("file system loop")),
+            })?;
+            let path = entry.path();
+            let is_yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+            if !is_yaml {
+                continue;
+            }
+            let is_file = if entry.path_is_symlink() {
+                // A link is read only when it points at a file inside the registry.
+                path.canonicalize().is_ok_and(|t| t.starts_with(&canonical_root) && t.is_file())
+            } else {
+                entry.file_type().is_file()
+            };
+            if is_file {
+                if let Ok(rel) = path.strip_prefix(root) {
+                    files.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+                }
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn file_source(file: &Arc<str>, pos: Pos) -> Source {
+    Source { file: file.clone(), start: pos, locator: Arc::new(Locator::default()) }
+}
+
+fn file_finding(rule: &'static str, file: &Arc<str>, pos: Pos, message: String) -> Finding {
+    Finding::at_pos(rule, "File", "", &file_source(file, pos), pos, "", message)
+}
+
+fn load_file(root: &Path, rel: &str) -> FileResult {
+    let file: Arc<str> = Arc::from(rel);
+    let mut result = FileResult::default();
+    let path = root.join(rel);
+    let text = match read_text(&path) {
+        Ok(text) => text,
+        Err((pos, message)) => {
+            result.findings.push(file_finding("schema", &file, pos, message));
+            return result;
+        }
+    };
+    let parsed = yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(&text));
+    let is_policy = rel == POLICY_FILE;
+    if parsed.documents.len() > MAX_DOCUMENTS {
+        let message = format!("the file holds more than {MAX_DOCUMENTS} documents; split it");
+        result.findings.push(file_finding("schema", &file, Pos::START, message));
+        return result;
+    }
+    for document in &parsed.documents {
+        load_document(&file, document, is_policy, &mut result);
+    }
+    if let Some(problem) = parsed.fatal {
+        let message = format!("invalid YAML: {}", problem.message);
+        result.findings.push(file_finding("schema", &file, problem.pos, message));
+    }
+    result
+}
+
+fn read_text(path: &Path) -> Result<String, (Pos, String)> {
+    let meta = fs::metadata(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err((Pos::START, format!("the file is larger than the {} MiB limit", MAX_FILE_BYTES / 1024 / 1024)));
+    }
+    let bytes = fs::read(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        let pos = Pos::new(u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX));
+        (pos, "the file is not valid UTF-8".to_string())
+    })
+}
+
+fn load_document(file: &Arc<str>, document: &yaml::Document, is_policy: bool, out: &mut FileResult) {
+    let converted = document::convert(&document.root);
+    let source = Source { file: file.clone(), start: document.root.pos, locator: Arc::new(converted.locator) };
+    let mut json = converted.json;
+    let id = json.get("id").and_then(Json::as_str).unwrap_or("").to_string();
+    let declared = json.get("kind").and_then(Json::as_str).map(str::to_string);
+    let kind = match document_kind(&json, declared.as_deref(), is_policy) {
+        Ok(kind) => kind,
+        Err(message) => {
+            out.findings.push(Finding::at_pos("schema", "File", &id, &source, source.at("/kind"), "/kind", message));
+            return;
+        }
+    };
+    let finding = |rule, pos, pointer: &str, message| Finding::at_pos(rule, kind.name(), &id, &source, pos, pointer, message);
+    for problem in &document.problems {
+        out.findings.push(finding("schema", problem.pos, "", problem.message.clone()));
+    }
+    for hit in &converted.secrets {
+        let message = secrets::message(&schema::field_name(&hit.pointer), hit.what);
+        out.findings.push(finding("secret-in-registry", hit.pos, &hit.pointer, message));
+    }
+    if is_policy && declared.is_none() {
+        json["kind"] = Json::String("Policy".into());
+    }
+    let violations = schema::validate(kind, &json);
+    for v in &violations {
+        let pos = if v.bad_value { source.value_at(&v.pointer) } else { source.at(&v.pointer) };
+        out.findings.push(finding("schema", pos, &v.pointer, v.message.clone()));
+    }
+    if violations.iter().any(|v| v.bad_value && v.pointer == "/id") {
+        return; // an id that cannot name a file or a page takes no part in the rules
+    }
+    for v in violations.iter().filter(|v| v.bad_value) {
+        document::remove(&mut json, &v.pointer);
+    }
+    document::compact(&mut json);
+    if kind != Kind::Policy && id.is_empty() {
+        return; // the schema finding about `id` says it all
+    }
+    let item = match kind {
+        Kind::Identity => typed(json, &source).map(Item::Identity),
+        Kind::Team => typed(json, &source).map(Item::Team),
+        Kind::Person => typed(json, &source).map(Item::Person),
+        Kind::System => typed(json, &source).map(Item::System),
+        Kind::Exception => typed(json, &source).map(Item::Exception),
+        Kind::Policy => Some(Item::Policy(source.clone(), policy_file(json))),
+    };
+    match item {
+        Some(item) => out.items.push(item),
+        None => out.findings.push(finding("schema", source.start, "", "the document cannot be read as its kind".into())),
+    }
+}
+
+/// The kind of a document, or why it has none. `nhi.yaml` holds the Policy, and only it does.
+fn document_kind(json: &Json, declared: Option<&str>, is_policy: bool) -> Result<Kind, String> {
+    let names = ["Identity", "Team", "Person", "System", "Exception"];
+    if !json.is_object() {
+        return Err("a document must be a map with `kind` and `id`, not a list or a single value".into());
+    }
+    match (declared, is_policy) {
+        (None | Some("Policy"), true) => Ok(Kind::Policy),
+        (Some(other), true) => Err(format!("{POLICY_FILE} holds the policy (`kind: Policy`), not `{other}`")),
+        (Some("Policy"), false) => Err(format!("a Policy belongs in {POLICY_FILE} at the registry root")),
+        (None, false) => Err(format!("missing required field `kind` (one of {})", names.join(", "))),
+        (Some(name), false) => Kind::parse(name).ok_or_else(|| {
+            let hint = schema::suggest(name, &names).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
+            let shown = if name.chars().count() > 40 { "…" } else { name };
+            format!("unknown kind `{shown}`{hint} (expected one of {})", names.join(", "))
+        }),
+    }
+}
+
+/// Builds the typed document from JSON the schema's offending values were removed from.
+fn typed<T: DeserializeOwned>(json: Json, source: &Source) -> Option<Doc<T>> {
+    serde_json::from_value(json).ok().map(|item| Doc { source: source.clone(), item })
+}
+
+/// `nhi.yaml` as written, ignoring `x-` extension keys inside its maps.
+fn policy_file(mut json: Json) -> PolicyFile {
+    for map in ["rotation_days", "review_days_by_criticality", "rules"] {
+        if let Some(Json::Object(m)) = json.get_mut(map) {
+            m.retain(|k, _| !k.starts_with("x-"));
+        }
+    }
+    serde_json::from_value(json).unwrap_or_default()
+}

@@ -1,0 +1,380 @@
+//! YAML text to a tree of nodes with positions, driven from the parser's events with hard limits.
+//!
+//! The tree is built iteratively (no recursion per nesting level), so hostile input cannot overflow the
+//! stack: nesting deeper than [`MAX_DEPTH`] and aliases that expand past [`MAX_NODES`] stop the file with a
+//! problem instead. Scalars resolve by the YAML 1.2 core schema (`no` and `2024-01-01` stay strings).
+//! Duplicate keys are problems, never a silent "last one wins".
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+
+use crate::span::Pos;
+
+/// Deeper nesting than any registry document needs; past it the file is rejected.
+pub const MAX_DEPTH: usize = 64;
+/// Nodes one document may hold once aliases are expanded; past it the file is rejected.
+pub const MAX_NODES: usize = 100_000;
+
+/// A YAML node and where it starts.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub pos: Pos,
+    pub value: Value,
+}
+
+/// The value of a node after core-schema resolution.
+#[derive(Clone, Debug)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key: always text, with its position.
+#[derive(Clone, Debug)]
+pub struct Key {
+    pub text: String,
+    pub pos: Pos,
+}
+
+/// Something wrong with the YAML itself, at a position.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// One document of a file: its root node and any non-fatal problems (duplicate keys, unsupported tags).
+#[derive(Debug)]
+pub struct Document {
+    pub root: Node,
+    pub problems: Vec<Problem>,
+}
+
+/// What a file parses to: the documents read before any fatal problem, and that problem.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub documents: Vec<Document>,
+    pub fatal: Option<Problem>,
+}
+
+enum Frame {
+    Seq { pos: Pos, anchor: usize, items: Vec<Node> },
+    Map { pos: Pos, anchor: usize, entries: Vec<(Key, Node)>, key: Option<Key> },
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    nodes: usize,
+    root: Option<Node>,
+    problems: Vec<Problem>,
+}
+
+/// Parses every document of `text`. Empty documents (a stray `---`) are skipped.
+pub fn parse(text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut builder = Builder::default();
+    for event in Parser::new_from_str(text) {
+        let (event, span) = match event {
+            Ok(e) => e,
+            Err(e) => {
+                let m = e.marker();
+                parsed.fatal = Some(Problem { pos: Pos::from_parser(m.line(), m.col()), message: e.info().to_string() });
+                return parsed;
+            }
+        };
+        let pos = Pos::from_parser(span.start.line(), span.start.col());
+        let step = match event {
+            Event::DocumentStart(_) => {
+                builder = Builder::default();
+                Ok(())
+            }
+            Event::DocumentEnd => {
+                if let Some(root) = builder.root.take() {
+                    if !matches!(root.value, Value::Null) {
+                        let problems = std::mem::take(&mut builder.problems);
+                        parsed.documents.push(Document { root, problems });
+                    }
+                }
+                Ok(())
+            }
+            Event::Scalar(text, style, anchor, tag) => builder.scalar(&text, style, anchor, tag.as_deref(), pos),
+            Event::Alias(id) => builder.alias(id, pos),
+            Event::SequenceStart(anchor, tag) => builder.open(Frame::Seq { pos, anchor, items: Vec::new() }, tag.as_deref()),
+            Event::MappingStart(anchor, tag) => {
+                builder.open(Frame::Map { pos, anchor, entries: Vec::new(), key: None }, tag.as_deref())
+            }
+            Event::SequenceEnd | Event::MappingEnd => builder.close(),
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(()),
+        };
+        if let Err(problem) = step {
+            parsed.fatal = Some(problem);
+            return parsed;
+        }
+    }
+    parsed
+}
+
+impl Builder {
+    fn count(&mut self, n: usize, pos: Pos) -> Result<(), Problem> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > MAX_NODES {
+            return Err(Problem {
+                pos,
+                message: format!("the document expands to more than {MAX_NODES} nodes (an alias bomb?); registry documents are small"),
+            });
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, frame: Frame, tag: Option<&Tag>) -> Result<(), Problem> {
+        let pos = match &frame {
+            Frame::Seq { pos, .. } | Frame::Map { pos, .. } => *pos,
+        };
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Problem { pos, message: format!("nesting is deeper than {MAX_DEPTH} levels") });
+        }
+        if let Some(tag) = tag {
+            self.tag_problem(tag, pos);
+        }
+        self.count(1, pos)?;
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<(), Problem> {
+        let (node, anchor) = match self.stack.pop() {
+            Some(Frame::Seq { pos, anchor, items }) => (Node { pos, value: Value::Seq(items) }, anchor),
+            Some(Frame::Map { pos, anchor, entries, .. }) => (Node { pos, value: Value::Map(entries) }, anchor),
+            None => return Ok(()),
+        };
+        self.finish(node, anchor)
+    }
+
+    fn scalar(&mut self, text: &str, style: ScalarStyle, anchor: usize, tag: Option<&Tag>, pos: Pos) -> Result<(), Problem> {
+        self.count(1, pos)?;
+        let value = match tag {
+            Some(tag) if tag.is_yaml_core_schema() => match tag.suffix.as_str() {
+                "str" => Value::Str(text.to_string()),
+                "null" | "bool" | "int" | "float" => resolve_plain(text),
+                _ => {
+                    self.tag_problem(tag, pos);
+                    Value::Str(text.to_string())
+                }
+            },
+            Some(tag) => {
+                self.tag_problem(tag, pos);
+                Value::Str(text.to_string())
+            }
+            None if style == ScalarStyle::Plain => resolve_plain(text),
+            None => Value::Str(text.to_string()),
+        };
+        // A mapping key keeps the scalar's text as written.
+        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+            if style == ScalarStyle::Plain && text == "<<" {
+                self.problems.push(Problem { pos, message: "merge keys (`<<`) are not supported: write the keys out".into() });
+            }
+            return self.finish(Node { pos, value: Value::Str(text.to_string()) }, anchor);
+        }
+        self.finish(Node { pos, value }, anchor)
+    }
+
+    fn alias(&mut self, id: usize, pos: Pos) -> Result<(), Problem> {
+        let Some((node, size)) = self.anchors.get(&id) else {
+            return Err(Problem { pos, message: "alias to an unknown anchor".into() });
+        };
+        let (mut node, size) = (node.clone(), *size);
+        node.pos = pos;
+        self.count(size, pos)?;
+        self.place(node)
+    }
+
+    fn tag_problem(&mut self, tag: &Tag, pos: Pos) {
+        self.problems.push(Problem { pos, message: format!("YAML tag `{tag}` is not supported: registry values are plain strings, numbers, lists and maps") });
+    }
+
+    /// Records an anchored node for later aliases, then places it in its parent.
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Problem> {
+        if anchor > 0 {
+            let size = node_count(&node);
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        self.place(node)
+    }
+
+    fn place(&mut self, node: Node) -> Result<(), Problem> {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                Some(k) => entries.push((k, node)),
+                None => {
+                    let Value::Str(text) = node.value else {
+                        return Err(Problem { pos: node.pos, message: "a mapping key must be a plain value, not a list or a map".into() });
+                    };
+                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.text == text) {
+                        let message = format!("duplicate key `{text}` (first at line {})", first.pos.line);
+                        self.problems.push(Problem { pos: node.pos, message });
+                    }
+                    *key = Some(Key { text, pos: node.pos });
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+fn node_count(node: &Node) -> usize {
+    let mut count = 0;
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        count += 1;
+        match &n.value {
+            Value::Seq(items) => todo.extend(items),
+            Value::Map(entries) => todo.extend(entries.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// Resolves a plain scalar by the YAML 1.2 core schema.
+pub fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    if let Some(int) = resolve_int(text) {
+        return int;
+    }
+    if is_core_float(text) {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(text.to_string())
+}
+
+fn resolve_int(text: &str) -> Option<Value> {
+    let (radix, digits) = if let Some(d) = text.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = text.strip_prefix("0x") {
+        (16, d)
+    } else {
+        let d = text.strip_prefix(['-', '+']).unwrap_or(text);
+        if d.is_empty() || !d.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        return Some(match text.parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Float(text.parse::<f64>().ok()?),
+        });
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    i64::from_str_radix(digits, radix).ok().map(Value::Int)
+}
+
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`
+fn is_core_float(text: &str) -> bool {
+    let s = text.strip_prefix(['-', '+']).unwrap_or(text).as_bytes();
+    let digits = |s: &[u8], i: &mut usize| {
+        let start = *i;
+        while *i < s.len() && s[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut i = 0;
+    let int = digits(s, &mut i);
+    if i < s.len() && s[i] == b'.' {
+        i += 1;
+        let frac = digits(s, &mut i);
+        if int == 0 && frac == 0 {
+            return false;
+        }
+    } else if int == 0 {
+        return false;
+    }
+    if i < s.len() && (s[i] == b'e' || s[i] == b'E') {
+        i += 1;
+        if i < s.len() && (s[i] == b'-' || s[i] == b'+') {
+            i += 1;
+        }
+        if digits(s, &mut i) == 0 {
+            return false;
+        }
+    }
+    i == s.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(text: &str) -> Node {
+        let parsed = parse(text);
+        assert!(parsed.fatal.is_none(), "{:?}", parsed.fatal);
+        parsed.documents.into_iter().next().unwrap().root
+    }
+
+    #[test]
+    fn core_schema_keeps_dates_and_norway_as_strings() {
+        let Value::Map(entries) = root("a: 2024-01-01\nb: no\nc: 017\nd: 1_000\ne: 1.5\nf: ~\ng: 0x1F\n").value else { panic!() };
+        let values: Vec<String> = entries.iter().map(|(_, n)| format!("{:?}", n.value)).collect();
+        assert_eq!(values, ["Str(\"2024-01-01\")", "Str(\"no\")", "Int(17)", "Str(\"1_000\")", "Float(1.5)", "Null", "Int(31)"]);
+    }
+
+    #[test]
+    fn positions_are_one_based() {
+        let Value::Map(entries) = root("kind: Identity\nid:   x\n").value else { panic!() };
+        assert_eq!(entries[1].0.pos, Pos::new(2, 1));
+        assert_eq!(entries[1].1.pos, Pos::new(2, 6));
+    }
+
+    #[test]
+    fn duplicate_keys_are_problems() {
+        let parsed = parse("a: 1\nb: 2\na: 3\n");
+        assert_eq!(parsed.documents[0].problems[0].message, "duplicate key `a` (first at line 1)");
+        assert_eq!(parsed.documents[0].problems[0].pos, Pos::new(3, 1));
+    }
+
+    #[test]
+    fn deep_nesting_stops_without_overflow() {
+        let text = "[".repeat(100_000);
+        let parsed = parse(&text);
+        assert!(parsed.fatal.unwrap().message.contains("deeper than"));
+        let block: String = (0..2000).map(|i| format!("{}- \n", " ".repeat(i))).collect();
+        assert!(parse(&block).fatal.is_some());
+    }
+
+    #[test]
+    fn alias_bomb_is_stopped() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..9 {
+            let prev = (b'a' + i) as char;
+            let next = (b'a' + i + 1) as char;
+            text.push_str(&format!("{next}: &{next} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        assert!(parse(&text).fatal.unwrap().message.contains("alias bomb"));
+    }
+
+    #[test]
+    fn multi_document_files_and_empty_documents() {
+        let parsed = parse("---\na: 1\n---\n---\nb: 2\n");
+        assert_eq!(parsed.documents.len(), 2);
+    }
+}

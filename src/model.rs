@@ -1,0 +1,308 @@
+//! The typed registry: identities, owners, systems, exceptions, and where each document came from.
+//!
+//! Fields the schema requires are still `Option` here: a document with a schema error keeps every valid
+//! field (the loader removes only the offending values), so the other rules still see it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::policy::Policy;
+use crate::span::{Locator, Pos};
+
+/// Where a document lives: its file (relative to the registry root, `/`-separated) and its positions.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub file: Arc<str>,
+    pub start: Pos,
+    pub locator: Arc<Locator>,
+}
+
+impl Source {
+    /// The key of `pointer`, or of its nearest existing ancestor.
+    pub fn at(&self, pointer: &str) -> Pos {
+        self.locator.nearest(pointer)
+    }
+
+    /// The value at `pointer` when present, else the nearest key.
+    pub fn value_at(&self, pointer: &str) -> Pos {
+        self.locator.value(pointer).unwrap_or_else(|| self.at(pointer))
+    }
+}
+
+/// A document of one kind with its source.
+#[derive(Clone, Debug)]
+pub struct Doc<T> {
+    pub source: Source,
+    pub item: T,
+}
+
+/// The kinds of document, and the kind group each belongs to for id uniqueness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Kind {
+    Identity,
+    Team,
+    Person,
+    System,
+    Exception,
+    Policy,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [Kind::Identity, Kind::Team, Kind::Person, Kind::System, Kind::Exception, Kind::Policy];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Identity => "Identity",
+            Kind::Team => "Team",
+            Kind::Person => "Person",
+            Kind::System => "System",
+            Kind::Exception => "Exception",
+            Kind::Policy => "Policy",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Teams and persons share one id space ("owners").
+    pub fn group(self) -> &'static str {
+        match self {
+            Kind::Identity => "identities",
+            Kind::Team | Kind::Person => "owners",
+            Kind::System => "systems",
+            Kind::Exception => "exceptions",
+            Kind::Policy => "policy",
+        }
+    }
+}
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+string_enum!(IdentityType {
+    ServiceAccount = "service_account", ApiKey = "api_key", OauthApp = "oauth_app", Token = "token",
+    Certificate = "certificate", SshKey = "ssh_key", Bot = "bot", Workload = "workload",
+});
+string_enum!(Environment { Prod = "prod", Staging = "staging", Dev = "dev", Test = "test", Shared = "shared" });
+string_enum!(Status { Active = "active", Disabled = "disabled", Decommissioned = "decommissioned" });
+string_enum!(CredentialKind {
+    Static = "static", ShortLived = "short_lived", Federated = "federated", Certificate = "certificate", None = "none",
+});
+string_enum!(
+    /// Access levels, ordered: read < write < admin.
+    Level { Read = "read", Write = "write", Admin = "admin" }
+);
+string_enum!(SystemType {
+    SecretStore = "secret_store", Database = "database", CloudAccount = "cloud_account", Saas = "saas",
+    CiCd = "ci_cd", Cluster = "cluster", Service = "service", Repository = "repository", Other = "other",
+});
+string_enum!(
+    /// Criticality, ordered: low < medium < high < critical.
+    Criticality { Low = "low", Medium = "medium", High = "high", Critical = "critical" }
+);
+
+impl Environment {
+    /// `prod`, `shared` and the rest: shared is neither prod nor non-prod.
+    pub fn is_non_prod(self) -> bool {
+        matches!(self, Environment::Staging | Environment::Dev | Environment::Test)
+    }
+}
+
+impl Criticality {
+    /// The weight of a system of this criticality in a blast-radius score.
+    pub fn weight(self) -> u32 {
+        match self {
+            Criticality::Low => 1,
+            Criticality::Medium => 2,
+            Criticality::High => 5,
+            Criticality::Critical => 10,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Identity {
+    pub id: String,
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<IdentityType>,
+    pub owner: Option<String>,
+    pub contact: Option<String>,
+    pub purpose: Option<String>,
+    pub environment: Option<Environment>,
+    pub system_of_record: Option<String>,
+    pub external_id: Option<String>,
+    pub status: Option<Status>,
+    #[serde(deserialize_with = "date")]
+    pub decommissioned_on: Option<Date>,
+    pub credential: Credential,
+    pub access: Vec<Access>,
+    pub used_by: Vec<String>,
+    #[serde(deserialize_with = "date")]
+    pub last_used: Option<Date>,
+    pub review: Option<Review>,
+    pub vendor: Option<String>,
+    #[serde(deserialize_with = "date")]
+    pub vendor_review: Option<Date>,
+    pub spiffe_id: Option<String>,
+    pub tags: Vec<String>,
+    pub links: BTreeMap<String, String>,
+}
+
+impl Identity {
+    /// Rules about dates, access and use apply to active identities only (an absent status counts as active).
+    pub fn is_active(&self) -> bool {
+        matches!(self.status, Some(Status::Active) | None)
+    }
+
+    pub fn is_static(&self) -> bool {
+        self.credential.kind == Some(CredentialKind::Static)
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Credential {
+    pub kind: Option<CredentialKind>,
+    #[serde(deserialize_with = "date")]
+    pub created: Option<Date>,
+    #[serde(deserialize_with = "date")]
+    pub last_rotated: Option<Date>,
+    pub rotation_days: Option<u32>,
+    #[serde(deserialize_with = "date")]
+    pub expires: Option<Date>,
+    #[serde(deserialize_with = "date")]
+    pub revoked_on: Option<Date>,
+    pub stores: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Access {
+    pub system: String,
+    pub level: Option<Level>,
+    pub scope: Option<String>,
+    pub justification: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Review {
+    #[serde(deserialize_with = "date")]
+    pub last: Option<Date>,
+    pub by: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Team {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub slack: Option<String>,
+    pub lead: Option<String>,
+    pub github: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Person {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub team: Option<String>,
+    pub active: Option<bool>,
+    #[serde(deserialize_with = "date")]
+    pub left_on: Option<Date>,
+    pub github: Option<String>,
+}
+
+impl Person {
+    /// A Person without `active` is active.
+    pub fn is_active(&self) -> bool {
+        self.active.unwrap_or(true)
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct System {
+    pub id: String,
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<SystemType>,
+    pub criticality: Option<Criticality>,
+    pub environment: Option<Environment>,
+    pub owner: Option<String>,
+    pub vendor: Option<String>,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Exception {
+    pub id: String,
+    pub rule: Option<String>,
+    pub identities: Vec<String>,
+    pub reason: Option<String>,
+    pub requested_by: Option<String>,
+    pub approved_by: Option<String>,
+    #[serde(deserialize_with = "date")]
+    pub approved_on: Option<Date>,
+    #[serde(deserialize_with = "date")]
+    pub expires: Option<Date>,
+    pub ticket: Option<String>,
+}
+
+/// The whole registry after loading: every document that has a kind and an id, typed.
+#[derive(Debug, Default)]
+pub struct Registry {
+    pub policy: Policy,
+    pub policy_source: Option<Source>,
+    pub identities: Vec<Doc<Identity>>,
+    pub teams: Vec<Doc<Team>>,
+    pub persons: Vec<Doc<Person>>,
+    pub systems: Vec<Doc<System>>,
+    pub exceptions: Vec<Doc<Exception>>,
+    /// Every file read, relative to the registry root.
+    pub files: Vec<Arc<str>>,
+}
+
+/// Parses a `YYYY-MM-DD` string; anything else (already reported by the schema) becomes `None`.
+fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    let s = Option::<String>::deserialize(d)?;
+    Ok(s.and_then(|s| parse_date(&s)))
+}
+
+/// Parses exactly `YYYY-MM-DD` (jiff alone would also take other shapes).
+pub fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    s.parse().ok()
+}

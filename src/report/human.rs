@@ -1,0 +1,102 @@
+//! Human diagnostics: `severity[rule]: message`, the file, line and column, the source line, and the fix.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use super::{summary_line, Context, Emitter};
+use crate::finding::{Finding, Severity};
+use crate::rules::{catalogue, secrets};
+
+pub struct Human;
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn severity(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Notice => "1;36",
+        };
+        self.wrap(code, s.as_str())
+    }
+}
+
+impl Emitter for Human {
+    fn emit(&self, cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let paint = Paint(cx.color);
+        let mut sources = Sources { root: cx.root, cache: HashMap::new() };
+        for f in &cx.checked.findings {
+            finding(out, &paint, &mut sources, cx, f)?;
+        }
+        let verdict = if cx.checked.fails(false) { paint.wrap("1;31", "gate: failed") } else { paint.wrap("1;32", "gate: passed") };
+        writeln!(out, "{}\n{verdict}", summary_line(cx.checked))
+    }
+}
+
+fn finding(out: &mut dyn Write, paint: &Paint, sources: &mut Sources<'_>, cx: &Context<'_>, f: &Finding) -> io::Result<()> {
+    let waived = f.waived_by.as_ref().map(|w| format!(" (waived by {w})")).unwrap_or_default();
+    let head = format!("{}[{}]", paint.severity(f.severity), f.rule);
+    writeln!(out, "{head}: {}{}", clean(&f.message), paint.wrap("2", &waived))?;
+    let path = cx.root.join(&*f.file);
+    writeln!(out, "  {} {}:{}:{}", paint.wrap("1;34", "-->"), path.display(), f.pos.line, f.pos.column)?;
+    let line_no = f.pos.line.get();
+    if let Some(line) = sources.line(&f.file, line_no) {
+        let gutter = " ".repeat(line_no.to_string().len());
+        let bar = paint.wrap("1;34", "|");
+        writeln!(out, "{gutter} {bar}")?;
+        if secrets::detect(&line).is_some() {
+            writeln!(out, "{} {bar} {}", paint.wrap("1;34", &line_no.to_string()), paint.wrap("2", "(line hidden: it holds a secret value)"))?;
+        } else {
+            let column = usize::try_from(f.pos.column.get()).unwrap_or(1);
+            let caret = caret_under(&line, column);
+            writeln!(out, "{} {bar} {line}", paint.wrap("1;34", &line_no.to_string()))?;
+            writeln!(out, "{gutter} {bar} {}", paint.wrap("1;31", &caret))?;
+        }
+    }
+    let subject = if f.subject.id.is_empty() { f.subject.kind.to_string() } else { format!("{} {}", f.subject.kind, f.subject.id) };
+    writeln!(out, "  = {subject}")?;
+    if let Some(rule) = catalogue::get(f.rule) {
+        writeln!(out, "  = fix: {}", rule.fix)?;
+    }
+    writeln!(out)
+}
+
+/// Spaces up to `column` (1-based, in characters) and carets under the token that starts there.
+fn caret_under(line: &str, column: usize) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let start = column.saturating_sub(1).min(chars.len());
+    let pad: String = chars[..start].iter().map(|c| if *c == '\t' { '\t' } else { ' ' }).collect();
+    let len = chars[start..].iter().take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | ']' | '}')).count().max(1);
+    format!("{pad}{}", "^".repeat(len))
+}
+
+/// Control characters from the registry could move the cursor or recolour the terminal: show them escaped.
+fn clean(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() && c != '\t' { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+/// Source lines, read once per file and only for files with findings.
+struct Sources<'a> {
+    root: &'a std::path::Path,
+    cache: HashMap<String, Option<Vec<String>>>,
+}
+
+impl Sources<'_> {
+    fn line(&mut self, file: &str, line: u32) -> Option<String> {
+        let root = self.root;
+        let lines = self.cache.entry(file.to_string()).or_insert_with(|| {
+            let text = std::fs::read(root.join(file)).ok()?;
+            let text = String::from_utf8_lossy(&text);
+            Some(text.lines().map(|l| clean(l.trim_start_matches('\u{feff}'))).collect())
+        });
+        lines.as_ref()?.get(usize::try_from(line).ok()?.checked_sub(1)?).cloned()
+    }
+}

@@ -1,0 +1,48 @@
+//! The JSON output of the specification: `as_of`, `summary`, and the sorted findings.
+
+use std::io::{self, Write};
+
+use serde_json::json;
+
+use super::{Context, Emitter};
+use crate::finding::Finding;
+use crate::Checked;
+
+pub struct Json;
+
+impl Emitter for Json {
+    fn emit(&self, cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &document(cx.checked))?;
+        writeln!(out)
+    }
+}
+
+/// The JSON document (file paths relative to the registry root).
+pub fn document(checked: &Checked) -> serde_json::Value {
+    let c = checked.counts();
+    json!({
+        "as_of": checked.as_of.to_string(),
+        "summary": {
+            "errors": c.errors,
+            "warnings": c.warnings,
+            "notices": c.notices,
+            "waived": c.waived,
+            "identities": checked.registry.identities.len(),
+        },
+        "findings": checked.findings.iter().map(finding).collect::<Vec<_>>(),
+    })
+}
+
+fn finding(f: &Finding) -> serde_json::Value {
+    json!({
+        "rule": f.rule,
+        "severity": f.severity.as_str(),
+        "waived_by": f.waived_by,
+        "kind": f.subject.kind,
+        "id": f.subject.id,
+        "file": &*f.file,
+        "line": f.pos.line.get(),
+        "column": f.pos.column.get(),
+        "message": f.message,
+    })
+}

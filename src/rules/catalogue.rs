@@ -1,0 +1,176 @@
+//! The rule catalogue: stable ids, default severities, compliance mappings, and what to do about each.
+
+use crate::finding::Severity;
+
+/// One rule as `nhi rules` and `nhi explain` show it.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub default: Severity,
+    /// OWASP Non-Human Identities Top 10 (2025): NHI1..NHI10.
+    pub owasp: &'static [&'static str],
+    /// NIST Cybersecurity Framework 2.0 subcategories.
+    pub nist: &'static [&'static str],
+    pub summary: &'static str,
+    pub explanation: &'static str,
+    pub fix: &'static str,
+    /// Whether an Exception can waive it (only rules about an identity's own state can).
+    pub waivable: bool,
+}
+
+/// OWASP NHI Top 10 (2025) titles.
+pub const OWASP: [(&str, &str); 10] = [
+    ("NHI1", "Improper Offboarding"),
+    ("NHI2", "Secret Leakage"),
+    ("NHI3", "Vulnerable Third-Party NHI"),
+    ("NHI4", "Insecure Authentication"),
+    ("NHI5", "Overprivileged NHI"),
+    ("NHI6", "Insecure Cloud Deployment Configurations"),
+    ("NHI7", "Long-Lived Secrets"),
+    ("NHI8", "Environment Isolation"),
+    ("NHI9", "NHI Reuse"),
+    ("NHI10", "Human Use of NHI"),
+];
+
+/// NIST CSF 2.0 subcategories the rules map to, with their outcome statements (abridged).
+pub const NIST: [(&str, &str); 13] = [
+    ("GV.RR-02", "Roles, responsibilities, and authorities related to cybersecurity risk management are established, communicated, understood, and enforced"),
+    ("GV.SC-07", "The risks posed by a supplier, their products and services, and other third parties are understood, recorded, prioritized, assessed, responded to, and monitored"),
+    ("ID.AM-01", "Inventories of hardware managed by the organization are maintained (here: of non-human identities)"),
+    ("ID.AM-04", "Inventories of services provided by suppliers are maintained"),
+    ("ID.AM-08", "Systems, hardware, software, services, and data are managed throughout their life cycles"),
+    ("ID.RA-06", "Risk responses are chosen, prioritized, planned, tracked, and communicated"),
+    ("PR.AA-01", "Identities and credentials for authorized users, services, and hardware are managed by the organization"),
+    ("PR.AA-02", "Identities are proofed and bound to credentials based on the context of interactions"),
+    ("PR.AA-03", "Users, services, and hardware are authenticated"),
+    ("PR.AA-05", "Access permissions, entitlements, and authorizations are defined in a policy, managed, enforced, and reviewed, and incorporate the principles of least privilege and separation of duties"),
+    ("PR.DS-01", "The confidentiality, integrity, and availability of data-at-rest are protected"),
+    ("PR.IR-01", "Networks and environments are protected from unauthorized logical access and usage"),
+    ("DE.CM-03", "Personnel activity and technology usage are monitored to find potentially adverse events"),
+];
+
+macro_rules! rule {
+    ($id:literal, $sev:ident, [$($o:literal),*], [$($n:literal),*], $waivable:literal, $summary:literal, $explanation:literal, $fix:literal) => {
+        Rule {
+            id: $id, default: Severity::$sev, owasp: &[$($o),*], nist: &[$($n),*], waivable: $waivable,
+            summary: $summary, explanation: $explanation, fix: $fix,
+        }
+    };
+}
+
+/// Every rule, in the order of the specification.
+pub const RULES: &[Rule] = &[
+    rule!("schema", Error, [], ["ID.AM-01"], false,
+        "A document does not match the JSON Schema of its kind",
+        "Every document must be valid YAML, a map with a known `kind`, and match the JSON Schema of that kind: required fields present, values of the right type, ids and dates well formed, no unknown keys (keys starting with `x-` are free extensions). A document that cannot be read is not governed.",
+        "Correct the field named in the message; `nhi schema KIND` prints the schema, and a `# yaml-language-server: $schema=…` comment gives completion in editors."),
+    rule!("duplicate-id", Error, [], ["ID.AM-01"], false,
+        "Two documents of one kind group share an id",
+        "Ids are unique within identities, owners (teams and persons together), systems and exceptions: references and site pages depend on it.",
+        "Rename one of the documents, or merge them if they describe the same thing."),
+    rule!("unknown-reference", Error, [], ["ID.AM-01", "GV.RR-02"], false,
+        "An owner, contact, system, store, person, identity or rule id that does not exist",
+        "Every id a document names must exist in the registry with the right kind, otherwise ownership, reach and approvals cannot be established.",
+        "Fix the id, or add the missing Team, Person or System document."),
+    rule!("owner-missing", Error, ["NHI1"], ["GV.RR-02", "ID.AM-01", "PR.AA-01"], true,
+        "An active identity has no owner",
+        "An identity without an accountable owner is never rotated, reviewed or removed: nobody is asked.",
+        "Set `owner` to the Team accountable for the identity."),
+    rule!("orphaned", Error, ["NHI1"], ["GV.RR-02", "PR.AA-01"], true,
+        "An active identity's owner is an inactive Person, or a Team with no active member",
+        "When the owner has left, or the owning team has no active member left, the identity is orphaned: nobody is accountable for it any more.",
+        "Hand the identity to a staffed Team, or decommission it and revoke its credential."),
+    rule!("owner-is-person", Notice, ["NHI1"], ["GV.RR-02"], true,
+        "An identity is owned by a Person rather than a Team",
+        "People change jobs; identities owned by a person become orphans when they leave. A team outlives its members.",
+        "Set `owner` to a Team and keep the person as `contact`."),
+    rule!("credential-expired", Error, ["NHI7"], ["PR.AA-01"], true,
+        "An active identity's credential has expired",
+        "An expired credential breaks whatever uses it, or the registry is out of date.",
+        "Renew the credential and update `credential.expires`, or decommission the identity."),
+    rule!("credential-expiring", Warning, ["NHI7"], ["PR.AA-01"], true,
+        "An active identity's credential expires within `expiry_warning_days`",
+        "Renew before the expiry breaks production.",
+        "Renew the credential and update `credential.expires`."),
+    rule!("rotation-overdue", Error, ["NHI7", "NHI2"], ["PR.AA-01"], true,
+        "A static credential was not rotated within its rotation period",
+        "The longer a static secret lives, the more copies of it exist and the longer a leak stays useful. The period is `credential.rotation_days`, else the policy's `rotation_days` for the identity's type, else `default`; the last rotation is `last_rotated`, else `created`.",
+        "Rotate the credential and set `credential.last_rotated`, or move to short-lived or federated credentials."),
+    rule!("review-missing", Error, ["NHI5"], ["PR.AA-05"], true,
+        "An active identity has never been reviewed",
+        "An access review confirms that the identity is still needed and holds no more access than it needs.",
+        "Review the identity's access and record `review: {last: DATE, by: PERSON}`."),
+    rule!("review-overdue", Error, ["NHI5"], ["PR.AA-05"], true,
+        "An active identity's last review is older than its review period",
+        "The review period is `review_days`, or `review_days_by_criticality` for the highest criticality among the systems in the identity's blast radius.",
+        "Review the identity's access again and update `review.last` and `review.by`."),
+    rule!("dormant", Warning, ["NHI1"], ["PR.AA-01", "DE.CM-03"], true,
+        "An active identity has not been used for `dormant_days`",
+        "An unused credential is all risk and no value: it should be removed.",
+        "Confirm it is unused, then decommission it and revoke the credential; or update `last_used`."),
+    rule!("decommissioned-not-revoked", Error, ["NHI1"], ["PR.AA-01", "ID.AM-08"], true,
+        "A decommissioned identity still has a credential or access",
+        "Decommissioning ends with the credential revoked and every access removed; otherwise the identity still works.",
+        "Revoke the credential and set `credential.revoked_on`; remove the `access` entries."),
+    rule!("secret-outside-vault", Error, ["NHI2"], ["PR.DS-01", "PR.AA-01"], true,
+        "A static credential is stored in a system that is not an allowed secret store",
+        "Secrets in CI variables, config files or wikis leak. The policy's `allowed_secret_stores` names the System types that may hold static credentials.",
+        "Move the secret to a secret store and update `credential.stores`."),
+    rule!("admin-without-justification", Error, ["NHI5"], ["PR.AA-05"], true,
+        "An admin access entry has no justification",
+        "Admin access is the largest blast radius an identity can have; it must be justified where a reviewer can see it.",
+        "Add `justification` to the access entry, or lower its `level`."),
+    rule!("prefer-short-lived", Notice, ["NHI7", "NHI4"], ["PR.AA-01", "PR.AA-03"], true,
+        "A static credential in prod for a workload or service account",
+        "Workloads in production can usually use short-lived or federated credentials (workload identity, OIDC), which need no rotation and leak nothing lasting.",
+        "Switch to workload identity federation or short-lived tokens and set `credential.kind` accordingly."),
+    rule!("cross-environment", Warning, ["NHI8"], ["PR.IR-01", "PR.AA-05"], true,
+        "A prod identity reaches a non-prod system, or a non-prod identity reaches a prod system",
+        "Environments are isolated so that a compromise of a test system cannot reach production. `shared` is neither prod nor non-prod.",
+        "Use a separate identity per environment."),
+    rule!("shared-identity", Warning, ["NHI9"], ["PR.AA-01", "PR.AA-05"], true,
+        "`used_by` names more than one system",
+        "One identity reused by several workloads cannot be scoped, attributed or rotated without touching all of them.",
+        "Give each workload its own identity."),
+    rule!("human-use", Error, ["NHI10"], ["PR.AA-01", "PR.AA-02"], true,
+        "`used_by` names a Person",
+        "A person using a non-human identity escapes the controls (MFA, offboarding, attribution) that apply to people.",
+        "Give the person their own account; remove them from `used_by`."),
+    rule!("vendor-review-overdue", Warning, ["NHI3"], ["GV.SC-07", "ID.AM-04"], true,
+        "A third party's access was not reviewed within the review period",
+        "An identity held or issued by a vendor is part of the supply chain; its access needs the same periodic review.",
+        "Review the vendor's access and set `vendor_review`."),
+    rule!("exception-expired", Error, [], ["ID.RA-06"], false,
+        "An exception's `expires` is before the day",
+        "Exceptions are time-boxed. An expired exception waives nothing, and fails the gate until it is renewed or removed.",
+        "Fix what the exception waived and delete it, or renew it with a new approval."),
+    rule!("exception-expiring", Warning, [], ["ID.RA-06"], false,
+        "An exception expires within `expiry_warning_days`",
+        "Plan the fix, or the renewal, before the gate fails.",
+        "Fix what the exception waives, or renew the approval."),
+    rule!("exception-unapproved", Error, [], ["ID.RA-06", "GV.RR-02"], false,
+        "An exception has no approval, or the approver is not an active Person",
+        "An exception is in force only when an active Person approved it on a recorded day.",
+        "Record `approved_by` and `approved_on`."),
+    rule!("exception-self-approved", Error, [], ["ID.RA-06", "PR.AA-05"], false,
+        "An exception is approved by its requester or by a member of the owning team",
+        "Separation of duties: whoever accepts a risk must not be the one who benefits from it.",
+        "Have someone outside the owning team approve it."),
+    rule!("exception-too-long", Error, [], ["ID.RA-06"], false,
+        "An exception runs longer than `max_exception_days` after its approval",
+        "Long exceptions become permanent. The policy caps their length.",
+        "Shorten `expires`, and renew later if still needed."),
+    rule!("exception-unused", Warning, [], ["ID.RA-06"], false,
+        "An exception in force waives nothing",
+        "The waived problem is fixed (or the rule cannot be waived): the exception is dead weight and widens what could be waived later.",
+        "Delete the exception."),
+    rule!("secret-in-registry", Error, ["NHI2"], ["PR.DS-01"], false,
+        "A string value looks like a secret",
+        "The registry holds metadata, never secret values: anything in it is readable by everyone with access to the repository and stays in git history. Known formats (cloud keys, platform tokens, JWTs, private keys, URLs with passwords) and long high-entropy strings are detected; the value is never repeated in any output.",
+        "Remove the value, keep the secret in a secret store, and rotate it: it is in git history now."),
+];
+
+/// The rule with `id`.
+pub fn get(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}

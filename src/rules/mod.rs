@@ -1,0 +1,131 @@
+//! The rules: each a small function from the registry to findings. This module runs them all, applies the
+//! policy's severities and the exceptions in force, and sorts the result.
+
+pub mod catalogue;
+pub mod exceptions;
+pub mod identity;
+pub mod references;
+pub mod secrets;
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::civil::Date;
+
+use crate::finding::{Finding, Severity};
+use crate::model::{Criticality, Doc, Identity, Person, Registry, System, Team};
+use crate::policy::Policy;
+
+/// What every rule needs: the registry, the day, and indexes by id (first document wins on duplicates).
+pub struct Ctx<'r> {
+    pub registry: &'r Registry,
+    pub policy: &'r Policy,
+    pub as_of: Date,
+    pub identities: HashMap<&'r str, &'r Doc<Identity>>,
+    pub teams: HashMap<&'r str, &'r Doc<Team>>,
+    pub persons: HashMap<&'r str, &'r Doc<Person>>,
+    pub systems: HashMap<&'r str, &'r Doc<System>>,
+    /// Teams with at least one active Person naming them in `team`.
+    pub staffed: HashSet<&'r str>,
+    /// The highest criticality each identity reaches (by its blast radius when one is given).
+    pub reach: HashMap<&'r str, Criticality>,
+}
+
+impl<'r> Ctx<'r> {
+    pub fn new(registry: &'r Registry, as_of: Date) -> Ctx<'r> {
+        fn index<T>(docs: &[Doc<T>], id: impl Fn(&T) -> &str) -> HashMap<&str, &Doc<T>> {
+            let mut map = HashMap::with_capacity(docs.len());
+            for doc in docs {
+                map.entry(id(&doc.item)).or_insert(doc);
+            }
+            map
+        }
+        let staffed = registry
+            .persons
+            .iter()
+            .filter(|p| p.item.is_active())
+            .filter_map(|p| p.item.team.as_deref())
+            .collect();
+        let mut ctx = Ctx {
+            registry,
+            policy: &registry.policy,
+            as_of,
+            identities: index(&registry.identities, |i| &i.id),
+            teams: index(&registry.teams, |t| &t.id),
+            persons: index(&registry.persons, |p| &p.id),
+            systems: index(&registry.systems, |s| &s.id),
+            staffed,
+            reach: HashMap::new(),
+        };
+        ctx.reach = ctx.direct_reach();
+        ctx
+    }
+
+    /// The highest criticality among the systems each identity's access entries name.
+    fn direct_reach(&self) -> HashMap<&'r str, Criticality> {
+        let mut reach = HashMap::new();
+        for doc in &self.registry.identities {
+            let highest = doc.item.access.iter().filter_map(|a| self.systems.get(a.system.as_str())?.item.criticality).max();
+            if let Some(c) = highest {
+                reach.insert(doc.item.id.as_str(), c);
+            }
+        }
+        reach
+    }
+
+    /// The review period of an identity: by the highest criticality it reaches, else `review_days`.
+    pub fn review_period(&self, identity: &Identity) -> u32 {
+        self.policy.review_period(self.reach.get(identity.id.as_str()).copied())
+    }
+
+    /// Whether `id` names an owner (Team or Person).
+    pub fn is_owner(&self, id: &str) -> bool {
+        self.teams.contains_key(id) || self.persons.contains_key(id)
+    }
+}
+
+/// Days from `from` to `to` (negative when `to` is earlier).
+pub fn days_between(from: Date, to: Date) -> i64 {
+    from.until(to).map(|s| i64::from(s.get_days())).unwrap_or(0)
+}
+
+/// `date` plus `days`, saturating at the calendar's ends.
+pub fn add_days(date: Date, days: i64) -> Date {
+    date.checked_add(jiff::Span::new().days(days.clamp(-7_000_000, 7_000_000))).unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
+}
+
+/// Runs every rule over `registry` as of `as_of`, with `loaded` (the load findings) merged in, and returns
+/// the findings with policy severities, waivers and a stable order.
+pub fn check(registry: &Registry, loaded: Vec<Finding>, as_of: Date) -> Vec<Finding> {
+    let ctx = Ctx::new(registry, as_of);
+    check_with(&ctx, loaded)
+}
+
+/// As [`check`], with a prepared context (so callers can give it a blast-radius reach).
+pub fn check_with(ctx: &Ctx<'_>, loaded: Vec<Finding>) -> Vec<Finding> {
+    let mut findings = loaded;
+    references::duplicate_ids(ctx, &mut findings);
+    references::unknown_references(ctx, &mut findings);
+    identity::all(ctx, &mut findings);
+    exceptions::rules(ctx, &mut findings);
+    apply_policy(ctx.policy, &mut findings);
+    let mut unused = exceptions::waive(ctx, &mut findings);
+    apply_policy(ctx.policy, &mut unused);
+    findings.extend(unused);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup();
+    findings
+}
+
+/// Sets each finding's severity from the policy, dropping rules turned `off`.
+fn apply_policy(policy: &Policy, findings: &mut Vec<Finding>) {
+    findings.retain_mut(|f| {
+        let default = catalogue::get(f.rule).map_or(Severity::Error, |r| r.default);
+        match policy.severity(f.rule, default) {
+            Some(severity) => {
+                f.severity = severity;
+                true
+            }
+            None => false,
+        }
+    });
+}

@@ -1,0 +1,146 @@
+//! `duplicate-id` and `unknown-reference`: the registry's integrity, over every document.
+
+use std::collections::HashMap;
+
+use super::{catalogue, Ctx};
+use crate::finding::Finding;
+use crate::model::{Doc, Kind, Source};
+
+/// `duplicate-id`: every document after the first with an id already used in its kind group.
+pub fn duplicate_ids(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let r = ctx.registry;
+    let mut check = |docs: Vec<(Kind, &str, &Source)>| {
+        let mut seen: HashMap<&str, &Source> = HashMap::with_capacity(docs.len());
+        for (kind, id, source) in docs {
+            if let Some(first) = seen.get(id) {
+                let message = format!(
+                    "{} id `{id}` is already used by {}:{}; ids are unique among {}",
+                    kind.name(),
+                    first.file,
+                    first.start.line,
+                    kind.group()
+                );
+                out.push(Finding::at_value("duplicate-id", kind, id, source, "/id", message));
+            } else {
+                seen.insert(id, source);
+            }
+        }
+    };
+    fn list<T>(kind: Kind, docs: &[Doc<T>], id: impl Fn(&T) -> &str) -> Vec<(Kind, &str, &Source)> {
+        docs.iter().map(|d| (kind, id(&d.item), &d.source)).collect()
+    }
+    check(list(Kind::Identity, &r.identities, |i| &i.id));
+    let mut owners = list(Kind::Team, &r.teams, |t| &t.id);
+    owners.extend(list(Kind::Person, &r.persons, |p| &p.id));
+    owners.sort_by(|a, b| (&a.2.file, a.2.start).cmp(&(&b.2.file, b.2.start)));
+    check(owners);
+    check(list(Kind::System, &r.systems, |s| &s.id));
+    check(list(Kind::Exception, &r.exceptions, |e| &e.id));
+}
+
+/// What a reference must name.
+#[derive(Clone, Copy)]
+enum Target {
+    Owner,
+    Person,
+    Team,
+    System,
+    SystemOrPerson,
+    Identity,
+}
+
+impl Target {
+    fn describe(self) -> &'static str {
+        match self {
+            Target::Owner => "a Team or Person",
+            Target::Person => "a Person",
+            Target::Team => "a Team",
+            Target::System => "a System",
+            Target::SystemOrPerson => "a System",
+            Target::Identity => "an Identity",
+        }
+    }
+}
+
+struct Refs<'a, 'r> {
+    ctx: &'a Ctx<'r>,
+    out: &'a mut Vec<Finding>,
+}
+
+impl Refs<'_, '_> {
+    fn check(&mut self, kind: Kind, id: &str, source: &Source, pointer: &str, field: &str, value: Option<&str>, target: Target) {
+        let Some(value) = value else { return };
+        let c = self.ctx;
+        let exists = match target {
+            Target::Owner => c.is_owner(value),
+            Target::Person => c.persons.contains_key(value),
+            Target::Team => c.teams.contains_key(value),
+            Target::System => c.systems.contains_key(value),
+            Target::SystemOrPerson => c.systems.contains_key(value) || c.persons.contains_key(value),
+            Target::Identity => c.identities.contains_key(value),
+        };
+        if exists {
+            return;
+        }
+        let elsewhere = if c.teams.contains_key(value) {
+            " (it is a Team)"
+        } else if c.persons.contains_key(value) {
+            " (it is a Person)"
+        } else if c.systems.contains_key(value) {
+            " (it is a System)"
+        } else {
+            ""
+        };
+        let message = format!("`{field}` names `{value}`, which is not {} in the registry{elsewhere}", target.describe());
+        self.out.push(Finding::at_value("unknown-reference", kind, id, source, pointer, message));
+    }
+
+    fn list(&mut self, kind: Kind, id: &str, source: &Source, pointer: &str, values: &[String], target: Target) {
+        let field = crate::load::schema::field_name(pointer);
+        for (i, v) in values.iter().enumerate() {
+            self.check(kind, id, source, &format!("{pointer}/{i}"), &format!("{field}[{i}]"), Some(v), target);
+        }
+    }
+}
+
+/// `unknown-reference`: every id a document names must exist with the right kind.
+pub fn unknown_references(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let r = ctx.registry;
+    let mut refs = Refs { ctx, out };
+    for d in &r.identities {
+        let (i, s, k) = (&d.item, &d.source, Kind::Identity);
+        refs.check(k, &i.id, s, "/owner", "owner", i.owner.as_deref(), Target::Owner);
+        refs.check(k, &i.id, s, "/contact", "contact", i.contact.as_deref(), Target::Person);
+        refs.check(k, &i.id, s, "/system_of_record", "system_of_record", i.system_of_record.as_deref(), Target::System);
+        refs.list(k, &i.id, s, "/credential/stores", &i.credential.stores, Target::System);
+        refs.list(k, &i.id, s, "/used_by", &i.used_by, Target::SystemOrPerson);
+        for (n, a) in i.access.iter().enumerate() {
+            refs.check(k, &i.id, s, &format!("/access/{n}/system"), &format!("access[{n}].system"), Some(&a.system), Target::System);
+        }
+        let by = i.review.as_ref().and_then(|r| r.by.as_deref());
+        refs.check(k, &i.id, s, "/review/by", "review.by", by, Target::Person);
+    }
+    for d in &r.teams {
+        refs.check(Kind::Team, &d.item.id, &d.source, "/lead", "lead", d.item.lead.as_deref(), Target::Person);
+    }
+    for d in &r.persons {
+        refs.check(Kind::Person, &d.item.id, &d.source, "/team", "team", d.item.team.as_deref(), Target::Team);
+    }
+    for d in &r.systems {
+        refs.check(Kind::System, &d.item.id, &d.source, "/owner", "owner", d.item.owner.as_deref(), Target::Owner);
+    }
+    for d in &r.exceptions {
+        let (e, s, k) = (&d.item, &d.source, Kind::Exception);
+        refs.check(k, &e.id, s, "/requested_by", "requested_by", e.requested_by.as_deref(), Target::Person);
+        refs.check(k, &e.id, s, "/approved_by", "approved_by", e.approved_by.as_deref(), Target::Person);
+        refs.list(k, &e.id, s, "/identities", &e.identities, Target::Identity);
+        if let Some(rule) = e.rule.as_deref() {
+            if catalogue::get(rule).is_none() {
+                let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id).collect();
+                let hint = crate::load::schema::suggest(rule, &ids).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
+                let message = format!("`rule` names `{rule}`, which is not a rule id{hint} (`nhi rules` lists them)");
+                refs.out.push(Finding::at_value("unknown-reference", k, &e.id, s, "/rule", message));
+            }
+        }
+    }
+}
