@@ -27,7 +27,11 @@ pub struct Converted {
 
 /// Converts a document's root node.
 pub fn convert(root: &Node) -> Converted {
-    let mut out = Converted { json: Json::Null, locator: Locator::default(), secrets: Vec::new() };
+    let mut out = Converted {
+        json: Json::Null,
+        locator: Locator::default(),
+        secrets: Vec::new(),
+    };
     let mut pointer = String::new();
     out.locator.insert("", root.pos, root.pos);
     out.json = walk(root, &mut pointer, &mut out.locator, &mut out.secrets);
@@ -35,15 +39,26 @@ pub fn convert(root: &Node) -> Converted {
     out
 }
 
-fn walk(node: &Node, pointer: &mut String, locator: &mut Locator, secrets: &mut Vec<SecretHit>) -> Json {
+fn walk(
+    node: &Node,
+    pointer: &mut String,
+    locator: &mut Locator,
+    secrets: &mut Vec<SecretHit>,
+) -> Json {
     match &node.value {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::Number((*i).into()),
-        Value::Float(f) => Number::from_f64(*f).map_or_else(|| Json::String(f.to_string()), Json::Number),
+        Value::Float(f) => {
+            Number::from_f64(*f).map_or_else(|| Json::String(f.to_string()), Json::Number)
+        }
         Value::Str(s) => match secrets::detect(s) {
             Some(what) => {
-                secrets.push(SecretHit { pointer: pointer.clone(), pos: node.pos, what });
+                secrets.push(SecretHit {
+                    pointer: pointer.clone(),
+                    pos: node.pos,
+                    what,
+                });
                 Json::String(REDACTED.into())
             }
             None => Json::String(s.clone()),
@@ -66,7 +81,11 @@ fn walk(node: &Node, pointer: &mut String, locator: &mut Locator, secrets: &mut 
                 push_token(pointer, &key.text);
                 let name = match secrets::detect(&key.text) {
                     Some(what) => {
-                        secrets.push(SecretHit { pointer: pointer.clone(), pos: key.pos, what });
+                        secrets.push(SecretHit {
+                            pointer: pointer.clone(),
+                            pos: key.pos,
+                            what,
+                        });
                         REDACTED.to_string()
                     }
                     None => key.text.clone(),
@@ -84,7 +103,9 @@ fn walk(node: &Node, pointer: &mut String, locator: &mut Locator, secrets: &mut 
 
 /// Removes the value at `pointer` (an object member or an array item), if present.
 pub fn remove(json: &mut Json, pointer: &str) {
-    let Some((parent, last)) = pointer.rsplit_once('/') else { return };
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return;
+    };
     let last = last.replace("~1", "/").replace("~0", "~");
     match json.pointer_mut(parent) {
         Some(Json::Object(map)) => {
