@@ -7,6 +7,9 @@ use super::yaml::{Node, Value};
 use crate::rules::secrets;
 use crate::span::{push_token, Locator, Pos};
 
+/// Integral floats up to 2^53 are exact in an `f64` and become integers.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
+
 /// What replaces a secret value in everything built from the document.
 pub const REDACTED: &str = "[redacted]";
 
@@ -49,6 +52,10 @@ fn walk(
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::Number((*i).into()),
+        // `1e2` is a float in YAML but an integer to JSON Schema: keep it one, so the typed model reads it.
+        Value::Float(f) if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER => {
+            Json::Number((*f as i64).into())
+        }
         Value::Float(f) => {
             Number::from_f64(*f).map_or_else(|| Json::String(f.to_string()), Json::Number)
         }

@@ -76,13 +76,23 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     if !root.join(POLICY_FILE).is_file() {
         return Err(LoadError::NoPolicy(root.to_path_buf()));
     }
-    let files = discover(root)?;
-    let results: Vec<FileResult> = files.par_iter().map(|rel| load_file(root, rel)).collect();
+    let canonical_root = root.canonicalize().map_err(|source| LoadError::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let (files, skipped) = discover(root, &canonical_root)?;
+    let results: Vec<FileResult> = files
+        .par_iter()
+        .map(|rel| load_file(root, &canonical_root, rel))
+        .collect();
     let mut registry = Registry {
         files: files.iter().map(|f| Arc::from(f.as_str())).collect(),
         ..Registry::default()
     };
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = skipped
+        .into_iter()
+        .map(|(rel, message)| file_finding("schema", &Arc::from(rel.as_str()), Pos::START, message))
+        .collect();
     for result in results {
         findings.extend(result.findings);
         for item in result.items {
@@ -102,16 +112,21 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     Ok(Loaded { registry, findings })
 }
 
-/// `nhi.yaml` first, then every YAML file under the registry folders, sorted, as `/`-separated relative paths.
-fn discover(root: &Path) -> Result<Vec<String>, LoadError> {
-    let canonical_root = root.canonicalize().map_err(|source| LoadError::Io {
-        path: root.to_path_buf(),
-        source,
-    })?;
+/// `nhi.yaml` first, then every YAML file under the registry folders, sorted, as `/`-separated relative paths;
+/// and the YAML files not read (symbolic links out of the registry or that do not resolve), with why.
+fn discover(root: &Path, canonical_root: &Path) -> Result<Discovered, LoadError> {
     let mut files = vec![POLICY_FILE.to_string()];
+    let mut skipped = Vec::new();
     for folder in FOLDERS {
         let dir = root.join(folder);
         if !dir.is_dir() {
+            continue;
+        }
+        if !resolves_inside(canonical_root, &dir) {
+            // The walk would follow a linked folder wherever it points.
+            let message =
+                format!("`{folder}` is a symbolic link to outside the registry and is not read");
+            skipped.push((folder.to_string(), message));
             continue;
         }
         for entry in walkdir::WalkDir::new(&dir)
@@ -132,26 +147,42 @@ fn discover(root: &Path) -> Result<Vec<String>, LoadError> {
             if !is_yaml {
                 continue;
             }
-            let is_file = if entry.path_is_symlink() {
-                // A link is read only when it points at a file inside the registry.
-                path.canonicalize()
-                    .is_ok_and(|t| t.starts_with(&canonical_root) && t.is_file())
-            } else {
-                entry.file_type().is_file()
+            let Ok(rel) = path.strip_prefix(root) else {
+                continue;
             };
-            if is_file {
-                if let Ok(rel) = path.strip_prefix(root) {
-                    files.push(
-                        rel.components()
-                            .map(|c| c.as_os_str().to_string_lossy())
-                            .collect::<Vec<_>>()
-                            .join("/"),
-                    );
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if !entry.path_is_symlink() {
+                if entry.file_type().is_file() {
+                    files.push(rel);
                 }
+                continue;
+            }
+            // A link is read only when it points at a file inside the registry.
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(canonical_root) && target.is_file() => {
+                    files.push(rel);
+                }
+                Ok(target) if target.is_dir() => {}
+                Ok(_) => skipped.push((rel, "a symbolic link to a file outside the registry is not read: registry files live in the registry".to_string())),
+                Err(_) => skipped.push((rel, "a symbolic link that does not resolve (a missing target or a loop) is not read".to_string())),
             }
         }
     }
-    Ok(files)
+    Ok((files, skipped))
+}
+
+/// The files to read, and the files not read with why.
+type Discovered = (Vec<String>, Vec<(String, String)>);
+
+/// Whether `path` resolves, through any symbolic links, to a place inside the registry at `canonical_root`:
+/// nothing outside the registry is read, nor shown.
+pub fn resolves_inside(canonical_root: &Path, path: &Path) -> bool {
+    path.canonicalize()
+        .is_ok_and(|target| target.starts_with(canonical_root))
 }
 
 fn file_source(file: &Arc<str>, pos: Pos) -> Source {
@@ -166,10 +197,17 @@ fn file_finding(rule: &'static str, file: &Arc<str>, pos: Pos, message: String) 
     Finding::at_pos(rule, "File", "", &file_source(file, pos), pos, "", message)
 }
 
-fn load_file(root: &Path, rel: &str) -> FileResult {
+fn load_file(root: &Path, canonical_root: &Path, rel: &str) -> FileResult {
     let file: Arc<str> = Arc::from(rel);
     let mut result = FileResult::default();
     let path = root.join(rel);
+    if !resolves_inside(canonical_root, &path) {
+        let message = "a symbolic link to outside the registry is not read: registry files live in the registry".to_string();
+        result
+            .findings
+            .push(file_finding("schema", &file, Pos::START, message));
+        return result;
+    }
     let text = match read_text(&path) {
         Ok(text) => text,
         Err((pos, message)) => {
@@ -190,6 +228,12 @@ fn load_file(root: &Path, rel: &str) -> FileResult {
     }
     for document in &parsed.documents {
         load_document(&file, document, is_policy, &mut result);
+    }
+    if parsed.documents.is_empty() && parsed.fatal.is_none() && !is_policy {
+        let message = "the file holds no YAML document (it is empty or only comments): add one or delete the file".to_string();
+        result
+            .findings
+            .push(file_finding("schema", &file, Pos::START, message));
     }
     if let Some(problem) = parsed.fatal {
         let message = format!("invalid YAML: {}", problem.message);
@@ -244,24 +288,20 @@ fn load_document(
         .unwrap_or("")
         .to_string();
     let declared = json.get("kind").and_then(Json::as_str).map(str::to_string);
-    let kind = match document_kind(&json, declared.as_deref(), is_policy) {
-        Ok(kind) => kind,
-        Err(message) => {
-            out.findings.push(Finding::at_pos(
-                "schema",
-                "File",
-                &id,
-                &source,
-                source.at("/kind"),
-                "/kind",
-                message,
-            ));
-            return;
-        }
-    };
+    let kind = document_kind(&json, declared.as_deref(), is_policy);
+    let kind_name = kind.as_ref().map_or("File", |k| k.name());
     let finding = |rule, pos, pointer: &str, message| {
-        Finding::at_pos(rule, kind.name(), &id, &source, pos, pointer, message)
+        Finding::at_pos(rule, kind_name, &id, &source, pos, pointer, message)
     };
+    if let Err(message) = &kind {
+        out.findings.push(finding(
+            "schema",
+            source.at("/kind"),
+            "/kind",
+            message.clone(),
+        ));
+    }
+    // YAML problems and secrets are reported for every document, even one without a known kind.
     for problem in &document.problems {
         out.findings
             .push(finding("schema", problem.pos, "", problem.message.clone()));
@@ -275,6 +315,7 @@ fn load_document(
             message,
         ));
     }
+    let Ok(kind) = kind else { return };
     if is_policy && declared.is_none() {
         json["kind"] = Json::String("Policy".into());
     }
@@ -304,7 +345,7 @@ fn load_document(
         Kind::Person => typed(json, &source).map(Item::Person),
         Kind::System => typed(json, &source).map(Item::System),
         Kind::Exception => typed(json, &source).map(Item::Exception),
-        Kind::Policy => Some(Item::Policy(source.clone(), policy_file(json))),
+        Kind::Policy => policy_file(json).map(|file| Item::Policy(source.clone(), file)),
     };
     match item {
         Some(item) => out.items.push(item),
@@ -362,12 +403,13 @@ fn typed<T: DeserializeOwned>(json: Json, source: &Source) -> Option<Doc<T>> {
     })
 }
 
-/// `nhi.yaml` as written, ignoring `x-` extension keys inside its maps.
-fn policy_file(mut json: Json) -> PolicyFile {
+/// `nhi.yaml` as written, ignoring `x-` extension keys inside its maps; `None` (a finding, and the defaults)
+/// when it cannot be read, never a silent fallback.
+fn policy_file(mut json: Json) -> Option<PolicyFile> {
     for map in ["rotation_days", "review_days_by_criticality", "rules"] {
         if let Some(Json::Object(m)) = json.get_mut(map) {
             m.retain(|k, _| !k.starts_with("x-"));
         }
     }
-    serde_json::from_value(json).unwrap_or_default()
+    serde_json::from_value(json).ok()
 }

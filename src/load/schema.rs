@@ -131,7 +131,7 @@ fn describe(c: &Compiled, doc: &Value, e: &jsonschema::ValidationError<'_>) -> V
                     Violation {
                         pointer: p,
                         bad_value: false,
-                        message: format!("unknown field `{key}`{hint}{extension}"),
+                        message: format!("unknown field `{}`{hint}{extension}", short(key)),
                     }
                 })
                 .collect()

@@ -1,8 +1,8 @@
 //! YAML text to a tree of nodes with positions, driven from the parser's events with hard limits.
 //!
 //! The tree is built iteratively (no recursion per nesting level), so hostile input cannot overflow the
-//! stack: nesting deeper than [`MAX_DEPTH`] and aliases that expand past [`MAX_NODES`] stop the file with a
-//! problem instead. Scalars resolve by the YAML 1.2 core schema (`no` and `2024-01-01` stay strings).
+//! stack: nesting deeper than [`MAX_DEPTH`], aliases that expand past [`MAX_NODES`] in a document or past
+//! [`MAX_FILE_NODES`] in the file, and more than `MAX_DOCUMENTS` documents stop the file with a problem instead. Scalars resolve by the YAML 1.2 core schema (`no` and `2024-01-01` stay strings).
 //! Duplicate keys are problems, never a silent "last one wins".
 
 use std::collections::HashMap;
@@ -15,6 +15,8 @@ use crate::span::Pos;
 pub const MAX_DEPTH: usize = 64;
 /// Nodes one document may hold once aliases are expanded; past it the file is rejected.
 pub const MAX_NODES: usize = 100_000;
+/// Nodes all documents of one file may hold once aliases are expanded (many small alias bombs add up).
+pub const MAX_FILE_NODES: usize = 2_000_000;
 
 /// A YAML node and where it starts.
 #[derive(Clone, Debug)]
@@ -82,6 +84,8 @@ struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
     nodes: usize,
+    /// Nodes of the file's earlier documents: the file as a whole has a budget too.
+    file_nodes: usize,
     root: Option<Node>,
     problems: Vec<Problem>,
 }
@@ -95,9 +99,17 @@ pub fn parse(text: &str) -> Parsed {
             Ok(e) => e,
             Err(e) => {
                 let m = e.marker();
+                // The scanner stops flow collections nested past 255 levels before any event reaches the
+                // builder's own depth limit: say so in the same words.
+                let message = match e.info() {
+                    "recursion limit exceeded" => {
+                        format!("nesting is deeper than {MAX_DEPTH} levels")
+                    }
+                    info => info.to_string(),
+                };
                 parsed.fatal = Some(Problem {
                     pos: Pos::from_parser(m.line(), m.col()),
-                    message: e.info().to_string(),
+                    message,
                 });
                 return parsed;
             }
@@ -105,7 +117,10 @@ pub fn parse(text: &str) -> Parsed {
         let pos = Pos::from_parser(span.start.line(), span.start.col());
         let step = match event {
             Event::DocumentStart(_) => {
-                builder = Builder::default();
+                builder = Builder {
+                    file_nodes: builder.file_nodes.saturating_add(builder.nodes),
+                    ..Builder::default()
+                };
                 Ok(())
             }
             Event::DocumentEnd => {
@@ -115,7 +130,15 @@ pub fn parse(text: &str) -> Parsed {
                         parsed.documents.push(Document { root, problems });
                     }
                 }
-                Ok(())
+                if parsed.documents.len() > super::MAX_DOCUMENTS {
+                    let message = format!(
+                        "the file holds more than {} documents; split it",
+                        super::MAX_DOCUMENTS
+                    );
+                    Err(Problem { pos, message })
+                } else {
+                    Ok(())
+                }
             }
             Event::Scalar(text, style, anchor, tag) => {
                 builder.scalar(&text, style, anchor, tag.as_deref(), pos)
@@ -156,6 +179,12 @@ impl Builder {
             return Err(Problem {
                 pos,
                 message: format!("the document expands to more than {MAX_NODES} nodes (an alias bomb?); registry documents are small"),
+            });
+        }
+        if self.file_nodes.saturating_add(self.nodes) > MAX_FILE_NODES {
+            return Err(Problem {
+                pos,
+                message: format!("the file expands to more than {MAX_FILE_NODES} nodes (an alias bomb?); split it"),
             });
         }
         Ok(())
@@ -441,7 +470,8 @@ mod tests {
             panic!()
         };
         assert_eq!(entries[1].0.pos, Pos::new(2, 1));
-        assert_eq!(entries[1].1.pos, Pos::new(2, 6));
+        // `id:   x`: the value starts at the seventh character.
+        assert_eq!(entries[1].1.pos, Pos::new(2, 7));
     }
 
     #[test]
@@ -474,6 +504,34 @@ mod tests {
             text.push_str(&format!("{next}: &{next} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert!(parse(&text).fatal.unwrap().message.contains("alias bomb"));
+    }
+
+    #[test]
+    fn many_small_alias_bombs_hit_the_file_budget() {
+        let mut doc = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (prev, next) in [('a', 'b'), ('b', 'c'), ('c', 'd')] {
+            let items = vec![format!("*{prev}"); 10].join(", ");
+            doc.push_str(&format!("{next}: &{next} [{items}]\n"));
+        }
+        doc.push_str(&format!("e: [{}]\n---\n", ["*d"; 7].join(", ")));
+        let parsed = parse(&doc.repeat(300));
+        assert!(parsed.documents.len() < 30, "{}", parsed.documents.len());
+        assert!(parsed
+            .fatal
+            .unwrap()
+            .message
+            .contains("the file expands to more than"));
+    }
+
+    #[test]
+    fn documents_past_the_limit_stop_the_parse() {
+        let parsed = parse(&"a: 1\n---\n".repeat(super::super::MAX_DOCUMENTS + 5));
+        assert_eq!(parsed.documents.len(), super::super::MAX_DOCUMENTS + 1);
+        assert!(parsed
+            .fatal
+            .unwrap()
+            .message
+            .contains("more than 10000 documents"));
     }
 
     #[test]

@@ -72,7 +72,7 @@ fn finding(
         out,
         "  {} {}:{}:{}",
         paint.wrap("1;34", "-->"),
-        path.display(),
+        clean(&path.display().to_string()),
         f.pos.line,
         f.pos.column
     )?;
@@ -104,7 +104,7 @@ fn finding(
     } else {
         format!("{} {}", f.subject.kind, f.subject.id)
     };
-    writeln!(out, "  = {subject}")?;
+    writeln!(out, "  = {}", clean(&subject))?;
     if let Some(rule) = catalogue::get(f.rule) {
         writeln!(out, "  = fix: {}", rule.fix)?;
     }
@@ -150,7 +150,17 @@ impl Sources<'_> {
     fn line(&mut self, file: &str, line: u32) -> Option<String> {
         let root = self.root;
         let lines = self.cache.entry(file.to_string()).or_insert_with(|| {
-            let text = std::fs::read(root.join(file)).ok()?;
+            // Only what the loader would read: inside the registry, and within the size limit.
+            let path = root.join(file);
+            let inside = root
+                .canonicalize()
+                .is_ok_and(|r| crate::load::resolves_inside(&r, &path));
+            let small =
+                std::fs::metadata(&path).is_ok_and(|m| m.len() <= crate::load::MAX_FILE_BYTES);
+            if !inside || !small {
+                return None;
+            }
+            let text = std::fs::read(path).ok()?;
             let text = String::from_utf8_lossy(&text);
             Some(
                 text.lines()

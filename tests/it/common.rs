@@ -1,0 +1,151 @@
+//! Helpers shared by the suite: running the binary, and throwaway registries.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The day every test evaluates the rules as of.
+pub const AS_OF: &str = "2026-11-23";
+
+/// The repository root (where `registry/`, `schema/` and `tests/` are).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `nhi` binary with an environment that cannot change its output.
+pub fn nhi() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nhi"));
+    for var in [
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "NO_COLOR",
+        "CLICOLOR_FORCE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs `nhi` with `args`.
+pub fn run(args: &[&str]) -> Output {
+    nhi().args(args).output().expect("the nhi binary runs")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `nhi check DIR --as-of AS_OF --format json`: the exit code and the parsed document.
+pub fn check_json(dir: &Path) -> (i32, Value) {
+    let out = nhi()
+        .args(["check", "--as-of", AS_OF, "--format", "json"])
+        .arg(dir)
+        .output()
+        .expect("nhi runs");
+    let code = out.status.code().expect("nhi exits with a code");
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("json output ({e}): {}\n{}", stdout(&out), stderr(&out)));
+    (code, json)
+}
+
+/// The findings of a JSON document as `RULE KIND ID FILE:LINE [waived-by EXC]` lines, sorted.
+pub fn finding_lines(json: &Value) -> Vec<String> {
+    let mut lines: Vec<String> = json["findings"]
+        .as_array()
+        .expect("findings is a list")
+        .iter()
+        .map(|f| {
+            let waived = f["waived_by"]
+                .as_str()
+                .map(|w| format!(" waived-by {w}"))
+                .unwrap_or_default();
+            format!(
+                "{} {} {} {}:{}{waived}",
+                s(&f["rule"]),
+                s(&f["kind"]),
+                s(&f["id"]),
+                s(&f["file"]),
+                f["line"]
+            )
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or("?")
+}
+
+/// A registry in a temporary directory: `nhi.yaml` plus whatever files a test writes.
+pub struct TempRegistry {
+    pub dir: tempfile::TempDir,
+}
+
+impl TempRegistry {
+    /// A registry with a policy, one staffed team and one clean identity (`ok`), so a test can add one file
+    /// and see that the others are still checked.
+    pub fn new() -> TempRegistry {
+        let reg = TempRegistry::empty();
+        reg.write(
+            "owners/team.yaml",
+            "kind: Team\nid: team-a\n---\nkind: Person\nid: alice\nteam: team-a\n",
+        );
+        reg.write("identities/ok.yaml", CLEAN_IDENTITY);
+        reg
+    }
+
+    /// A registry holding only `nhi.yaml`.
+    pub fn empty() -> TempRegistry {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let reg = TempRegistry { dir };
+        reg.write("nhi.yaml", "kind: Policy\n");
+        reg
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("create the folder");
+        std::fs::write(&path, contents).expect("write the file");
+        path
+    }
+
+    /// Checks through the library (no process), as of [`AS_OF`].
+    pub fn check(&self) -> nhi::Checked {
+        nhi::check(self.path(), as_of()).expect("the registry loads")
+    }
+}
+
+/// An identity with no finding as of [`AS_OF`] in [`TempRegistry::new`]; a second identity with `id: ok`
+/// would be a duplicate, so tests use other ids.
+pub const CLEAN_IDENTITY: &str = "kind: Identity
+id: ok
+type: api_key
+owner: team-a
+purpose: Stays clean while its neighbours are hostile
+environment: dev
+status: active
+credential: {kind: federated}
+review: {last: 2026-11-01, by: alice}
+";
+
+pub fn as_of() -> jiff::civil::Date {
+    AS_OF.parse().expect("a date")
+}
+
+/// Whether the suite runs as root (where `chmod 000` does not stop reading).
+pub fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}

@@ -1,0 +1,14 @@
+//! The integration suite: one test binary (one link) whose modules each prove one part of the contract.
+
+mod cases;
+mod cli;
+mod common;
+mod formats;
+mod github;
+mod hostile;
+mod independent;
+mod properties;
+mod sarif;
+mod secrets;
+mod tree;
+mod yaml_suite;
