@@ -85,7 +85,8 @@ fn walk(
             let mut out = Map::with_capacity(entries.len());
             for (key, value) in entries {
                 let len = pointer.len();
-                push_token(pointer, &key.text);
+                // A secret used as a key is reported at the map that holds it (the key would name itself),
+                // and replaced in the pointer too, so no position index or fingerprint keeps it.
                 let name = match secrets::detect(&key.text) {
                     Some(what) => {
                         secrets.push(SecretHit {
@@ -97,6 +98,7 @@ fn walk(
                     }
                     None => key.text.clone(),
                 };
+                push_token(pointer, &name);
                 locator.insert(pointer, key.pos, value.pos);
                 let converted = walk(value, pointer, locator, secrets);
                 pointer.truncate(len);

@@ -236,12 +236,29 @@ fn load_file(root: &Path, canonical_root: &Path, rel: &str) -> FileResult {
             .push(file_finding("schema", &file, Pos::START, message));
     }
     if let Some(problem) = parsed.fatal {
+        secrets_in_lines(&file, &text, &mut result.findings);
         let message = format!("invalid YAML: {}", problem.message);
         result
             .findings
             .push(file_finding("schema", &file, problem.pos, message));
     }
     result
+}
+
+/// A file that does not parse may still hold a secret: report each line that looks like one (and is not
+/// already reported from a document read before the error).
+fn secrets_in_lines(file: &Arc<str>, text: &str, findings: &mut Vec<Finding>) {
+    for (i, line) in text.lines().enumerate() {
+        let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let known = findings
+            .iter()
+            .any(|f| f.rule == "secret-in-registry" && f.pos.line.get() == line_no);
+        if let Some(what) = secrets::detect(line).filter(|_| !known) {
+            let message = secrets::message(&format!("line {line_no}"), what);
+            let pos = Pos::new(line_no, 1);
+            findings.push(file_finding("secret-in-registry", file, pos, message));
+        }
+    }
 }
 
 fn read_text(path: &Path) -> Result<String, (Pos, String)> {

@@ -6,6 +6,7 @@
 //! Duplicate keys are problems, never a silent "last one wins".
 
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
@@ -76,6 +77,8 @@ enum Frame {
         anchor: usize,
         entries: Vec<(Key, Node)>,
         key: Option<Key>,
+        /// The line of each key so far, so a duplicate is found without scanning every earlier key.
+        lines: HashMap<String, NonZeroU32>,
     },
 }
 
@@ -158,6 +161,7 @@ pub fn parse(text: &str) -> Parsed {
                     anchor,
                     entries: Vec::new(),
                     key: None,
+                    lines: HashMap::new(),
                 },
                 tag.as_deref(),
             ),
@@ -292,6 +296,7 @@ impl Builder {
     }
 
     fn tag_problem(&mut self, tag: &Tag, pos: Pos) {
+        let tag = shown(&tag.to_string());
         self.problems.push(Problem { pos, message: format!("YAML tag `{tag}` is not supported: registry values are plain strings, numbers, lists and maps") });
     }
 
@@ -308,7 +313,12 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries,
+                key,
+                lines,
+                ..
+            }) => match key.take() {
                 Some(k) => entries.push((k, node)),
                 None => {
                     let Value::Str(text) = node.value else {
@@ -318,14 +328,15 @@ impl Builder {
                                 .into(),
                         });
                     };
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.text == text) {
+                    if let Some(first) = lines.get(&text) {
                         let message =
-                            format!("duplicate key `{text}` (first at line {})", first.pos.line);
+                            format!("duplicate key `{}` (first at line {first})", shown(&text));
                         self.problems.push(Problem {
                             pos: node.pos,
                             message,
                         });
                     }
+                    lines.entry(text.clone()).or_insert(node.pos.line);
                     *key = Some(Key {
                         text,
                         pos: node.pos,
@@ -334,6 +345,15 @@ impl Builder {
             },
         }
         Ok(())
+    }
+}
+
+/// Text from the file as a message may show it: never a secret, never longer than 40 characters.
+fn shown(text: &str) -> String {
+    if text.chars().count() > 40 || crate::rules::secrets::detect(text).is_some() {
+        "…".into()
+    } else {
+        text.to_string()
     }
 }
 

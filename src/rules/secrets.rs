@@ -6,9 +6,9 @@
 
 use std::sync::OnceLock;
 
-use regex::RegexSet;
+use regex::{Regex, RegexSet};
 
-const PATTERNS: [(&str, &str); 16] = [
+const PATTERNS: &[(&str, &str)] = &[
     (
         r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
         "an AWS access key id",
@@ -19,7 +19,10 @@ const PATTERNS: [(&str, &str); 16] = [
         "a GitHub fine-grained token",
     ),
     (r"\bglpat-[A-Za-z0-9_-]{20,}", "a GitLab token"),
-    (r"\bxox[abposr]-[A-Za-z0-9-]{10,}", "a Slack token"),
+    (
+        r"\bxox[abposre]-[A-Za-z0-9-]{10,}|\bxapp-[A-Za-z0-9-]{10,}",
+        "a Slack token",
+    ),
     (
         r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{12,}",
         "a Slack webhook URL",
@@ -49,15 +52,36 @@ const PATTERNS: [(&str, &str); 16] = [
         "an Azure storage account key",
     ),
     (
-        r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]+:([^\s/@$*{<]{3,})@",
+        r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]*:([^\s/@$*{<]{3,})@",
         "a URL with a password",
     ),
+    (
+        r#"(?i)(?:^|[;\s,"'])(?:password|passwd|pwd)\s*=\s*[^;\s'"$*{<]{6,}"#,
+        "a connection string with a password",
+    ),
+    (r"\bSK[0-9a-f]{32}\b", "a Twilio API key"),
+    (
+        r"\bsk-(?:proj-|ant-api\d\d-|svcacct-)?[A-Za-z0-9_-]{32,}",
+        "an AI platform API key",
+    ),
+    (r"\bHRKU-[A-Za-z0-9_-]{20,}", "a Heroku API key"),
 ];
 
 fn set() -> &'static RegexSet {
     static CELL: OnceLock<RegexSet> = OnceLock::new();
     CELL.get_or_init(|| {
         RegexSet::new(PATTERNS.iter().map(|(p, _)| p)).expect("secret patterns compile")
+    })
+}
+
+fn not_secret() -> &'static Regex {
+    static CELL: OnceLock<Regex> = OnceLock::new();
+    CELL.get_or_init(|| {
+        Regex::new(concat!(
+            r"(?i)\bsha(?:1|224|256|384|512):[A-Za-z0-9+/=]+",
+            r"|\b(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp(?:256|384|521)|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+AAAA[A-Za-z0-9+/]+=*",
+        ))
+        .expect("public-value pattern compiles")
     })
 }
 
@@ -69,6 +93,8 @@ pub fn detect(text: &str) -> Option<&'static str> {
     if let Some(i) = set().matches(text).iter().next() {
         return Some(PATTERNS[i].1);
     }
+    // Digests and public keys are random by design and public by nature: not counted as secrets.
+    let text = not_secret().replace_all(text, " ");
     if text
         .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_')))
         .any(high_entropy)
