@@ -45,6 +45,18 @@ pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
     })
 }
 
+/// Checks the contents of one registry file given as bytes (`rel` names it, e.g. `identities/x.yaml` or
+/// `nhi.yaml`) as a registry of that file alone: the whole pipeline without the file system, for fuzzing.
+pub fn check_bytes(rel: &str, bytes: &[u8], as_of: Date) -> Checked {
+    let loaded = load::load_bytes(rel, bytes);
+    let findings = rules::check(&loaded.registry, loaded.findings, as_of);
+    Checked {
+        as_of,
+        registry: loaded.registry,
+        findings,
+    }
+}
+
 /// Today in UTC: the default day rules are evaluated as of.
 pub fn today_utc() -> Date {
     jiff::Timestamp::now()

@@ -93,6 +93,13 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         .into_iter()
         .map(|(rel, message)| file_finding("schema", &Arc::from(rel.as_str()), Pos::START, message))
         .collect();
+    findings.extend(assemble(&mut registry, results));
+    Ok(Loaded { registry, findings })
+}
+
+/// Puts the files' items into the registry, and returns their findings.
+fn assemble(registry: &mut Registry, results: Vec<FileResult>) -> Vec<Finding> {
+    let mut findings = Vec::new();
     for result in results {
         findings.extend(result.findings);
         for item in result.items {
@@ -109,7 +116,7 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
             }
         }
     }
-    Ok(Loaded { registry, findings })
+    findings
 }
 
 /// `nhi.yaml` first, then every YAML file under the registry folders, sorted, as `/`-separated relative paths;
@@ -208,41 +215,61 @@ fn load_file(root: &Path, canonical_root: &Path, rel: &str) -> FileResult {
             .push(file_finding("schema", &file, Pos::START, message));
         return result;
     }
-    let text = match read_text(&path) {
-        Ok(text) => text,
-        Err((pos, message)) => {
-            result
-                .findings
-                .push(file_finding("schema", &file, pos, message));
-            return result;
-        }
+    match read_text(&path) {
+        Ok(text) => load_text(&file, &text, &mut result),
+        Err((pos, message)) => result
+            .findings
+            .push(file_finding("schema", &file, pos, message)),
+    }
+    result
+}
+
+/// Loads one file's contents given as bytes, as if it were the registry file `rel` (`nhi.yaml` for the
+/// policy), without touching the file system: for fuzzing and property tests of the whole pipeline.
+pub fn load_bytes(rel: &str, bytes: &[u8]) -> Loaded {
+    let file: Arc<str> = Arc::from(rel);
+    let mut result = FileResult::default();
+    match decode(bytes.to_vec(), bytes.len() as u64) {
+        Ok(text) => load_text(&file, &text, &mut result),
+        Err((pos, message)) => result
+            .findings
+            .push(file_finding("schema", &file, pos, message)),
+    }
+    let mut registry = Registry {
+        files: vec![file],
+        ..Registry::default()
     };
-    let parsed = yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(&text));
-    let is_policy = rel == POLICY_FILE;
+    let findings = assemble(&mut registry, vec![result]);
+    Loaded { registry, findings }
+}
+
+/// Parses the text of one file into items and findings.
+fn load_text(file: &Arc<str>, text: &str, result: &mut FileResult) {
+    let parsed = yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let is_policy = &**file == POLICY_FILE;
     if parsed.documents.len() > MAX_DOCUMENTS {
         let message = format!("the file holds more than {MAX_DOCUMENTS} documents; split it");
         result
             .findings
-            .push(file_finding("schema", &file, Pos::START, message));
-        return result;
+            .push(file_finding("schema", file, Pos::START, message));
+        return;
     }
     for document in &parsed.documents {
-        load_document(&file, document, is_policy, &mut result);
+        load_document(file, document, is_policy, result);
     }
     if parsed.documents.is_empty() && parsed.fatal.is_none() && !is_policy {
         let message = "the file holds no YAML document (it is empty or only comments): add one or delete the file".to_string();
         result
             .findings
-            .push(file_finding("schema", &file, Pos::START, message));
+            .push(file_finding("schema", file, Pos::START, message));
     }
     if let Some(problem) = parsed.fatal {
-        secrets_in_lines(&file, &text, &mut result.findings);
+        secrets_in_lines(file, text, &mut result.findings);
         let message = format!("invalid YAML: {}", problem.message);
         result
             .findings
-            .push(file_finding("schema", &file, problem.pos, message));
+            .push(file_finding("schema", file, problem.pos, message));
     }
-    result
 }
 
 /// A file that does not parse may still hold a secret: report each line that looks like one (and is not
@@ -274,6 +301,20 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
         ));
     }
     let bytes = fs::read(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
+    decode(bytes, meta.len())
+}
+
+/// The text of a file's bytes, or why there is none (too large, not UTF-8) and where.
+fn decode(bytes: Vec<u8>, len: u64) -> Result<String, (Pos, String)> {
+    if len > MAX_FILE_BYTES || bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err((
+            Pos::START,
+            format!(
+                "the file is larger than the {} MiB limit",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
