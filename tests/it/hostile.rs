@@ -169,18 +169,6 @@ fn a_file_over_the_size_limit_is_not_read() {
         .output()
         .unwrap();
     assert!(stdout(&out).contains("larger than the 10 MiB limit"));
-    // Exactly at the limit is read (and found to hold NUL bytes).
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(MAX_FILE_BYTES)
-        .unwrap();
-    let checked = reg.check();
-    assert!(!checked
-        .findings
-        .iter()
-        .any(|f| f.message.contains("larger than")));
 }
 
 #[test]
@@ -419,7 +407,7 @@ fn an_out_of_range_policy_value_does_not_discard_the_policy() {
 
 #[test]
 fn very_long_strings_and_keys() {
-    let long = "a".repeat(1 << 20);
+    let long = "a".repeat(256 << 10);
     let doc = CLEAN_IDENTITY
         .replace("id: ok", "id: long")
         .replace("purpose: ", &format!("purpose: {long} "));
