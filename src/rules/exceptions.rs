@@ -4,7 +4,7 @@
 //! member of the owning team of a waived identity) and has not expired. Only such an exception waives, and
 //! only its rule's findings on its identities.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{add_days, catalogue, days_between, Ctx};
 use crate::finding::Finding;
@@ -114,6 +114,14 @@ pub fn waive(ctx: &Ctx<'_>, findings: &mut [Finding]) -> Vec<Finding> {
         .filter(|d| in_force(ctx, &d.item))
         .collect();
     forced.sort_by(|a, b| a.item.id.cmp(&b.item.id));
+    // (rule, identity) -> the first exception in force by id: one lookup per finding, however many there are.
+    let mut by_target: HashMap<(&str, &str), &Doc<Exception>> = HashMap::new();
+    for d in &forced {
+        let rule = d.item.rule.as_deref().unwrap_or("");
+        for identity in &d.item.identities {
+            by_target.entry((rule, identity.as_str())).or_insert(d);
+        }
+    }
     for finding in findings
         .iter_mut()
         .filter(|f| f.subject.kind == Kind::Identity.name())
@@ -121,10 +129,7 @@ pub fn waive(ctx: &Ctx<'_>, findings: &mut [Finding]) -> Vec<Finding> {
         if !catalogue::get(finding.rule).is_some_and(|r| r.waivable) {
             continue;
         }
-        let waiver = forced.iter().find(|d| {
-            d.item.rule.as_deref() == Some(finding.rule)
-                && d.item.identities.contains(&finding.subject.id)
-        });
+        let waiver = by_target.get(&(finding.rule, finding.subject.id.as_str()));
         if let Some(doc) = waiver {
             finding.waived_by = Some(doc.item.id.clone());
             used.insert(&doc.item.id);
@@ -139,7 +144,7 @@ pub fn waive(ctx: &Ctx<'_>, findings: &mut [Finding]) -> Vec<Finding> {
                 Some(r) if !r.waivable => format!("`{rule}` cannot be waived"),
                 _ => format!(
                     "no `{rule}` finding on {} remains",
-                    d.item.identities.join(", ")
+                    listed(&d.item.identities)
                 ),
             };
             at(
@@ -150,4 +155,12 @@ pub fn waive(ctx: &Ctx<'_>, findings: &mut [Finding]) -> Vec<Finding> {
             )
         })
         .collect()
+}
+
+/// Up to five ids, then how many more: a message stays one line however long the list.
+fn listed(ids: &[String]) -> String {
+    match ids.len() {
+        0..=5 => ids.join(", "),
+        n => format!("{} and {} more", ids[..5].join(", "), n - 5),
+    }
 }

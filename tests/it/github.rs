@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::common::{nhi, stdout, TempRegistry, AS_OF, CLEAN_IDENTITY};
 
 /// The registry: hostile file names (when the file system allows them), ids and kinds.
-fn hostile_registry() -> TempRegistry {
+pub fn hostile_registry() -> TempRegistry {
     let reg = TempRegistry::new();
     let names = [
         "identities/50% off, now: really.yaml",

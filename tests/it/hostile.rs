@@ -464,3 +464,71 @@ fn control_characters_never_reach_the_terminal() {
         "{text}"
     );
 }
+
+/// Many exceptions and findings (waivers are looked up by rule and identity, not scanned): the first
+/// exception in force by id waives, the others are unused.
+#[test]
+fn many_exceptions_waive_by_rule_and_identity() {
+    let reg = TempRegistry::new();
+    reg.write(
+        "owners/approvers.yaml",
+        "kind: Person\nid: sam\n---\nkind: Person\nid: pat\n",
+    );
+    let mut identities = String::new();
+    let mut exceptions = String::new();
+    for i in 0..1500 {
+        let doc = CLEAN_IDENTITY
+            .replace("id: ok", &format!("id: i{i}"))
+            .replace("review: {last: 2026-11-01, by: alice}\n", "");
+        identities.push_str(&format!("{doc}---\n"));
+        let target = if i % 2 == 0 {
+            "review-missing"
+        } else {
+            "dormant"
+        };
+        exceptions.push_str(&format!(
+            "kind: Exception\nid: exc-{i:04}\nrule: {target}\nidentities: [i{i}, i{}]\nreason: r\nrequested_by: pat\napproved_by: sam\napproved_on: 2026-11-01\nexpires: 2027-01-31\n---\n",
+            (i + 2) % 1500
+        ));
+    }
+    reg.write("identities/many.yaml", identities);
+    let twenty: Vec<String> = (0..20).map(|i| format!("i{i}")).collect();
+    exceptions.push_str(&format!(
+        "kind: Exception\nid: exc-wide\nrule: dormant\nidentities: [{}]\nreason: r\nrequested_by: pat\napproved_by: sam\napproved_on: 2026-11-01\nexpires: 2027-01-31\n",
+        twenty.join(", ")
+    ));
+    reg.write("exceptions/many.yaml", exceptions);
+    let checked = reg.check();
+    let waived = |id: &str| {
+        checked
+            .findings
+            .iter()
+            .find(|f| f.rule == "review-missing" && f.subject.id == id)
+            .and_then(|f| f.waived_by.clone())
+    };
+    // i2 is named by exc-0000 (i0, i2) and exc-0002 (i2, i4): the first by id waives.
+    assert_eq!(waived("i2").as_deref(), Some("exc-0000"));
+    assert_eq!(waived("i0").as_deref(), Some("exc-0000"));
+    assert_eq!(
+        waived("i1"),
+        None,
+        "odd exceptions waive `dormant`, which does not fire"
+    );
+    let unused = checked
+        .findings
+        .iter()
+        .filter(|f| f.rule == "exception-unused")
+        .count();
+    // The 750 `dormant` ones, exc-1498 (i1498 and i0 are waived by exc-1496 and exc-0000 first), exc-wide.
+    assert_eq!(unused, 752);
+    let wide = checked
+        .findings
+        .iter()
+        .find(|f| f.subject.id == "exc-wide")
+        .unwrap();
+    assert!(
+        wide.message.contains("i0, i1, i2, i3, i4 and 15 more"),
+        "{}",
+        wide.message
+    );
+}

@@ -47,6 +47,14 @@ fn output_validates_against_the_official_schema() {
         assert!(errors.is_empty(), "{dir}: {errors:#?}");
         assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
     }
+    // Hostile file names (`%`, `::`, newlines, unicode) still give valid URIs.
+    let hostile = crate::github::hostile_registry();
+    let log = sarif(hostile.path(), "2026-11-23");
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "hostile: {errors:#?}");
     // The validator is not vacuous: a wrong version and a bad level are rejected.
     let mut broken = sarif(&repo().join("tests/data/shared"), "2026-11-23");
     broken["version"] = "2.0.0".into();
