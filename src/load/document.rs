@@ -25,8 +25,8 @@ pub struct Converted {
     pub secrets: Vec<SecretHit>,
 }
 
-/// Converts a document's root node.
-pub fn convert(root: &Node) -> Converted {
+/// Converts a document's root node, moving its strings.
+pub fn convert(root: Node) -> Converted {
     let mut out = Converted {
         json: Json::Null,
         locator: Locator::default(),
@@ -40,19 +40,19 @@ pub fn convert(root: &Node) -> Converted {
 }
 
 fn walk(
-    node: &Node,
+    node: Node,
     pointer: &mut String,
     locator: &mut Locator,
     secrets: &mut Vec<SecretHit>,
 ) -> Json {
-    match &node.value {
+    match node.value {
         Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::Number((*i).into()),
+        Value::Bool(b) => Json::Bool(b),
+        Value::Int(i) => Json::Number(i.into()),
         Value::Float(f) => {
-            Number::from_f64(*f).map_or_else(|| Json::String(f.to_string()), Json::Number)
+            Number::from_f64(f).map_or_else(|| Json::String(f.to_string()), Json::Number)
         }
-        Value::Str(s) => match secrets::detect(s) {
+        Value::Str(s) => match secrets::detect(&s) {
             Some(what) => {
                 secrets.push(SecretHit {
                     pointer: pointer.clone(),
@@ -61,11 +61,11 @@ fn walk(
                 });
                 Json::String(REDACTED.into())
             }
-            None => Json::String(s.clone()),
+            None => Json::String(s),
         },
         Value::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in items.into_iter().enumerate() {
                 let len = pointer.len();
                 push_token(pointer, &i.to_string());
                 locator.insert(pointer, item.pos, item.pos);
@@ -88,7 +88,7 @@ fn walk(
                         });
                         REDACTED.to_string()
                     }
-                    None => key.text.clone(),
+                    None => key.text,
                 };
                 locator.insert(pointer, key.pos, value.pos);
                 let converted = walk(value, pointer, locator, secrets);

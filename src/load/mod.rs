@@ -188,7 +188,7 @@ fn load_file(root: &Path, rel: &str) -> FileResult {
             .push(file_finding("schema", &file, Pos::START, message));
         return result;
     }
-    for document in &parsed.documents {
+    for document in parsed.documents {
         load_document(&file, document, is_policy, &mut result);
     }
     if let Some(problem) = parsed.fatal {
@@ -225,16 +225,12 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
     })
 }
 
-fn load_document(
-    file: &Arc<str>,
-    document: &yaml::Document,
-    is_policy: bool,
-    out: &mut FileResult,
-) {
-    let converted = document::convert(&document.root);
+fn load_document(file: &Arc<str>, document: yaml::Document, is_policy: bool, out: &mut FileResult) {
+    let start = document.root.pos;
+    let converted = document::convert(document.root);
     let source = Source {
         file: file.clone(),
-        start: document.root.pos,
+        start,
         locator: Arc::new(converted.locator),
     };
     let mut json = converted.json;
