@@ -34,6 +34,8 @@ pub enum Command {
         /// Identity, Team, Person, System, Exception or Policy (any case)
         kind: Option<String>,
     },
+    /// Compare the registry with a git revision: Markdown for a pull-request comment, or JSON
+    Diff(crate::commands::diff::DiffArgs),
 }
 
 #[derive(Debug, clap::Args)]
