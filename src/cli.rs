@@ -55,6 +55,9 @@ pub struct CheckArgs {
     /// Colour the human output: auto (on a terminal), always or never
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Annotate findings in files changed since this git revision first (e.g. the pull request's base)
+    #[arg(long, value_name = "REV")]
+    pub changed_from: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

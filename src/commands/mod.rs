@@ -38,12 +38,18 @@ fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
         Color::Never => false,
         Color::Auto => color_ok,
     };
-    let cx = report::Context {
+    let mut cx = report::Context {
         checked: &checked,
         root: &args.registry,
         repo_prefix: report::repo_prefix(&args.registry),
         color,
+        changed: None,
     };
+    if let Some(rev) = &args.changed_from {
+        let repo = nhi::git::Repo::discover(&args.registry)?;
+        cx.changed = Some(repo.changed_since(rev)?);
+        cx.repo_prefix = repo.prefix;
+    }
     report::emitter(format).emit(&cx, out)?;
     Ok(u8::from(checked.fails(args.deny == Some(Deny::Warnings))))
 }
