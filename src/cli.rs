@@ -36,6 +36,8 @@ pub enum Command {
     },
     /// Compare the registry with a git revision: Markdown for a pull-request comment, or JSON
     Diff(crate::commands::diff::DiffArgs),
+    /// Print a CODEOWNERS block so each identity's owners must approve changes to it (--check, --write)
+    Codeowners(crate::commands::codeowners::CodeownersArgs),
 }
 
 #[derive(Debug, clap::Args)]

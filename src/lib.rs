@@ -1,6 +1,7 @@
 //! `nhi` compiles a registry of non-human identities: YAML files → a typed registry → findings → outputs.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod codeowners;
 pub mod diff;
 pub mod finding;
 pub mod git;

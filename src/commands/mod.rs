@@ -1,5 +1,6 @@
 //! What each subcommand does with the library; only this module and `report/` write output.
 
+pub mod codeowners;
 pub mod diff;
 
 use std::io::Write;
@@ -20,6 +21,7 @@ pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> 
         Command::Explain { rule } => explain(&rule, out),
         Command::Schema { kind } => schema_cmd(kind.as_deref(), out),
         Command::Diff(args) => diff::run(args, out),
+        Command::Codeowners(args) => codeowners::run(args, out),
     }
 }
 
