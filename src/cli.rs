@@ -38,6 +38,8 @@ pub enum Command {
     Diff(crate::commands::diff::DiffArgs),
     /// Print a CODEOWNERS block so each identity's owners must approve changes to it (--check, --write)
     Codeowners(crate::commands::codeowners::CodeownersArgs),
+    /// Write a skeleton document for a pull request (`nhi new identity --id … --type … --owner …`)
+    New(crate::commands::new::NewArgs),
 }
 
 #[derive(Debug, clap::Args)]

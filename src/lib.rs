@@ -10,6 +10,7 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod scaffold;
 pub mod span;
 
 use std::path::Path;

@@ -2,6 +2,7 @@
 
 pub mod codeowners;
 pub mod diff;
+pub mod new;
 
 use std::io::Write;
 
@@ -22,6 +23,7 @@ pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> 
         Command::Schema { kind } => schema_cmd(kind.as_deref(), out),
         Command::Diff(args) => diff::run(args, out),
         Command::Codeowners(args) => codeowners::run(args, out),
+        Command::New(args) => new::run(args, out),
     }
 }
 
