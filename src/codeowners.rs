@@ -190,3 +190,55 @@ pub fn differences(committed: Option<&str>, generated: &str) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_anchored_with_spaces_escaped() {
+        assert_eq!(
+            pattern("reg/identities/a b.yaml").as_deref(),
+            Some("/reg/identities/a\\ b.yaml")
+        );
+        for name in [
+            "a*.yaml",
+            "a?.yaml",
+            "[a].yaml",
+            "a#b.yaml",
+            "a\\b.yaml",
+            "a\nb.yaml",
+            "!a.yaml",
+        ] {
+            assert_eq!(pattern(name), None, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn handles_are_users_or_teams() {
+        assert!(is_handle("@acme/platform") && is_handle("@alice-gh") && is_handle("@a/b.c_d"));
+        assert!(
+            !is_handle("acme") && !is_handle("@") && !is_handle("@a b") && !is_handle("@a/b\n* @x")
+        );
+    }
+
+    #[test]
+    fn replace_keeps_the_lines_around_the_block() {
+        let block = format!("{BEGIN}\n/a @x\n{END}\n");
+        let text = format!("* @root\n{BEGIN}\n/old @y\n{END}\n/docs @docs\n");
+        assert_eq!(
+            replace(&text, &block),
+            format!("* @root\n{block}/docs @docs\n")
+        );
+        assert_eq!(replace("* @root\n", &block), format!("* @root\n\n{block}"));
+        assert_eq!(replace("", &block), block);
+    }
+
+    #[test]
+    fn differences_name_lines_to_remove_and_add() {
+        let old = format!("{BEGIN}\n/a @x\n/b @y\n{END}");
+        let new = format!("{BEGIN}\n/a @x\n/b @z\n{END}");
+        assert_eq!(differences(Some(&old), &new), ["- /b @y", "+ /b @z"]);
+        assert!(differences(Some(&new), &new).is_empty());
+    }
+}
