@@ -1,5 +1,9 @@
 //! What each subcommand does with the library; only this module and `report/` write output.
 
+pub mod codeowners;
+pub mod diff;
+pub mod new;
+
 use std::io::Write;
 
 use anyhow::{bail, Result};
@@ -17,6 +21,9 @@ pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> 
         Command::Rules { format } => rules(format, out),
         Command::Explain { rule } => explain(&rule, out),
         Command::Schema { kind } => schema_cmd(kind.as_deref(), out),
+        Command::Diff(args) => diff::run(args, out),
+        Command::Codeowners(args) => codeowners::run(args, out),
+        Command::New(args) => new::run(args, out),
     }
 }
 
@@ -35,12 +42,18 @@ fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
         Color::Never => false,
         Color::Auto => color_ok,
     };
-    let cx = report::Context {
+    let mut cx = report::Context {
         checked: &checked,
         root: &args.registry,
         repo_prefix: report::repo_prefix(&args.registry),
         color,
+        changed: None,
     };
+    if let Some(rev) = &args.changed_from {
+        let repo = nhi::git::Repo::discover(&args.registry)?;
+        cx.changed = Some(repo.changed_since(rev)?);
+        cx.repo_prefix = repo.prefix;
+    }
     report::emitter(format).emit(&cx, out)?;
     Ok(u8::from(checked.fails(args.deny == Some(Deny::Warnings))))
 }
