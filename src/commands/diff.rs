@@ -8,7 +8,7 @@ use jiff::civil::Date;
 
 use nhi::diff::{self, markdown, Base};
 use nhi::git::Repo;
-use nhi::load::{self, LoadError};
+use nhi::load::LoadError;
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
@@ -43,15 +43,8 @@ pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<u8> {
         .registry_files_at(&commit)
         .with_context(|| format!("cannot read the registry at `{}`", args.base))?;
     let name = format!("{}:{}", args.base, repo.prefix);
-    let base_checked = match load::load_files(&name, files) {
-        Ok(loaded) => {
-            let findings = nhi::rules::check(&loaded.registry, loaded.findings, as_of);
-            Some(nhi::Checked {
-                as_of,
-                registry: loaded.registry,
-                findings,
-            })
-        }
+    let base_checked = match nhi::check_files(&name, files, as_of) {
+        Ok(checked) => Some(checked),
         // A registry that the change creates: everything in it is new.
         Err(LoadError::NoPolicy(_)) => None,
         Err(e) => return Err(e.into()),

@@ -2,8 +2,11 @@
 //! (`schema` and `secret-in-registry`). A bad file is a finding; only an unreadable registry is an error.
 
 pub mod document;
+mod positions;
 pub mod schema;
 pub mod yaml;
+
+pub use positions::resolve_positions;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,11 +16,11 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
-use crate::finding::Finding;
+use crate::finding::{Anchor, Finding};
 use crate::model::{Doc, Kind, Registry, Source};
 use crate::policy::{Policy, PolicyFile};
 use crate::rules::secrets;
-use crate::span::{Locator, Pos};
+use crate::span::Pos;
 
 /// The folders a registry's documents live in.
 pub const FOLDERS: [&str; 4] = ["identities", "owners", "systems", "exceptions"];
@@ -208,7 +211,8 @@ fn file_source(file: &Arc<str>, pos: Pos) -> Source {
     Source {
         file: file.clone(),
         start: pos,
-        locator: Arc::new(Locator::default()),
+        doc: 0,
+        flawed: true,
     }
 }
 
@@ -242,8 +246,9 @@ fn parse_file(rel: &str, text: Result<String, (Pos, String)>) -> FileResult {
             .push(file_finding("schema", &file, Pos::START, message));
         return result;
     }
-    for document in parsed.documents {
-        load_document(&file, document, is_policy, &mut result);
+    for (index, document) in parsed.documents.into_iter().enumerate() {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        load_document(&file, index, document, is_policy, &mut result);
     }
     if let Some(problem) = parsed.fatal {
         let message = format!("invalid YAML: {}", problem.message);
@@ -285,13 +290,20 @@ fn utf8_text(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
     })
 }
 
-fn load_document(file: &Arc<str>, document: yaml::Document, is_policy: bool, out: &mut FileResult) {
+fn load_document(
+    file: &Arc<str>,
+    index: u32,
+    document: yaml::Document,
+    is_policy: bool,
+    out: &mut FileResult,
+) {
     let start = document.root.pos;
     let converted = document::convert(document.root);
-    let source = Source {
+    let mut source = Source {
         file: file.clone(),
         start,
-        locator: Arc::new(converted.locator),
+        doc: index,
+        flawed: false,
     };
     let mut json = converted.json;
     let id = json
@@ -303,15 +315,9 @@ fn load_document(file: &Arc<str>, document: yaml::Document, is_policy: bool, out
     let kind = match document_kind(&json, declared.as_deref(), is_policy) {
         Ok(kind) => kind,
         Err(message) => {
-            out.findings.push(Finding::at_pos(
-                "schema",
-                "File",
-                &id,
-                &source,
-                source.at("/kind"),
-                "/kind",
-                message,
-            ));
+            let mut f = Finding::at_pos("schema", "File", &id, &source, start, "/kind", message);
+            f.anchor = Anchor::Key;
+            out.findings.push(f);
             return;
         }
     };
@@ -336,14 +342,15 @@ fn load_document(file: &Arc<str>, document: yaml::Document, is_policy: bool, out
     }
     let violations = schema::validate(kind, &json);
     for v in &violations {
-        let pos = if v.bad_value {
-            source.value_at(&v.pointer)
+        let mut f = finding("schema", start, &v.pointer, v.message.clone());
+        f.anchor = if v.bad_value {
+            Anchor::Value
         } else {
-            source.at(&v.pointer)
+            Anchor::Key
         };
-        out.findings
-            .push(finding("schema", pos, &v.pointer, v.message.clone()));
+        out.findings.push(f);
     }
+    source.flawed = !violations.is_empty();
     if violations.iter().any(|v| v.bad_value && v.pointer == "/id") {
         return; // an id that cannot name a file or a page takes no part in the rules
     }
@@ -364,9 +371,12 @@ fn load_document(file: &Arc<str>, document: yaml::Document, is_policy: bool, out
     };
     match item {
         Some(item) => out.items.push(item),
-        None => out.findings.push(finding(
+        None => out.findings.push(Finding::at_pos(
             "schema",
-            source.start,
+            kind.name(),
+            &id,
+            &source,
+            start,
             "",
             "the document cannot be read as its kind".into(),
         )),
