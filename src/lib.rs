@@ -1,7 +1,9 @@
 //! `nhi` compiles a registry of non-human identities: YAML files → a typed registry → findings → outputs.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod drift;
 pub mod finding;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod policy;
