@@ -80,5 +80,6 @@ pub enum ListFormat {
 
 /// Parses exactly `YYYY-MM-DD`.
 pub fn parse_day(s: &str) -> Result<Date, String> {
-    nhi::model::parse_date(s).ok_or_else(|| format!("`{s}` is not a calendar date written YYYY-MM-DD"))
+    nhi::model::parse_date(s)
+        .ok_or_else(|| format!("`{s}` is not a calendar date written YYYY-MM-DD"))
 }

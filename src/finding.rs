@@ -50,13 +50,43 @@ pub struct Finding {
 
 impl Finding {
     /// A finding about the document of `source` at `pointer` (its key, or the nearest existing ancestor).
-    pub fn at(rule: &'static str, kind: Kind, id: &str, source: &Source, pointer: &str, message: String) -> Finding {
-        Finding::at_pos(rule, kind.name(), id, source, source.at(pointer), pointer, message)
+    pub fn at(
+        rule: &'static str,
+        kind: Kind,
+        id: &str,
+        source: &Source,
+        pointer: &str,
+        message: String,
+    ) -> Finding {
+        Finding::at_pos(
+            rule,
+            kind.name(),
+            id,
+            source,
+            source.at(pointer),
+            pointer,
+            message,
+        )
     }
 
     /// A finding at the value of `pointer` (for a reference or a literal that is wrong).
-    pub fn at_value(rule: &'static str, kind: Kind, id: &str, source: &Source, pointer: &str, message: String) -> Finding {
-        Finding::at_pos(rule, kind.name(), id, source, source.value_at(pointer), pointer, message)
+    pub fn at_value(
+        rule: &'static str,
+        kind: Kind,
+        id: &str,
+        source: &Source,
+        pointer: &str,
+        message: String,
+    ) -> Finding {
+        Finding::at_pos(
+            rule,
+            kind.name(),
+            id,
+            source,
+            source.value_at(pointer),
+            pointer,
+            message,
+        )
     }
 
     pub fn at_pos(
@@ -72,7 +102,10 @@ impl Finding {
             rule,
             severity: Severity::Error,
             waived_by: None,
-            subject: Subject { kind, id: id.to_string() },
+            subject: Subject {
+                kind,
+                id: id.to_string(),
+            },
             file: source.file.clone(),
             pos,
             pointer: pointer.to_string(),
@@ -82,12 +115,20 @@ impl Finding {
 
     /// Whether this finding fails the gate at `deny` (errors always; warnings with `--deny warnings`).
     pub fn fails(&self, deny_warnings: bool) -> bool {
-        self.waived_by.is_none() && (self.severity == Severity::Error || (deny_warnings && self.severity == Severity::Warning))
+        self.waived_by.is_none()
+            && (self.severity == Severity::Error
+                || (deny_warnings && self.severity == Severity::Warning))
     }
 
     /// The order of every output: file, line, column, rule, subject.
     pub fn sort_key(&self) -> (&str, Pos, &str, &Subject, &str) {
-        (&self.file, self.pos, self.rule, &self.subject, &self.message)
+        (
+            &self.file,
+            self.pos,
+            self.rule,
+            &self.subject,
+            &self.message,
+        )
     }
 }
 

@@ -40,10 +40,16 @@ impl Checked {
 pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
     let loaded = load::load(root)?;
     let findings = rules::check(&loaded.registry, loaded.findings, as_of);
-    Ok(Checked { as_of, registry: loaded.registry, findings })
+    Ok(Checked {
+        as_of,
+        registry: loaded.registry,
+        findings,
+    })
 }
 
 /// Today in UTC: the default day rules are evaluated as of.
 pub fn today_utc() -> Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }

@@ -28,7 +28,9 @@ impl Source {
 
     /// The value at `pointer` when present, else the nearest key.
     pub fn value_at(&self, pointer: &str) -> Pos {
-        self.locator.value(pointer).unwrap_or_else(|| self.at(pointer))
+        self.locator
+            .value(pointer)
+            .unwrap_or_else(|| self.at(pointer))
     }
 }
 
@@ -51,7 +53,14 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [Kind::Identity, Kind::Team, Kind::Person, Kind::System, Kind::Exception, Kind::Policy];
+    pub const ALL: [Kind; 6] = [
+        Kind::Identity,
+        Kind::Team,
+        Kind::Person,
+        Kind::System,
+        Kind::Exception,
+        Kind::Policy,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -120,7 +129,10 @@ string_enum!(
 impl Environment {
     /// `prod`, `shared` and the rest: shared is neither prod nor non-prod.
     pub fn is_non_prod(self) -> bool {
-        matches!(self, Environment::Staging | Environment::Dev | Environment::Test)
+        matches!(
+            self,
+            Environment::Staging | Environment::Dev | Environment::Test
+        )
     }
 }
 
@@ -300,7 +312,9 @@ pub fn parse_date(s: &str) -> Option<Date> {
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
         return None;
     }

@@ -46,12 +46,25 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        let rotation = [("api_key", 90), ("token", 30), ("ssh_key", 180), ("service_account", 90), ("certificate", 365), ("default", 90)];
+        let rotation = [
+            ("api_key", 90),
+            ("token", 30),
+            ("ssh_key", 180),
+            ("service_account", 90),
+            ("certificate", 365),
+            ("default", 90),
+        ];
         Policy {
             organization: None,
             review_days: 180,
-            review_days_by_criticality: BTreeMap::from([(Criticality::Critical, 90), (Criticality::High, 120)]),
-            rotation_days: rotation.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            review_days_by_criticality: BTreeMap::from([
+                (Criticality::Critical, 90),
+                (Criticality::High, 120),
+            ]),
+            rotation_days: rotation
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
             expiry_warning_days: 30,
             dormant_days: 90,
             max_exception_days: 180,
@@ -84,7 +97,8 @@ impl Policy {
         let mut p = Policy::default();
         p.organization = file.organization;
         p.review_days = file.review_days.unwrap_or(p.review_days);
-        p.review_days_by_criticality.extend(file.review_days_by_criticality);
+        p.review_days_by_criticality
+            .extend(file.review_days_by_criticality);
         p.rotation_days.extend(file.rotation_days);
         p.expiry_warning_days = file.expiry_warning_days.unwrap_or(p.expiry_warning_days);
         p.dormant_days = file.dormant_days.unwrap_or(p.dormant_days);
@@ -107,7 +121,10 @@ impl Policy {
 
     /// The review period for an identity whose reach peaks at `highest` criticality.
     pub fn review_period(&self, highest: Option<Criticality>) -> u32 {
-        highest.and_then(|c| self.review_days_by_criticality.get(&c)).copied().unwrap_or(self.review_days)
+        highest
+            .and_then(|c| self.review_days_by_criticality.get(&c))
+            .copied()
+            .unwrap_or(self.review_days)
     }
 
     /// The severity a rule has under this policy (`None` when turned off).

@@ -15,12 +15,20 @@ pub struct Pos {
 
 impl Pos {
     /// The first character of a file.
-    pub const START: Pos = Pos { line: NonZeroU32::MIN, column: NonZeroU32::MIN };
+    pub const START: Pos = Pos {
+        line: NonZeroU32::MIN,
+        column: NonZeroU32::MIN,
+    };
 
     /// Builds a position from a 1-based line and a 0-based column, as the YAML parser reports them.
     pub fn from_parser(line: usize, col0: usize) -> Pos {
-        let clamp = |n: usize| NonZeroU32::new(u32::try_from(n).unwrap_or(u32::MAX).max(1)).unwrap_or(NonZeroU32::MIN);
-        Pos { line: clamp(line), column: clamp(col0.saturating_add(1)) }
+        let clamp = |n: usize| {
+            NonZeroU32::new(u32::try_from(n).unwrap_or(u32::MAX).max(1)).unwrap_or(NonZeroU32::MIN)
+        };
+        Pos {
+            line: clamp(line),
+            column: clamp(col0.saturating_add(1)),
+        }
     }
 
     /// Builds a position from 1-based numbers.
@@ -49,7 +57,11 @@ pub struct Locator {
 impl Locator {
     /// Records the positions of `pointer`; call [`Locator::finish`] once all are in.
     pub fn insert(&mut self, pointer: &str, key: Pos, value: Pos) {
-        self.entries.push(Entry { hash: fnv1a(pointer), key, value });
+        self.entries.push(Entry {
+            hash: fnv1a(pointer),
+            key,
+            value,
+        });
     }
 
     /// Sorts the index for lookups and releases spare capacity.
@@ -61,7 +73,10 @@ impl Locator {
 
     fn get(&self, pointer: &str) -> Option<&Entry> {
         let hash = fnv1a(pointer);
-        self.entries.binary_search_by_key(&hash, |e| e.hash).ok().map(|i| &self.entries[i])
+        self.entries
+            .binary_search_by_key(&hash, |e| e.hash)
+            .ok()
+            .map(|i| &self.entries[i])
     }
 
     /// The position of the key of `pointer` (the item itself inside a sequence), if it exists.

@@ -40,7 +40,12 @@ fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
         Color::Never => false,
         Color::Auto => color_ok,
     };
-    let cx = report::Context { checked: &checked, root: &args.registry, repo_prefix: report::repo_prefix(&args.registry), color };
+    let cx = report::Context {
+        checked: &checked,
+        root: &args.registry,
+        repo_prefix: report::repo_prefix(&args.registry),
+        color,
+    };
     report::emitter(format).emit(&cx, out)?;
     Ok(u8::from(checked.fails(args.deny == Some(Deny::Warnings))))
 }
@@ -53,10 +58,26 @@ fn rules(format: ListFormat, out: &mut dyn Write) -> Result<u8> {
             writeln!(out)?;
         }
         ListFormat::Text => {
-            writeln!(out, "{:<28} {:<8} {:<12} {:<26} summary", "rule", "default", "owasp", "nist csf 2.0")?;
+            writeln!(
+                out,
+                "{:<28} {:<8} {:<12} {:<26} summary",
+                "rule", "default", "owasp", "nist csf 2.0"
+            )?;
             for r in catalogue::RULES {
-                let owasp = if r.owasp.is_empty() { "-".to_string() } else { r.owasp.join(",") };
-                writeln!(out, "{:<28} {:<8} {:<12} {:<26} {}", r.id, r.default.as_str(), owasp, r.nist.join(","), r.summary)?;
+                let owasp = if r.owasp.is_empty() {
+                    "-".to_string()
+                } else {
+                    r.owasp.join(",")
+                };
+                writeln!(
+                    out,
+                    "{:<28} {:<8} {:<12} {:<26} {}",
+                    r.id,
+                    r.default.as_str(),
+                    owasp,
+                    r.nist.join(","),
+                    r.summary
+                )?;
             }
         }
     }
@@ -73,10 +94,20 @@ fn rule_json(r: &Rule) -> serde_json::Value {
 fn explain(id: &str, out: &mut dyn Write) -> Result<u8> {
     let Some(r) = catalogue::get(id) else {
         let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id).collect();
-        let hint = schema::suggest(id, &ids).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+        let hint = schema::suggest(id, &ids)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
         bail!("no rule `{id}`{hint} (`nhi rules` lists them)");
     };
-    writeln!(out, "{} ({} by default)\n\n{}\n\n{}\n\nFix: {}\n", r.id, r.default.as_str(), r.summary, r.explanation, r.fix)?;
+    writeln!(
+        out,
+        "{} ({} by default)\n\n{}\n\n{}\n\nFix: {}\n",
+        r.id,
+        r.default.as_str(),
+        r.summary,
+        r.explanation,
+        r.fix
+    )?;
     for o in r.owasp {
         let title = OWASP.iter().find(|(id, _)| id == o).map_or("", |(_, t)| *t);
         writeln!(out, "OWASP NHI Top 10 (2025) {o}: {title}")?;
@@ -85,7 +116,11 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<u8> {
         let title = NIST.iter().find(|(id, _)| id == n).map_or("", |(_, t)| *t);
         writeln!(out, "NIST CSF 2.0 {n}: {title}")?;
     }
-    let waiver = if r.waivable { "An Exception can waive it for named identities." } else { "No Exception can waive it." };
+    let waiver = if r.waivable {
+        "An Exception can waive it for named identities."
+    } else {
+        "No Exception can waive it."
+    };
     writeln!(out, "{waiver}")?;
     Ok(0)
 }
@@ -93,11 +128,19 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<u8> {
 fn schema_cmd(kind: Option<&str>, out: &mut dyn Write) -> Result<u8> {
     let Some(name) = kind else {
         for (kind, _) in schema::SCHEMAS {
-            writeln!(out, "{:<10} schema/{}.schema.json", kind.name(), kind.name().to_lowercase())?;
+            writeln!(
+                out,
+                "{:<10} schema/{}.schema.json",
+                kind.name(),
+                kind.name().to_lowercase()
+            )?;
         }
         return Ok(0);
     };
-    let Some(kind) = Kind::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(name)) else {
+    let Some(kind) = Kind::ALL
+        .into_iter()
+        .find(|k| k.name().eq_ignore_ascii_case(name))
+    else {
         bail!("no kind `{name}`: one of Identity, Team, Person, System, Exception, Policy");
     };
     out.write_all(schema::text(kind).as_bytes())?;

@@ -25,9 +25,13 @@ pub struct Converted {
     pub secrets: Vec<SecretHit>,
 }
 
-/// Converts a document's root node.
-pub fn convert(root: &Node) -> Converted {
-    let mut out = Converted { json: Json::Null, locator: Locator::default(), secrets: Vec::new() };
+/// Converts a document's root node, moving its strings.
+pub fn convert(root: Node) -> Converted {
+    let mut out = Converted {
+        json: Json::Null,
+        locator: Locator::default(),
+        secrets: Vec::new(),
+    };
     let mut pointer = String::new();
     out.locator.insert("", root.pos, root.pos);
     out.json = walk(root, &mut pointer, &mut out.locator, &mut out.secrets);
@@ -35,22 +39,33 @@ pub fn convert(root: &Node) -> Converted {
     out
 }
 
-fn walk(node: &Node, pointer: &mut String, locator: &mut Locator, secrets: &mut Vec<SecretHit>) -> Json {
-    match &node.value {
+fn walk(
+    node: Node,
+    pointer: &mut String,
+    locator: &mut Locator,
+    secrets: &mut Vec<SecretHit>,
+) -> Json {
+    match node.value {
         Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::Number((*i).into()),
-        Value::Float(f) => Number::from_f64(*f).map_or_else(|| Json::String(f.to_string()), Json::Number),
-        Value::Str(s) => match secrets::detect(s) {
+        Value::Bool(b) => Json::Bool(b),
+        Value::Int(i) => Json::Number(i.into()),
+        Value::Float(f) => {
+            Number::from_f64(f).map_or_else(|| Json::String(f.to_string()), Json::Number)
+        }
+        Value::Str(s) => match secrets::detect(&s) {
             Some(what) => {
-                secrets.push(SecretHit { pointer: pointer.clone(), pos: node.pos, what });
+                secrets.push(SecretHit {
+                    pointer: pointer.clone(),
+                    pos: node.pos,
+                    what,
+                });
                 Json::String(REDACTED.into())
             }
-            None => Json::String(s.clone()),
+            None => Json::String(s),
         },
         Value::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in items.into_iter().enumerate() {
                 let len = pointer.len();
                 push_token(pointer, &i.to_string());
                 locator.insert(pointer, item.pos, item.pos);
@@ -66,10 +81,14 @@ fn walk(node: &Node, pointer: &mut String, locator: &mut Locator, secrets: &mut 
                 push_token(pointer, &key.text);
                 let name = match secrets::detect(&key.text) {
                     Some(what) => {
-                        secrets.push(SecretHit { pointer: pointer.clone(), pos: key.pos, what });
+                        secrets.push(SecretHit {
+                            pointer: pointer.clone(),
+                            pos: key.pos,
+                            what,
+                        });
                         REDACTED.to_string()
                     }
-                    None => key.text.clone(),
+                    None => key.text,
                 };
                 locator.insert(pointer, key.pos, value.pos);
                 let converted = walk(value, pointer, locator, secrets);
@@ -84,7 +103,9 @@ fn walk(node: &Node, pointer: &mut String, locator: &mut Locator, secrets: &mut 
 
 /// Removes the value at `pointer` (an object member or an array item), if present.
 pub fn remove(json: &mut Json, pointer: &str) {
-    let Some((parent, last)) = pointer.rsplit_once('/') else { return };
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return;
+    };
     let last = last.replace("~1", "/").replace("~0", "~");
     match json.pointer_mut(parent) {
         Some(Json::Object(map)) => {

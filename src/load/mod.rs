@@ -33,10 +33,15 @@ pub const MAX_DOCUMENTS: usize = 10_000;
 pub enum LoadError {
     #[error("{0} is not a directory")]
     NotADirectory(PathBuf),
-    #[error("{0} is not an nhi registry: it has no {POLICY_FILE} (create one with `kind: Policy`)")]
+    #[error(
+        "{0} is not an nhi registry: it has no {POLICY_FILE} (create one with `kind: Policy`)"
+    )]
     NoPolicy(PathBuf),
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// The registry and the findings of loading it.
@@ -45,7 +50,9 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
 }
 
-/// The contents of one file, typed.
+/// The contents of one file, typed. Each item is moved once into the registry, so the size difference
+/// between variants costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 enum Item {
     Identity(Doc<crate::model::Identity>),
     Team(Doc<crate::model::Team>),
@@ -71,7 +78,10 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     }
     let files = discover(root)?;
     let results: Vec<FileResult> = files.par_iter().map(|rel| load_file(root, rel)).collect();
-    let mut registry = Registry { files: files.iter().map(|f| Arc::from(f.as_str())).collect(), ..Registry::default() };
+    let mut registry = Registry {
+        files: files.iter().map(|f| Arc::from(f.as_str())).collect(),
+        ..Registry::default()
+    };
     let mut findings = Vec::new();
     for result in results {
         findings.extend(result.findings);
@@ -94,32 +104,49 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
 
 /// `nhi.yaml` first, then every YAML file under the registry folders, sorted, as `/`-separated relative paths.
 fn discover(root: &Path) -> Result<Vec<String>, LoadError> {
-    let canonical_root = root.canonicalize().map_err(|source| LoadError::Io { path: root.to_path_buf(), source })?;
+    let canonical_root = root.canonicalize().map_err(|source| LoadError::Io {
+        path: root.to_path_buf(),
+        source,
+    })?;
     let mut files = vec![POLICY_FILE.to_string()];
     for folder in FOLDERS {
         let dir = root.join(folder);
         if !dir.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&dir).follow_links(false).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(&dir)
+            .follow_links(false)
+            .sort_by_file_name()
+        {
             let entry = entry.map_err(|e| LoadError::Io {
                 path: e.path().map_or_else(|| dir.clone(), Path::to_path_buf),
-                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("file system loop")),
+                source: e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("file system loop")),
             })?;
             let path = entry.path();
-            let is_yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+            let is_yaml = matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            );
             if !is_yaml {
                 continue;
             }
             let is_file = if entry.path_is_symlink() {
                 // A link is read only when it points at a file inside the registry.
-                path.canonicalize().is_ok_and(|t| t.starts_with(&canonical_root) && t.is_file())
+                path.canonicalize()
+                    .is_ok_and(|t| t.starts_with(&canonical_root) && t.is_file())
             } else {
                 entry.file_type().is_file()
             };
             if is_file {
                 if let Ok(rel) = path.strip_prefix(root) {
-                    files.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+                    files.push(
+                        rel.components()
+                            .map(|c| c.as_os_str().to_string_lossy())
+                            .collect::<Vec<_>>()
+                            .join("/"),
+                    );
                 }
             }
         }
@@ -128,7 +155,11 @@ fn discover(root: &Path) -> Result<Vec<String>, LoadError> {
 }
 
 fn file_source(file: &Arc<str>, pos: Pos) -> Source {
-    Source { file: file.clone(), start: pos, locator: Arc::new(Locator::default()) }
+    Source {
+        file: file.clone(),
+        start: pos,
+        locator: Arc::new(Locator::default()),
+    }
 }
 
 fn file_finding(rule: &'static str, file: &Arc<str>, pos: Pos, message: String) -> Finding {
@@ -142,7 +173,9 @@ fn load_file(root: &Path, rel: &str) -> FileResult {
     let text = match read_text(&path) {
         Ok(text) => text,
         Err((pos, message)) => {
-            result.findings.push(file_finding("schema", &file, pos, message));
+            result
+                .findings
+                .push(file_finding("schema", &file, pos, message));
             return result;
         }
     };
@@ -150,62 +183,106 @@ fn load_file(root: &Path, rel: &str) -> FileResult {
     let is_policy = rel == POLICY_FILE;
     if parsed.documents.len() > MAX_DOCUMENTS {
         let message = format!("the file holds more than {MAX_DOCUMENTS} documents; split it");
-        result.findings.push(file_finding("schema", &file, Pos::START, message));
+        result
+            .findings
+            .push(file_finding("schema", &file, Pos::START, message));
         return result;
     }
-    for document in &parsed.documents {
+    for document in parsed.documents {
         load_document(&file, document, is_policy, &mut result);
     }
     if let Some(problem) = parsed.fatal {
         let message = format!("invalid YAML: {}", problem.message);
-        result.findings.push(file_finding("schema", &file, problem.pos, message));
+        result
+            .findings
+            .push(file_finding("schema", &file, problem.pos, message));
     }
     result
 }
 
 fn read_text(path: &Path) -> Result<String, (Pos, String)> {
-    let meta = fs::metadata(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
+    let meta =
+        fs::metadata(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err((Pos::START, format!("the file is larger than the {} MiB limit", MAX_FILE_BYTES / 1024 / 1024)));
+        return Err((
+            Pos::START,
+            format!(
+                "the file is larger than the {} MiB limit",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+        ));
     }
     let bytes = fs::read(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-        let pos = Pos::new(u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX));
+        let pos = Pos::new(
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+        );
         (pos, "the file is not valid UTF-8".to_string())
     })
 }
 
-fn load_document(file: &Arc<str>, document: &yaml::Document, is_policy: bool, out: &mut FileResult) {
-    let converted = document::convert(&document.root);
-    let source = Source { file: file.clone(), start: document.root.pos, locator: Arc::new(converted.locator) };
+fn load_document(file: &Arc<str>, document: yaml::Document, is_policy: bool, out: &mut FileResult) {
+    let start = document.root.pos;
+    let converted = document::convert(document.root);
+    let source = Source {
+        file: file.clone(),
+        start,
+        locator: Arc::new(converted.locator),
+    };
     let mut json = converted.json;
-    let id = json.get("id").and_then(Json::as_str).unwrap_or("").to_string();
+    let id = json
+        .get("id")
+        .and_then(Json::as_str)
+        .unwrap_or("")
+        .to_string();
     let declared = json.get("kind").and_then(Json::as_str).map(str::to_string);
     let kind = match document_kind(&json, declared.as_deref(), is_policy) {
         Ok(kind) => kind,
         Err(message) => {
-            out.findings.push(Finding::at_pos("schema", "File", &id, &source, source.at("/kind"), "/kind", message));
+            out.findings.push(Finding::at_pos(
+                "schema",
+                "File",
+                &id,
+                &source,
+                source.at("/kind"),
+                "/kind",
+                message,
+            ));
             return;
         }
     };
-    let finding = |rule, pos, pointer: &str, message| Finding::at_pos(rule, kind.name(), &id, &source, pos, pointer, message);
+    let finding = |rule, pos, pointer: &str, message| {
+        Finding::at_pos(rule, kind.name(), &id, &source, pos, pointer, message)
+    };
     for problem in &document.problems {
-        out.findings.push(finding("schema", problem.pos, "", problem.message.clone()));
+        out.findings
+            .push(finding("schema", problem.pos, "", problem.message.clone()));
     }
     for hit in &converted.secrets {
         let message = secrets::message(&schema::field_name(&hit.pointer), hit.what);
-        out.findings.push(finding("secret-in-registry", hit.pos, &hit.pointer, message));
+        out.findings.push(finding(
+            "secret-in-registry",
+            hit.pos,
+            &hit.pointer,
+            message,
+        ));
     }
     if is_policy && declared.is_none() {
         json["kind"] = Json::String("Policy".into());
     }
     let violations = schema::validate(kind, &json);
     for v in &violations {
-        let pos = if v.bad_value { source.value_at(&v.pointer) } else { source.at(&v.pointer) };
-        out.findings.push(finding("schema", pos, &v.pointer, v.message.clone()));
+        let pos = if v.bad_value {
+            source.value_at(&v.pointer)
+        } else {
+            source.at(&v.pointer)
+        };
+        out.findings
+            .push(finding("schema", pos, &v.pointer, v.message.clone()));
     }
     if violations.iter().any(|v| v.bad_value && v.pointer == "/id") {
         return; // an id that cannot name a file or a page takes no part in the rules
@@ -227,7 +304,12 @@ fn load_document(file: &Arc<str>, document: &yaml::Document, is_policy: bool, ou
     };
     match item {
         Some(item) => out.items.push(item),
-        None => out.findings.push(finding("schema", source.start, "", "the document cannot be read as its kind".into())),
+        None => out.findings.push(finding(
+            "schema",
+            source.start,
+            "",
+            "the document cannot be read as its kind".into(),
+        )),
     }
 }
 
@@ -235,24 +317,45 @@ fn load_document(file: &Arc<str>, document: &yaml::Document, is_policy: bool, ou
 fn document_kind(json: &Json, declared: Option<&str>, is_policy: bool) -> Result<Kind, String> {
     let names = ["Identity", "Team", "Person", "System", "Exception"];
     if !json.is_object() {
-        return Err("a document must be a map with `kind` and `id`, not a list or a single value".into());
+        return Err(
+            "a document must be a map with `kind` and `id`, not a list or a single value".into(),
+        );
     }
     match (declared, is_policy) {
         (None | Some("Policy"), true) => Ok(Kind::Policy),
-        (Some(other), true) => Err(format!("{POLICY_FILE} holds the policy (`kind: Policy`), not `{other}`")),
-        (Some("Policy"), false) => Err(format!("a Policy belongs in {POLICY_FILE} at the registry root")),
-        (None, false) => Err(format!("missing required field `kind` (one of {})", names.join(", "))),
+        (Some(other), true) => Err(format!(
+            "{POLICY_FILE} holds the policy (`kind: Policy`), not `{other}`"
+        )),
+        (Some("Policy"), false) => Err(format!(
+            "a Policy belongs in {POLICY_FILE} at the registry root"
+        )),
+        (None, false) => Err(format!(
+            "missing required field `kind` (one of {})",
+            names.join(", ")
+        )),
         (Some(name), false) => Kind::parse(name).ok_or_else(|| {
-            let hint = schema::suggest(name, &names).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
-            let shown = if name.chars().count() > 40 { "…" } else { name };
-            format!("unknown kind `{shown}`{hint} (expected one of {})", names.join(", "))
+            let hint = schema::suggest(name, &names)
+                .map(|s| format!(", did you mean `{s}`?"))
+                .unwrap_or_default();
+            let shown = if name.chars().count() > 40 {
+                "…"
+            } else {
+                name
+            };
+            format!(
+                "unknown kind `{shown}`{hint} (expected one of {})",
+                names.join(", ")
+            )
         }),
     }
 }
 
 /// Builds the typed document from JSON the schema's offending values were removed from.
 fn typed<T: DeserializeOwned>(json: Json, source: &Source) -> Option<Doc<T>> {
-    serde_json::from_value(json).ok().map(|item| Doc { source: source.clone(), item })
+    serde_json::from_value(json).ok().map(|item| Doc {
+        source: source.clone(),
+        item,
+    })
 }
 
 /// `nhi.yaml` as written, ignoring `x-` extension keys inside its maps.

@@ -13,17 +13,36 @@ use crate::model::Kind;
 
 /// The schema files, as published in `schema/`.
 pub const SCHEMAS: [(Kind, &str); 6] = [
-    (Kind::Identity, include_str!("../../schema/identity.schema.json")),
+    (
+        Kind::Identity,
+        include_str!("../../schema/identity.schema.json"),
+    ),
     (Kind::Team, include_str!("../../schema/team.schema.json")),
-    (Kind::Person, include_str!("../../schema/person.schema.json")),
-    (Kind::System, include_str!("../../schema/system.schema.json")),
-    (Kind::Exception, include_str!("../../schema/exception.schema.json")),
-    (Kind::Policy, include_str!("../../schema/policy.schema.json")),
+    (
+        Kind::Person,
+        include_str!("../../schema/person.schema.json"),
+    ),
+    (
+        Kind::System,
+        include_str!("../../schema/system.schema.json"),
+    ),
+    (
+        Kind::Exception,
+        include_str!("../../schema/exception.schema.json"),
+    ),
+    (
+        Kind::Policy,
+        include_str!("../../schema/policy.schema.json"),
+    ),
 ];
 
 /// The text of the schema of `kind`.
 pub fn text(kind: Kind) -> &'static str {
-    SCHEMAS.iter().find(|(k, _)| *k == kind).map(|(_, t)| *t).unwrap_or("{}")
+    SCHEMAS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, t)| *t)
+        .unwrap_or("{}")
 }
 
 struct Compiled {
@@ -38,12 +57,17 @@ fn compiled() -> &'static [Compiled] {
         SCHEMAS
             .iter()
             .map(|(kind, text)| {
-                let schema: Value = serde_json::from_str(text).expect("embedded schema is valid JSON");
+                let schema: Value =
+                    serde_json::from_str(text).expect("embedded schema is valid JSON");
                 let validator = jsonschema::draft202012::options()
                     .should_validate_formats(true)
                     .build(&schema)
                     .expect("embedded schema compiles");
-                Compiled { kind: *kind, schema, validator }
+                Compiled {
+                    kind: *kind,
+                    schema,
+                    validator,
+                }
             })
             .collect()
     })
@@ -60,9 +84,19 @@ pub struct Violation {
 
 /// Validates `doc` against the schema of `kind`.
 pub fn validate(kind: Kind, doc: &Value) -> Vec<Violation> {
-    let Some(c) = compiled().iter().find(|c| c.kind == kind) else { return Vec::new() };
-    let mut out: Vec<Violation> = c.validator.iter_errors(doc).flat_map(|e| describe(c, doc, &e)).collect();
-    out.sort_by(|a, b| a.pointer.cmp(&b.pointer).then_with(|| a.message.cmp(&b.message)));
+    let Some(c) = compiled().iter().find(|c| c.kind == kind) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Violation> = c
+        .validator
+        .iter_errors(doc)
+        .flat_map(|e| describe(c, doc, &e))
+        .collect();
+    out.sort_by(|a, b| {
+        a.pointer
+            .cmp(&b.pointer)
+            .then_with(|| a.message.cmp(&b.message))
+    });
     out.dedup_by(|a, b| a.pointer == b.pointer && a.message == b.message);
     out
 }
@@ -71,7 +105,13 @@ fn describe(c: &Compiled, doc: &Value, e: &jsonschema::ValidationError<'_>) -> V
     let pointer = e.instance_path().as_str().to_string();
     let field = field_name(&pointer);
     let value = doc.pointer(&pointer);
-    let bad = |message: String| vec![Violation { pointer: pointer.clone(), bad_value: true, message }];
+    let bad = |message: String| {
+        vec![Violation {
+            pointer: pointer.clone(),
+            bad_value: true,
+            message,
+        }]
+    };
     match e.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let known = known_properties(&c.schema, e.schema_path().as_str());
@@ -80,16 +120,34 @@ fn describe(c: &Compiled, doc: &Value, e: &jsonschema::ValidationError<'_>) -> V
                 .map(|key| {
                     let mut p = pointer.clone();
                     crate::span::push_token(&mut p, key);
-                    let hint = suggest(key, &known).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
-                    let extension = if hint.is_empty() { " (prefix it with `x-` to keep it as an extension)" } else { "" };
-                    Violation { pointer: p, bad_value: false, message: format!("unknown field `{key}`{hint}{extension}") }
+                    let hint = suggest(key, &known)
+                        .map(|s| format!(", did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    let extension = if hint.is_empty() {
+                        " (prefix it with `x-` to keep it as an extension)"
+                    } else {
+                        ""
+                    };
+                    Violation {
+                        pointer: p,
+                        bad_value: false,
+                        message: format!("unknown field `{key}`{hint}{extension}"),
+                    }
                 })
                 .collect()
         }
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or("?");
-            let place = if pointer.is_empty() { String::new() } else { format!(" in `{field}`") };
-            vec![Violation { pointer, bad_value: false, message: format!("missing required field `{name}`{place}") }]
+            let place = if pointer.is_empty() {
+                String::new()
+            } else {
+                format!(" in `{field}`")
+            };
+            vec![Violation {
+                pointer,
+                bad_value: false,
+                message: format!("missing required field `{name}`{place}"),
+            }]
         }
         ValidationErrorKind::Enum { options } => {
             let choices = options_list(options);
@@ -100,27 +158,50 @@ fn describe(c: &Compiled, doc: &Value, e: &jsonschema::ValidationError<'_>) -> V
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             let got = got.map(|g| format!(", not `{g}`")).unwrap_or_default();
-            bad(format!("`{field}` must be one of {}{got}{hint}", choices.join(", ")))
+            bad(format!(
+                "`{field}` must be one of {}{got}{hint}",
+                choices.join(", ")
+            ))
         }
-        ValidationErrorKind::Constant { expected_value } => bad(format!("`{field}` must be {expected_value}")),
+        ValidationErrorKind::Constant { expected_value } => {
+            bad(format!("`{field}` must be {expected_value}"))
+        }
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
                 TypeKind::Single(t) => t.to_string(),
-                TypeKind::Multiple(ts) => ts.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
+                TypeKind::Multiple(ts) => ts
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
             };
-            bad(format!("`{field}` must be {} {expected}, not {}", article(&expected), type_of(value)))
+            bad(format!(
+                "`{field}` must be {} {expected}, not {}",
+                article(&expected),
+                type_of(value)
+            ))
         }
-        ValidationErrorKind::Format { format } if format == "date" => {
-            bad(format!("`{field}` must be a calendar date YYYY-MM-DD that exists"))
-        }
+        ValidationErrorKind::Format { format } if format == "date" => bad(format!(
+            "`{field}` must be a calendar date YYYY-MM-DD that exists"
+        )),
         ValidationErrorKind::Pattern { pattern } => bad(pattern_message(&field, pattern)),
         ValidationErrorKind::MinLength { .. } => bad(format!("`{field}` must not be empty")),
-        ValidationErrorKind::MinItems { limit } => bad(format!("`{field}` needs at least {limit} item(s)")),
-        ValidationErrorKind::Minimum { limit } => bad(format!("`{field}` must be at least {limit}")),
+        ValidationErrorKind::MinItems { limit } => {
+            bad(format!("`{field}` needs at least {limit} item(s)"))
+        }
+        ValidationErrorKind::Minimum { limit } => {
+            bad(format!("`{field}` must be at least {limit}"))
+        }
         ValidationErrorKind::Maximum { limit } => bad(format!("`{field}` must be at most {limit}")),
         ValidationErrorKind::UniqueItems => bad(format!("`{field}` lists an item twice")),
-        ValidationErrorKind::MaxLength { limit } => bad(format!("`{field}` is longer than {limit} characters")),
-        _ => bad(format!("`{field}` does not match the {} schema ({})", "field's", e.kind().keyword())),
+        ValidationErrorKind::MaxLength { limit } => {
+            bad(format!("`{field}` is longer than {limit} characters"))
+        }
+        _ => bad(format!(
+            "`{field}` does not match the {} schema ({})",
+            "field's",
+            e.kind().keyword()
+        )),
     }
 }
 
@@ -137,9 +218,17 @@ fn pattern_message(field: &str, pattern: &str) -> String {
 /// The last token of a JSON pointer, unescaped; array indexes name their parent (`access[2]`).
 pub fn field_name(pointer: &str) -> String {
     let mut tokens = pointer.rsplit('/');
-    let last = tokens.next().unwrap_or("").replace("~1", "/").replace("~0", "~");
+    let last = tokens
+        .next()
+        .unwrap_or("")
+        .replace("~1", "/")
+        .replace("~0", "~");
     if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
-        let parent = tokens.next().unwrap_or("").replace("~1", "/").replace("~0", "~");
+        let parent = tokens
+            .next()
+            .unwrap_or("")
+            .replace("~1", "/")
+            .replace("~0", "~");
         return format!("{parent}[{last}]");
     }
     if last.is_empty() {
@@ -159,7 +248,14 @@ fn short(s: &str) -> String {
 
 fn options_list(options: &Value) -> Vec<String> {
     match options {
-        Value::Array(items) => items.iter().map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())).collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .collect(),
         other => vec![other.to_string()],
     }
 }
@@ -185,9 +281,14 @@ fn article(word: &str) -> &'static str {
 
 /// The property names allowed where an `additionalProperties` error was raised.
 fn known_properties<'s>(schema: &'s Value, schema_path: &str) -> Vec<&'s str> {
-    let parent = schema_path.strip_suffix("/additionalProperties").unwrap_or(schema_path);
+    let parent = schema_path
+        .strip_suffix("/additionalProperties")
+        .unwrap_or(schema_path);
     let names = |obj: &'s Value| -> Vec<&'s str> {
-        obj.get("properties").and_then(Value::as_object).map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default()
+        obj.get("properties")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default()
     };
     match schema.pointer(parent).map(names) {
         Some(found) if !found.is_empty() => found,
@@ -249,7 +350,10 @@ mod tests {
 
     #[test]
     fn suggestions_for_typos() {
-        assert_eq!(suggest("ownr", &["owner", "contact", "name"]), Some("owner"));
+        assert_eq!(
+            suggest("ownr", &["owner", "contact", "name"]),
+            Some("owner")
+        );
         assert_eq!(suggest("zzzzzz", &["owner", "contact"]), None);
     }
 

@@ -18,7 +18,10 @@ impl Emitter for Github {
         }
         writeln!(out, "nhi: {}", escape_data(&summary_line(cx.checked)))?;
         if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-            let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?;
             file.write_all(markdown::summary(cx).as_bytes())?;
         }
         Ok(())
@@ -28,13 +31,21 @@ impl Emitter for Github {
 /// Unwaived findings, errors first, then warnings, then notices; in file order within a severity.
 pub fn ordered(findings: &[Finding]) -> Vec<&Finding> {
     let mut list: Vec<&Finding> = findings.iter().filter(|f| f.waived_by.is_none()).collect();
-    list.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.sort_key().cmp(&b.sort_key())));
+    list.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| a.sort_key().cmp(&b.sort_key()))
+    });
     list
 }
 
 /// The workflow command for one finding.
 pub fn command(cx: &Context<'_>, f: &Finding) -> String {
-    let subject = if f.subject.id.is_empty() { String::new() } else { format!("{} {}: ", f.subject.kind, f.subject.id) };
+    let subject = if f.subject.id.is_empty() {
+        String::new()
+    } else {
+        format!("{} {}: ", f.subject.kind, f.subject.id)
+    };
     format!(
         "::{} file={},line={},col={},title={}::{}",
         f.severity.as_str(),
@@ -48,7 +59,9 @@ pub fn command(cx: &Context<'_>, f: &Finding) -> String {
 
 /// `%`, CR and LF, as `escapeData` does.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// `escapeData` plus `:` and `,`, as `escapeProperty` does.

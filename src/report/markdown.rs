@@ -10,8 +10,17 @@ use crate::finding::Counts;
 /// The summary for `$GITHUB_STEP_SUMMARY`.
 pub fn summary(cx: &Context<'_>) -> String {
     let checked = cx.checked;
-    let Counts { errors, warnings, notices, waived } = checked.counts();
-    let verdict = if checked.fails(false) { "❌ the gate fails" } else { "✅ the gate passes" };
+    let Counts {
+        errors,
+        warnings,
+        notices,
+        waived,
+    } = checked.counts();
+    let verdict = if checked.fails(false) {
+        "❌ the gate fails"
+    } else {
+        "✅ the gate passes"
+    };
     let mut md = String::new();
     let _ = writeln!(md, "## nhi check: {verdict}\n");
     let _ = writeln!(
@@ -26,15 +35,28 @@ pub fn summary(cx: &Context<'_>) -> String {
     }
     md.push_str("| severity | rule | subject | location | message |\n|---|---|---|---|---|\n");
     let mut rows: Vec<_> = checked.findings.iter().collect();
-    rows.sort_by(|a, b| (a.waived_by.is_some(), a.severity).cmp(&(b.waived_by.is_some(), b.severity)).then_with(|| a.sort_key().cmp(&b.sort_key())));
+    rows.sort_by(|a, b| {
+        (a.waived_by.is_some(), a.severity)
+            .cmp(&(b.waived_by.is_some(), b.severity))
+            .then_with(|| a.sort_key().cmp(&b.sort_key()))
+    });
     for f in rows {
         let severity = match &f.waived_by {
             Some(w) => format!("waived ({})", cell(w)),
             None => f.severity.as_str().to_string(),
         };
-        let subject = if f.subject.id.is_empty() { f.subject.kind.to_string() } else { format!("{} `{}`", f.subject.kind, cell(&f.subject.id)) };
+        let subject = if f.subject.id.is_empty() {
+            f.subject.kind.to_string()
+        } else {
+            format!("{} `{}`", f.subject.kind, cell(&f.subject.id))
+        };
         let location = format!("{}:{}", cell(&cx.repo_path(&f.file)), f.pos.line);
-        let _ = writeln!(md, "| {severity} | `{}` | {subject} | {location} | {} |", f.rule, cell(&f.message));
+        let _ = writeln!(
+            md,
+            "| {severity} | `{}` | {subject} | {location} | {} |",
+            f.rule,
+            cell(&f.message)
+        );
     }
     md
 }

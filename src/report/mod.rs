@@ -60,11 +60,19 @@ pub fn emitter(format: Format) -> Box<dyn Emitter> {
 /// The registry's path relative to the top of the git work tree containing it (`""` when it is the top, or
 /// when it is not in a work tree), found by looking for `.git` upwards.
 pub fn repo_prefix(root: &Path) -> String {
-    let Ok(root) = root.canonicalize() else { return String::new() };
-    let top: Option<PathBuf> = root.ancestors().find(|dir| dir.join(".git").exists()).map(Path::to_path_buf);
+    let Ok(root) = root.canonicalize() else {
+        return String::new();
+    };
+    let top: Option<PathBuf> = root
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .map(Path::to_path_buf);
     let Some(top) = top else { return String::new() };
     let rel = root.strip_prefix(&top).unwrap_or(Path::new(""));
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     if parts.is_empty() {
         String::new()
     } else {
@@ -75,7 +83,13 @@ pub fn repo_prefix(root: &Path) -> String {
 /// A one-line count of findings, for the end of human and GitHub output.
 pub fn summary_line(checked: &Checked) -> String {
     let c = checked.counts();
-    let plural = |n: usize, word: &str| if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") };
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
     format!(
         "{}, {}, {}, {} waived in {} · as of {}",
         plural(c.errors, "error"),

@@ -47,8 +47,20 @@ fn rule(r: &Rule) -> Value {
     let mut tags: Vec<String> = vec!["security".into()];
     tags.extend(r.owasp.iter().map(|o| format!("OWASP-{o}")));
     tags.extend(r.nist.iter().map(|n| format!("NIST-CSF-{n}")));
-    let mappings = |title: &str, ids: &[&str]| if ids.is_empty() { String::new() } else { format!("\n\n{title}: {}", ids.join(", ")) };
-    let help = format!("{}\n\nFix: {}{}{}", r.explanation, r.fix, mappings("OWASP NHI Top 10", r.owasp), mappings("NIST CSF 2.0", r.nist));
+    let mappings = |title: &str, ids: &[&str]| {
+        if ids.is_empty() {
+            String::new()
+        } else {
+            format!("\n\n{title}: {}", ids.join(", "))
+        }
+    };
+    let help = format!(
+        "{}\n\nFix: {}{}{}",
+        r.explanation,
+        r.fix,
+        mappings("OWASP NHI Top 10", r.owasp),
+        mappings("NIST CSF 2.0", r.nist)
+    );
     json!({
         "id": r.id,
         "name": camel(r.id),
@@ -61,8 +73,15 @@ fn rule(r: &Rule) -> Value {
 }
 
 fn result(cx: &Context<'_>, f: &Finding) -> Value {
-    let index = catalogue::RULES.iter().position(|r| r.id == f.rule).unwrap_or(0);
-    let subject = if f.subject.id.is_empty() { String::new() } else { format!("{} {}: ", f.subject.kind, f.subject.id) };
+    let index = catalogue::RULES
+        .iter()
+        .position(|r| r.id == f.rule)
+        .unwrap_or(0);
+    let subject = if f.subject.id.is_empty() {
+        String::new()
+    } else {
+        format!("{} {}: ", f.subject.kind, f.subject.id)
+    };
     let mut result = json!({
         "ruleId": f.rule,
         "ruleIndex": index,
@@ -84,7 +103,10 @@ fn result(cx: &Context<'_>, f: &Finding) -> Value {
 /// A stable fingerprint: the rule, the subject and the place in the document, not the message (which
 /// carries day counts that change daily).
 pub fn fingerprint(f: &Finding) -> String {
-    let key = format!("{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}", f.rule, f.subject.kind, f.subject.id, f.file, f.pointer);
+    let key = format!(
+        "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+        f.rule, f.subject.kind, f.subject.id, f.file, f.pointer
+    );
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in key.bytes() {
         h ^= u64::from(b);
@@ -107,8 +129,12 @@ fn uri(path: &str) -> String {
 }
 
 fn camel(id: &str) -> String {
-    id.split('-').map(|w| {
-        let mut c = w.chars();
-        c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
-    }).collect()
+    id.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }

@@ -11,25 +11,52 @@ use crate::finding::Finding;
 use crate::model::{Doc, Exception, Kind};
 
 fn at(rule: &'static str, doc: &Doc<Exception>, pointer: &str, message: String) -> Finding {
-    Finding::at_value(rule, Kind::Exception, &doc.item.id, &doc.source, pointer, message)
+    Finding::at_value(
+        rule,
+        Kind::Exception,
+        &doc.item.id,
+        &doc.source,
+        pointer,
+        message,
+    )
 }
 
 /// The reason an exception's approval does not count, if any: `(rule, pointer, message)`.
 fn approval_problem(ctx: &Ctx<'_>, e: &Exception) -> Option<(&'static str, &'static str, String)> {
     let (Some(approver), Some(_)) = (e.approved_by.as_deref(), e.approved_on) else {
-        let missing = if e.approved_by.is_none() { "approved_by" } else { "approved_on" };
-        return Some(("exception-unapproved", "/approved_by", format!("not approved: `{missing}` is missing, so it waives nothing")));
+        let missing = if e.approved_by.is_none() {
+            "approved_by"
+        } else {
+            "approved_on"
+        };
+        return Some((
+            "exception-unapproved",
+            "/approved_by",
+            format!("not approved: `{missing}` is missing, so it waives nothing"),
+        ));
     };
     let person = ctx.persons.get(approver).filter(|p| p.item.is_active());
     let Some(person) = person else {
-        let message = format!("approver `{approver}` is not an active Person, so the exception waives nothing");
+        let message = format!(
+            "approver `{approver}` is not an active Person, so the exception waives nothing"
+        );
         return Some(("exception-unapproved", "/approved_by", message));
     };
     if e.requested_by.as_deref() == Some(approver) {
-        return Some(("exception-self-approved", "/approved_by", format!("`{approver}` both requested and approved it")));
+        return Some((
+            "exception-self-approved",
+            "/approved_by",
+            format!("`{approver}` both requested and approved it"),
+        ));
     }
     for id in &e.identities {
-        let Some(owner) = ctx.identities.get(id.as_str()).and_then(|i| i.item.owner.as_deref()) else { continue };
+        let Some(owner) = ctx
+            .identities
+            .get(id.as_str())
+            .and_then(|i| i.item.owner.as_deref())
+        else {
+            continue;
+        };
         if owner == approver || person.item.team.as_deref() == Some(owner) {
             let message = format!("approver `{approver}` belongs to `{owner}`, the owner of `{id}`: someone outside the owning team must approve");
             return Some(("exception-self-approved", "/approved_by", message));
@@ -54,7 +81,12 @@ pub fn rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 let message = format!("expired on {expires}, {} day(s) ago: it waives nothing; fix the finding or renew the approval", -left);
                 out.push(at("exception-expired", doc, "/expires", message));
             } else if left <= i64::from(ctx.policy.expiry_warning_days) {
-                out.push(at("exception-expiring", doc, "/expires", format!("expires on {expires}, in {left} day(s)")));
+                out.push(at(
+                    "exception-expiring",
+                    doc,
+                    "/expires",
+                    format!("expires on {expires}, in {left} day(s)"),
+                ));
             }
         }
         if let Some((rule, pointer, message)) = approval_problem(ctx, e) {
@@ -75,14 +107,23 @@ pub fn rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// waive nothing.
 pub fn waive(ctx: &Ctx<'_>, findings: &mut [Finding]) -> Vec<Finding> {
     let mut used: HashSet<&str> = HashSet::new();
-    let mut forced: Vec<&Doc<Exception>> = ctx.registry.exceptions.iter().filter(|d| in_force(ctx, &d.item)).collect();
+    let mut forced: Vec<&Doc<Exception>> = ctx
+        .registry
+        .exceptions
+        .iter()
+        .filter(|d| in_force(ctx, &d.item))
+        .collect();
     forced.sort_by(|a, b| a.item.id.cmp(&b.item.id));
-    for finding in findings.iter_mut().filter(|f| f.subject.kind == Kind::Identity.name()) {
+    for finding in findings
+        .iter_mut()
+        .filter(|f| f.subject.kind == Kind::Identity.name())
+    {
         if !catalogue::get(finding.rule).is_some_and(|r| r.waivable) {
             continue;
         }
         let waiver = forced.iter().find(|d| {
-            d.item.rule.as_deref() == Some(finding.rule) && d.item.identities.iter().any(|i| *i == finding.subject.id)
+            d.item.rule.as_deref() == Some(finding.rule)
+                && d.item.identities.contains(&finding.subject.id)
         });
         if let Some(doc) = waiver {
             finding.waived_by = Some(doc.item.id.clone());
@@ -97,9 +138,17 @@ pub fn waive(ctx: &Ctx<'_>, findings: &mut [Finding]) -> Vec<Finding> {
             let rule = d.item.rule.as_deref().unwrap_or("");
             let why = match catalogue::get(rule) {
                 Some(r) if !r.waivable => format!("`{rule}` cannot be waived"),
-                _ => format!("no `{rule}` finding on {} remains", d.item.identities.join(", ")),
+                _ => format!(
+                    "no `{rule}` finding on {} remains",
+                    d.item.identities.join(", ")
+                ),
             };
-            at("exception-unused", d, "/rule", format!("in force but waives nothing ({why}): delete it"))
+            at(
+                "exception-unused",
+                d,
+                "/rule",
+                format!("in force but waives nothing ({why}): delete it"),
+            )
         })
         .collect()
 }

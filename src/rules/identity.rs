@@ -41,26 +41,55 @@ pub fn all(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 }
 
 fn at(rule: &'static str, doc: &Doc<Identity>, pointer: &str, message: String) -> Finding {
-    Finding::at(rule, Kind::Identity, &doc.item.id, &doc.source, pointer, message)
+    Finding::at(
+        rule,
+        Kind::Identity,
+        &doc.item.id,
+        &doc.source,
+        pointer,
+        message,
+    )
 }
 
 fn at_value(rule: &'static str, doc: &Doc<Identity>, pointer: &str, message: String) -> Finding {
-    Finding::at_value(rule, Kind::Identity, &doc.item.id, &doc.source, pointer, message)
+    Finding::at_value(
+        rule,
+        Kind::Identity,
+        &doc.item.id,
+        &doc.source,
+        pointer,
+        message,
+    )
 }
 
 fn owner_missing(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     if doc.item.owner.as_deref().is_none_or(str::is_empty) {
-        out.push(at("owner-missing", doc, "/owner", "active identity has no `owner`: name the Team accountable for it".into()));
+        out.push(at(
+            "owner-missing",
+            doc,
+            "/owner",
+            "active identity has no `owner`: name the Team accountable for it".into(),
+        ));
     }
 }
 
 fn orphaned(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(owner) = doc.item.owner.as_deref() else { return };
-    let message = if let Some(person) = ctx.persons.get(owner).filter(|_| !ctx.teams.contains_key(owner)) {
+    let Some(owner) = doc.item.owner.as_deref() else {
+        return;
+    };
+    let message = if let Some(person) = ctx
+        .persons
+        .get(owner)
+        .filter(|_| !ctx.teams.contains_key(owner))
+    {
         if person.item.is_active() {
             return;
         }
-        let left = person.item.left_on.map(|d| format!(" on {d}")).unwrap_or_default();
+        let left = person
+            .item
+            .left_on
+            .map(|d| format!(" on {d}"))
+            .unwrap_or_default();
         format!("owner `{owner}` is a Person who left{left}: the identity is orphaned")
     } else if ctx.teams.contains_key(owner) {
         if ctx.staffed.contains(owner) {
@@ -74,7 +103,9 @@ fn orphaned(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
 }
 
 fn owner_is_person(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(owner) = doc.item.owner.as_deref() else { return };
+    let Some(owner) = doc.item.owner.as_deref() else {
+        return;
+    };
     if ctx.persons.contains_key(owner) && !ctx.teams.contains_key(owner) {
         let message = format!("owned by the Person `{owner}`; a Team outlives its members (keep the person as `contact`)");
         out.push(at_value("owner-is-person", doc, "/owner", message));
@@ -82,19 +113,34 @@ fn owner_is_person(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
 }
 
 fn credential_expired(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(expires) = doc.item.credential.expires else { return };
+    let Some(expires) = doc.item.credential.expires else {
+        return;
+    };
     if expires < ctx.as_of {
         let ago = days_between(expires, ctx.as_of);
-        out.push(at_value("credential-expired", doc, "/credential/expires", format!("credential expired on {expires}, {ago} day(s) ago")));
+        out.push(at_value(
+            "credential-expired",
+            doc,
+            "/credential/expires",
+            format!("credential expired on {expires}, {ago} day(s) ago"),
+        ));
     }
 }
 
 fn credential_expiring(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(expires) = doc.item.credential.expires else { return };
+    let Some(expires) = doc.item.credential.expires else {
+        return;
+    };
     let left = days_between(ctx.as_of, expires);
     if (0..=i64::from(ctx.policy.expiry_warning_days)).contains(&left) {
-        let message = format!("credential expires on {expires}, in {left} day(s): renew it before it breaks");
-        out.push(at_value("credential-expiring", doc, "/credential/expires", message));
+        let message =
+            format!("credential expires on {expires}, in {left} day(s): renew it before it breaks");
+        out.push(at_value(
+            "credential-expiring",
+            doc,
+            "/credential/expires",
+            message,
+        ));
     }
 }
 
@@ -103,10 +149,17 @@ fn rotation_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) 
     if !i.is_static() {
         return;
     }
-    let period = i.credential.rotation_days.unwrap_or_else(|| ctx.policy.rotation_period(i.kind));
+    let period = i
+        .credential
+        .rotation_days
+        .unwrap_or_else(|| ctx.policy.rotation_period(i.kind));
     let (pointer, last, what) = match (i.credential.last_rotated, i.credential.created) {
         (Some(d), _) => ("/credential/last_rotated", d, "last rotated"),
-        (None, Some(d)) => ("/credential/created", d, "never rotated since its creation on"),
+        (None, Some(d)) => (
+            "/credential/created",
+            d,
+            "never rotated since its creation on",
+        ),
         (None, None) if doc.source.locator.key("/credential/created").is_some() => return, // invalid: a schema finding
         (None, None) => {
             let message = format!("static credential has neither `last_rotated` nor `created`: its age is unknown (rotation period {period} days)");
@@ -124,29 +177,45 @@ fn rotation_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) 
 
 fn review_missing(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     if doc.item.review.as_ref().and_then(|r| r.last).is_none() {
-        out.push(at("review-missing", doc, "/review", "active identity has never been reviewed: record `review.last` and `review.by`".into()));
+        out.push(at(
+            "review-missing",
+            doc,
+            "/review",
+            "active identity has never been reviewed: record `review.last` and `review.by`".into(),
+        ));
     }
 }
 
 fn review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(last) = doc.item.review.as_ref().and_then(|r| r.last) else { return };
+    let Some(last) = doc.item.review.as_ref().and_then(|r| r.last) else {
+        return;
+    };
     let period = ctx.review_period(&doc.item);
     let age = days_between(last, ctx.as_of);
     if age > i64::from(period) {
         let why = match ctx.reach.get(doc.item.id.as_str()) {
-            Some(c) if ctx.policy.review_days_by_criticality.contains_key(c) => format!(" (it reaches a {c} system)"),
+            Some(c) if ctx.policy.review_days_by_criticality.contains_key(c) => {
+                format!(" (it reaches a {c} system)")
+            }
             _ => String::new(),
         };
-        let message = format!("last reviewed {last}, {age} days ago; the review period is {period} days{why}");
+        let message = format!(
+            "last reviewed {last}, {age} days ago; the review period is {period} days{why}"
+        );
         out.push(at_value("review-overdue", doc, "/review/last", message));
     }
 }
 
 fn dormant(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(last) = doc.item.last_used else { return };
+    let Some(last) = doc.item.last_used else {
+        return;
+    };
     let idle = days_between(last, ctx.as_of);
     if idle > i64::from(ctx.policy.dormant_days) {
-        let message = format!("last used {last}, {idle} days ago (dormant after {} days): remove what nobody uses", ctx.policy.dormant_days);
+        let message = format!(
+            "last used {last}, {idle} days ago (dormant after {} days): remove what nobody uses",
+            ctx.policy.dormant_days
+        );
         out.push(at_value("dormant", doc, "/last_used", message));
     }
 }
@@ -158,11 +227,22 @@ fn decommissioned_not_revoked(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Fi
     }
     let has_credential = !matches!(i.credential.kind, Some(CredentialKind::None));
     if has_credential && i.credential.revoked_on.is_none() {
-        let message = "decommissioned, but the credential has no `revoked_on`: revoke it and record the day".to_string();
-        out.push(at("decommissioned-not-revoked", doc, "/credential/revoked_on", message));
+        let message =
+            "decommissioned, but the credential has no `revoked_on`: revoke it and record the day"
+                .to_string();
+        out.push(at(
+            "decommissioned-not-revoked",
+            doc,
+            "/credential/revoked_on",
+            message,
+        ));
     }
     if !i.access.is_empty() {
-        let message = format!("decommissioned, but still lists {} access entr{}: remove them", i.access.len(), if i.access.len() == 1 { "y" } else { "ies" });
+        let message = format!(
+            "decommissioned, but still lists {} access entr{}: remove them",
+            i.access.len(),
+            if i.access.len() == 1 { "y" } else { "ies" }
+        );
         out.push(at("decommissioned-not-revoked", doc, "/access", message));
     }
 }
@@ -172,58 +252,114 @@ fn secret_outside_vault(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Findin
         return;
     }
     for (n, store) in doc.item.credential.stores.iter().enumerate() {
-        let Some(system) = ctx.systems.get(store.as_str()) else { continue };
-        let Some(kind) = system.item.kind else { continue };
+        let Some(system) = ctx.systems.get(store.as_str()) else {
+            continue;
+        };
+        let Some(kind) = system.item.kind else {
+            continue;
+        };
         if !ctx.policy.allowed_secret_stores.contains(&kind) {
-            let allowed: Vec<&str> = ctx.policy.allowed_secret_stores.iter().map(|t| t.as_str()).collect();
+            let allowed: Vec<&str> = ctx
+                .policy
+                .allowed_secret_stores
+                .iter()
+                .map(|t| t.as_str())
+                .collect();
             let message = format!(
                 "static credential is stored in `{store}`, a {kind} system; allowed secret stores are: {}",
                 if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
             );
-            out.push(at_value("secret-outside-vault", doc, &format!("/credential/stores/{n}"), message));
+            out.push(at_value(
+                "secret-outside-vault",
+                doc,
+                &format!("/credential/stores/{n}"),
+                message,
+            ));
         }
     }
 }
 
 fn admin_without_justification(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     for (n, access) in doc.item.access.iter().enumerate() {
-        let justified = access.justification.as_deref().is_some_and(|j| !j.trim().is_empty());
+        let justified = access
+            .justification
+            .as_deref()
+            .is_some_and(|j| !j.trim().is_empty());
         if access.level == Some(Level::Admin) && !justified {
             let message = format!("admin access to `{}` has no `justification`: say why admin is needed, or lower the level", access.system);
-            out.push(at_value("admin-without-justification", doc, &format!("/access/{n}/level"), message));
+            out.push(at_value(
+                "admin-without-justification",
+                doc,
+                &format!("/access/{n}/level"),
+                message,
+            ));
         }
     }
 }
 
 fn prefer_short_lived(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     let i = &doc.item;
-    let workload = matches!(i.kind, Some(IdentityType::Workload | IdentityType::ServiceAccount));
+    let workload = matches!(
+        i.kind,
+        Some(IdentityType::Workload | IdentityType::ServiceAccount)
+    );
     if i.is_static() && workload && i.environment == Some(crate::model::Environment::Prod) {
         let kind = i.kind.map(|k| k.as_str()).unwrap_or_default();
-        let message = format!("a prod {kind} with a static credential: prefer short-lived or federated credentials");
-        out.push(at_value("prefer-short-lived", doc, "/credential/kind", message));
+        let message = format!(
+            "a prod {kind} with a static credential: prefer short-lived or federated credentials"
+        );
+        out.push(at_value(
+            "prefer-short-lived",
+            doc,
+            "/credential/kind",
+            message,
+        ));
     }
 }
 
 fn cross_environment(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(env) = doc.item.environment else { return };
+    let Some(env) = doc.item.environment else {
+        return;
+    };
     for (n, access) in doc.item.access.iter().enumerate() {
-        let Some(system_env) = ctx.systems.get(access.system.as_str()).and_then(|s| s.item.environment) else { continue };
+        let Some(system_env) = ctx
+            .systems
+            .get(access.system.as_str())
+            .and_then(|s| s.item.environment)
+        else {
+            continue;
+        };
         let prod = crate::model::Environment::Prod;
-        let crosses = (env == prod && system_env.is_non_prod()) || (env.is_non_prod() && system_env == prod);
+        let crosses =
+            (env == prod && system_env.is_non_prod()) || (env.is_non_prod() && system_env == prod);
         if crosses {
             let message = format!("a {env} identity reaches `{}`, a {system_env} system: use one identity per environment", access.system);
-            out.push(at_value("cross-environment", doc, &format!("/access/{n}/system"), message));
+            out.push(at_value(
+                "cross-environment",
+                doc,
+                &format!("/access/{n}/system"),
+                message,
+            ));
         }
     }
 }
 
 fn shared_identity(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let mut systems: Vec<&str> = doc.item.used_by.iter().map(String::as_str).filter(|u| ctx.systems.contains_key(u)).collect();
+    let mut systems: Vec<&str> = doc
+        .item
+        .used_by
+        .iter()
+        .map(String::as_str)
+        .filter(|u| ctx.systems.contains_key(u))
+        .collect();
     systems.sort_unstable();
     systems.dedup();
     if systems.len() > 1 {
-        let message = format!("used by {} systems ({}): give each workload its own identity", systems.len(), systems.join(", "));
+        let message = format!(
+            "used by {} systems ({}): give each workload its own identity",
+            systems.len(),
+            systems.join(", ")
+        );
         out.push(at("shared-identity", doc, "/used_by", message));
     }
 }
@@ -232,14 +368,21 @@ fn human_use(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     for (n, user) in doc.item.used_by.iter().enumerate() {
         if ctx.persons.contains_key(user.as_str()) && !ctx.systems.contains_key(user.as_str()) {
             let message = format!("used by the Person `{user}`: people need their own accounts, not a non-human identity");
-            out.push(at_value("human-use", doc, &format!("/used_by/{n}"), message));
+            out.push(at_value(
+                "human-use",
+                doc,
+                &format!("/used_by/{n}"),
+                message,
+            ));
         }
     }
 }
 
 fn vendor_review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     let i = &doc.item;
-    let Some(vendor) = i.vendor.as_deref() else { return };
+    let Some(vendor) = i.vendor.as_deref() else {
+        return;
+    };
     let period = ctx.review_period(i);
     match i.vendor_review {
         None => {
@@ -249,7 +392,12 @@ fn vendor_review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Findi
         Some(last) if days_between(last, ctx.as_of) > i64::from(period) => {
             let age = days_between(last, ctx.as_of);
             let message = format!("access of third party `{vendor}` last reviewed {last}, {age} days ago; the review period is {period} days");
-            out.push(at_value("vendor-review-overdue", doc, "/vendor_review", message));
+            out.push(at_value(
+                "vendor-review-overdue",
+                doc,
+                "/vendor_review",
+                message,
+            ));
         }
         Some(_) => {}
     }

@@ -64,7 +64,12 @@ impl<'r> Ctx<'r> {
     fn direct_reach(&self) -> HashMap<&'r str, Criticality> {
         let mut reach = HashMap::new();
         for doc in &self.registry.identities {
-            let highest = doc.item.access.iter().filter_map(|a| self.systems.get(a.system.as_str())?.item.criticality).max();
+            let highest = doc
+                .item
+                .access
+                .iter()
+                .filter_map(|a| self.systems.get(a.system.as_str())?.item.criticality)
+                .max();
             if let Some(c) = highest {
                 reach.insert(doc.item.id.as_str(), c);
             }
@@ -74,7 +79,8 @@ impl<'r> Ctx<'r> {
 
     /// The review period of an identity: by the highest criticality it reaches, else `review_days`.
     pub fn review_period(&self, identity: &Identity) -> u32 {
-        self.policy.review_period(self.reach.get(identity.id.as_str()).copied())
+        self.policy
+            .review_period(self.reach.get(identity.id.as_str()).copied())
     }
 
     /// Whether `id` names an owner (Team or Person).
@@ -90,7 +96,8 @@ pub fn days_between(from: Date, to: Date) -> i64 {
 
 /// `date` plus `days`, saturating at the calendar's ends.
 pub fn add_days(date: Date, days: i64) -> Date {
-    date.checked_add(jiff::Span::new().days(days.clamp(-7_000_000, 7_000_000))).unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
+    date.checked_add(jiff::Span::new().days(days.clamp(-7_000_000, 7_000_000)))
+        .unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
 }
 
 /// Runs every rule over `registry` as of `as_of`, with `loaded` (the load findings) merged in, and returns

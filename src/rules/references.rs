@@ -20,14 +20,23 @@ pub fn duplicate_ids(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     first.start.line,
                     kind.group()
                 );
-                out.push(Finding::at_value("duplicate-id", kind, id, source, "/id", message));
+                out.push(Finding::at_value(
+                    "duplicate-id",
+                    kind,
+                    id,
+                    source,
+                    "/id",
+                    message,
+                ));
             } else {
                 seen.insert(id, source);
             }
         }
     };
     fn list<T>(kind: Kind, docs: &[Doc<T>], id: impl Fn(&T) -> &str) -> Vec<(Kind, &str, &Source)> {
-        docs.iter().map(|d| (kind, id(&d.item), &d.source)).collect()
+        docs.iter()
+            .map(|d| (kind, id(&d.item), &d.source))
+            .collect()
     }
     check(list(Kind::Identity, &r.identities, |i| &i.id));
     let mut owners = list(Kind::Team, &r.teams, |t| &t.id);
@@ -62,13 +71,28 @@ impl Target {
     }
 }
 
+/// The document a reference is checked in.
+#[derive(Clone, Copy)]
+struct At<'d> {
+    kind: Kind,
+    id: &'d str,
+    source: &'d Source,
+}
+
 struct Refs<'a, 'r> {
     ctx: &'a Ctx<'r>,
     out: &'a mut Vec<Finding>,
 }
 
 impl Refs<'_, '_> {
-    fn check(&mut self, kind: Kind, id: &str, source: &Source, pointer: &str, field: &str, value: Option<&str>, target: Target) {
+    fn check(
+        &mut self,
+        at: At<'_>,
+        pointer: &str,
+        field: &str,
+        value: Option<&str>,
+        target: Target,
+    ) {
         let Some(value) = value else { return };
         let c = self.ctx;
         let exists = match target {
@@ -76,7 +100,9 @@ impl Refs<'_, '_> {
             Target::Person => c.persons.contains_key(value),
             Target::Team => c.teams.contains_key(value),
             Target::System => c.systems.contains_key(value),
-            Target::SystemOrPerson => c.systems.contains_key(value) || c.persons.contains_key(value),
+            Target::SystemOrPerson => {
+                c.systems.contains_key(value) || c.persons.contains_key(value)
+            }
             Target::Identity => c.identities.contains_key(value),
         };
         if exists {
@@ -91,14 +117,30 @@ impl Refs<'_, '_> {
         } else {
             ""
         };
-        let message = format!("`{field}` names `{value}`, which is not {} in the registry{elsewhere}", target.describe());
-        self.out.push(Finding::at_value("unknown-reference", kind, id, source, pointer, message));
+        let message = format!(
+            "`{field}` names `{value}`, which is not {} in the registry{elsewhere}",
+            target.describe()
+        );
+        self.out.push(Finding::at_value(
+            "unknown-reference",
+            at.kind,
+            at.id,
+            at.source,
+            pointer,
+            message,
+        ));
     }
 
-    fn list(&mut self, kind: Kind, id: &str, source: &Source, pointer: &str, values: &[String], target: Target) {
+    fn list(&mut self, at: At<'_>, pointer: &str, values: &[String], target: Target) {
         let field = crate::load::schema::field_name(pointer);
         for (i, v) in values.iter().enumerate() {
-            self.check(kind, id, source, &format!("{pointer}/{i}"), &format!("{field}[{i}]"), Some(v), target);
+            self.check(
+                at,
+                &format!("{pointer}/{i}"),
+                &format!("{field}[{i}]"),
+                Some(v),
+                target,
+            );
         }
     }
 }
@@ -108,38 +150,115 @@ pub fn unknown_references(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let r = ctx.registry;
     let mut refs = Refs { ctx, out };
     for d in &r.identities {
-        let (i, s, k) = (&d.item, &d.source, Kind::Identity);
-        refs.check(k, &i.id, s, "/owner", "owner", i.owner.as_deref(), Target::Owner);
-        refs.check(k, &i.id, s, "/contact", "contact", i.contact.as_deref(), Target::Person);
-        refs.check(k, &i.id, s, "/system_of_record", "system_of_record", i.system_of_record.as_deref(), Target::System);
-        refs.list(k, &i.id, s, "/credential/stores", &i.credential.stores, Target::System);
-        refs.list(k, &i.id, s, "/used_by", &i.used_by, Target::SystemOrPerson);
+        let i = &d.item;
+        let at = At {
+            kind: Kind::Identity,
+            id: &i.id,
+            source: &d.source,
+        };
+        refs.check(at, "/owner", "owner", i.owner.as_deref(), Target::Owner);
+        refs.check(
+            at,
+            "/contact",
+            "contact",
+            i.contact.as_deref(),
+            Target::Person,
+        );
+        refs.check(
+            at,
+            "/system_of_record",
+            "system_of_record",
+            i.system_of_record.as_deref(),
+            Target::System,
+        );
+        refs.list(
+            at,
+            "/credential/stores",
+            &i.credential.stores,
+            Target::System,
+        );
+        refs.list(at, "/used_by", &i.used_by, Target::SystemOrPerson);
         for (n, a) in i.access.iter().enumerate() {
-            refs.check(k, &i.id, s, &format!("/access/{n}/system"), &format!("access[{n}].system"), Some(&a.system), Target::System);
+            refs.check(
+                at,
+                &format!("/access/{n}/system"),
+                &format!("access[{n}].system"),
+                Some(&a.system),
+                Target::System,
+            );
         }
         let by = i.review.as_ref().and_then(|r| r.by.as_deref());
-        refs.check(k, &i.id, s, "/review/by", "review.by", by, Target::Person);
+        refs.check(at, "/review/by", "review.by", by, Target::Person);
     }
     for d in &r.teams {
-        refs.check(Kind::Team, &d.item.id, &d.source, "/lead", "lead", d.item.lead.as_deref(), Target::Person);
+        let at = At {
+            kind: Kind::Team,
+            id: &d.item.id,
+            source: &d.source,
+        };
+        refs.check(at, "/lead", "lead", d.item.lead.as_deref(), Target::Person);
     }
     for d in &r.persons {
-        refs.check(Kind::Person, &d.item.id, &d.source, "/team", "team", d.item.team.as_deref(), Target::Team);
+        let at = At {
+            kind: Kind::Person,
+            id: &d.item.id,
+            source: &d.source,
+        };
+        refs.check(at, "/team", "team", d.item.team.as_deref(), Target::Team);
     }
     for d in &r.systems {
-        refs.check(Kind::System, &d.item.id, &d.source, "/owner", "owner", d.item.owner.as_deref(), Target::Owner);
+        let at = At {
+            kind: Kind::System,
+            id: &d.item.id,
+            source: &d.source,
+        };
+        refs.check(
+            at,
+            "/owner",
+            "owner",
+            d.item.owner.as_deref(),
+            Target::Owner,
+        );
     }
     for d in &r.exceptions {
-        let (e, s, k) = (&d.item, &d.source, Kind::Exception);
-        refs.check(k, &e.id, s, "/requested_by", "requested_by", e.requested_by.as_deref(), Target::Person);
-        refs.check(k, &e.id, s, "/approved_by", "approved_by", e.approved_by.as_deref(), Target::Person);
-        refs.list(k, &e.id, s, "/identities", &e.identities, Target::Identity);
+        let e = &d.item;
+        let at = At {
+            kind: Kind::Exception,
+            id: &e.id,
+            source: &d.source,
+        };
+        refs.check(
+            at,
+            "/requested_by",
+            "requested_by",
+            e.requested_by.as_deref(),
+            Target::Person,
+        );
+        refs.check(
+            at,
+            "/approved_by",
+            "approved_by",
+            e.approved_by.as_deref(),
+            Target::Person,
+        );
+        refs.list(at, "/identities", &e.identities, Target::Identity);
         if let Some(rule) = e.rule.as_deref() {
             if catalogue::get(rule).is_none() {
                 let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id).collect();
-                let hint = crate::load::schema::suggest(rule, &ids).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
-                let message = format!("`rule` names `{rule}`, which is not a rule id{hint} (`nhi rules` lists them)");
-                refs.out.push(Finding::at_value("unknown-reference", k, &e.id, s, "/rule", message));
+                let hint = crate::load::schema::suggest(rule, &ids)
+                    .map(|s| format!(", did you mean `{s}`?"))
+                    .unwrap_or_default();
+                let message = format!(
+                    "`rule` names `{rule}`, which is not a rule id{hint} (`nhi rules` lists them)"
+                );
+                refs.out.push(Finding::at_value(
+                    "unknown-reference",
+                    at.kind,
+                    at.id,
+                    at.source,
+                    "/rule",
+                    message,
+                ));
             }
         }
     }

@@ -9,27 +9,56 @@ use std::sync::OnceLock;
 use regex::RegexSet;
 
 const PATTERNS: [(&str, &str); 16] = [
-    (r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b", "an AWS access key id"),
+    (
+        r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b",
+        "an AWS access key id",
+    ),
     (r"\bgh[pousr]_[A-Za-z0-9]{36,}\b", "a GitHub token"),
-    (r"\bgithub_pat_[A-Za-z0-9_]{22,}", "a GitHub fine-grained token"),
+    (
+        r"\bgithub_pat_[A-Za-z0-9_]{22,}",
+        "a GitHub fine-grained token",
+    ),
     (r"\bglpat-[A-Za-z0-9_-]{20,}", "a GitLab token"),
     (r"\bxox[abposr]-[A-Za-z0-9-]{10,}", "a Slack token"),
-    (r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{12,}", "a Slack webhook URL"),
-    (r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}", "a Stripe secret key"),
+    (
+        r"hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{12,}",
+        "a Slack webhook URL",
+    ),
+    (
+        r"\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
+        "a Stripe secret key",
+    ),
     (r"\bwhsec_[A-Za-z0-9]{20,}", "a webhook signing secret"),
     (r"\bAIza[0-9A-Za-z_-]{35}\b", "a Google API key"),
-    (r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", "a JSON Web Token"),
-    (r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----", "a private key"),
-    (r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}", "a SendGrid API key"),
+    (
+        r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        "a JSON Web Token",
+    ),
+    (
+        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
+        "a private key",
+    ),
+    (
+        r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}",
+        "a SendGrid API key",
+    ),
     (r"\bnpm_[A-Za-z0-9]{36}\b", "an npm token"),
     (r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{20,}", "a PyPI token"),
-    (r"(?i)\bAccountKey=[A-Za-z0-9+/=]{40,}", "an Azure storage account key"),
-    (r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]+:([^\s/@$*{<]{3,})@", "a URL with a password"),
+    (
+        r"(?i)\bAccountKey=[A-Za-z0-9+/=]{40,}",
+        "an Azure storage account key",
+    ),
+    (
+        r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]+:([^\s/@$*{<]{3,})@",
+        "a URL with a password",
+    ),
 ];
 
 fn set() -> &'static RegexSet {
     static CELL: OnceLock<RegexSet> = OnceLock::new();
-    CELL.get_or_init(|| RegexSet::new(PATTERNS.iter().map(|(p, _)| p)).expect("secret patterns compile"))
+    CELL.get_or_init(|| {
+        RegexSet::new(PATTERNS.iter().map(|(p, _)| p)).expect("secret patterns compile")
+    })
 }
 
 /// What kind of secret `text` looks like, if any. The value itself is never returned.
@@ -40,7 +69,10 @@ pub fn detect(text: &str) -> Option<&'static str> {
     if let Some(i) = set().matches(text).iter().next() {
         return Some(PATTERNS[i].1);
     }
-    if text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_'))).any(high_entropy) {
+    if text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_')))
+        .any(high_entropy)
+    {
         return Some("a high-entropy secret");
     }
     None
@@ -78,7 +110,12 @@ fn entropy(s: &str) -> f64 {
         counts[usize::from(b)] += 1;
     }
     let n = s.len() as f64;
-    counts.iter().filter(|&&c| c > 0).map(|&c| f64::from(c) / n).map(|p| -p * p.log2()).sum()
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| f64::from(c) / n)
+        .map(|p| -p * p.log2())
+        .sum()
 }
 
 /// The finding's message: what it looks like, where, and how to fix it; never the value.
@@ -107,7 +144,11 @@ mod tests {
             "3f8a9c2d7e1b4a6f9c0d2e8b7a1f3c5d",
         ];
         for fake in fakes {
-            assert!(detect(fake).is_some(), "missed a fake secret of length {}", fake.len());
+            assert!(
+                detect(fake).is_some(),
+                "missed a fake secret of length {}",
+                fake.len()
+            );
         }
     }
 
