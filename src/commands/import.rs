@@ -8,7 +8,7 @@ use jiff::civil::Date;
 
 use crate::cli::parse_day;
 use nhi::import::draft::Draft;
-use nhi::import::{self, ids, match_key, Export, Options, SourceKind};
+use nhi::import::{self, ids, match_key, Export, Options, Record, SourceKind};
 use nhi::model::Environment;
 
 /// The export, and how to read it (shared with `nhi drift`).
@@ -81,10 +81,10 @@ fn parse_environment(s: &str) -> Result<Environment, String> {
         })
 }
 
-/// A draft ready to write: its id and text.
-struct Prepared {
+/// A record to draft, and its id (drafts are rendered one at a time as they are written).
+struct Prepared<'a> {
     id: String,
-    text: String,
+    record: &'a Record,
 }
 
 pub fn run(args: ImportArgs, out: &mut dyn Write) -> Result<u8> {
@@ -129,23 +129,21 @@ pub fn run(args: ImportArgs, out: &mut dyn Write) -> Result<u8> {
             already += 1;
         } else {
             let id = unique.claim(&record.base_id);
-            prepared.push(Prepared {
-                text: draft.render(record, &id),
-                id,
-            });
+            prepared.push(Prepared { id, record });
         }
     }
     match &args.output {
-        None => print_stream(out, &export, &prepared, &skipped)?,
-        Some(dir) => write_files(out, dir, args.source, &export, &prepared, &skipped, already)?,
+        None => print_stream(out, &draft, &export, &prepared, &skipped)?,
+        Some(dir) => write_files(out, dir, &draft, &export, &prepared, &skipped, already)?,
     }
     Ok(0)
 }
 
 fn print_stream(
     out: &mut dyn Write,
+    draft: &Draft<'_>,
     export: &Export,
-    prepared: &[Prepared],
+    prepared: &[Prepared<'_>],
     skipped: &[String],
 ) -> Result<()> {
     for note in &export.notes {
@@ -158,7 +156,7 @@ fn print_stream(
         writeln!(out, "# no identities to import")?;
     }
     for p in prepared {
-        write!(out, "---\n{}", p.text)?;
+        write!(out, "---\n{}", draft.render(p.record, &p.id))?;
     }
     Ok(())
 }
@@ -166,13 +164,13 @@ fn print_stream(
 fn write_files(
     out: &mut dyn Write,
     dir: &Path,
-    source: SourceKind,
+    draft: &Draft<'_>,
     export: &Export,
-    prepared: &[Prepared],
+    prepared: &[Prepared<'_>],
     skipped: &[String],
     already: usize,
 ) -> Result<()> {
-    let folder = dir.join("identities").join(source.name());
+    let folder = dir.join("identities").join(draft.source.name());
     let targets: Vec<PathBuf> = prepared
         .iter()
         .map(|p| folder.join(format!("{}.yaml", p.id)))
@@ -208,7 +206,7 @@ fn write_files(
                     target.display()
                 )
             })?;
-        file.write_all(p.text.as_bytes())
+        file.write_all(draft.render(p.record, &p.id).as_bytes())
             .with_context(|| format!("cannot write {}", target.display()))?;
     }
     for note in &export.notes {
