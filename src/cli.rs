@@ -38,6 +38,12 @@ pub enum Command {
         /// Identity, Team, Person, System, Exception or Policy (any case)
         kind: Option<String>,
     },
+    /// Compare the registry with a git revision: Markdown for a pull-request comment, or JSON
+    Diff(crate::commands::diff::DiffArgs),
+    /// Print a CODEOWNERS block so each identity's owners must approve changes to it (--check, --write)
+    Codeowners(crate::commands::codeowners::CodeownersArgs),
+    /// Write a skeleton document for a pull request (`nhi new identity --id … --type … --owner …`)
+    New(crate::commands::new::NewArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -57,6 +63,9 @@ pub struct CheckArgs {
     /// Colour the human output: auto (on a terminal), always or never
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Annotate findings in files changed since this git revision first (e.g. the pull request's base)
+    #[arg(long, value_name = "REV")]
+    pub changed_from: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

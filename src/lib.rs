@@ -1,14 +1,18 @@
 //! `nhi` compiles a registry of non-human identities: YAML files → a typed registry → findings → outputs.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod codeowners;
+pub mod diff;
 pub mod drift;
 pub mod finding;
+pub mod git;
 pub mod import;
 pub mod load;
 pub mod model;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod scaffold;
 pub mod span;
 
 use std::path::Path;

@@ -95,6 +95,7 @@ pub fn run(args: DriftArgs, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
         root: Path::new(""),
         repo_prefix: report::repo_prefix(Path::new(".")),
         color,
+        changed: None,
     };
     report::emitter(format).emit(&cx, out)?;
     Ok(u8::from(fails))

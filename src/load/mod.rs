@@ -78,6 +78,56 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     }
     let files = discover(root)?;
     let results: Vec<FileResult> = files.par_iter().map(|rel| load_file(root, rel)).collect();
+    Ok(assemble(&files, results))
+}
+
+/// Loads a registry from files held in memory, as `(path relative to the registry root, contents)`, e.g. a
+/// tree read from a git revision. Paths that [`is_registry_file`] rejects are ignored, as on disk; `name`
+/// says where the files came from in the error when there is no `nhi.yaml`.
+pub fn load_files(name: &str, files: Vec<(String, Vec<u8>)>) -> Result<Loaded, LoadError> {
+    let mut files: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .filter(|(rel, _)| is_registry_file(rel))
+        .collect();
+    if !files.iter().any(|(rel, _)| rel == POLICY_FILE) {
+        return Err(LoadError::NoPolicy(PathBuf::from(name)));
+    }
+    // The same order as on disk: nhi.yaml first, then by path.
+    files.sort_by(|(a, _), (b, _)| (a != POLICY_FILE, a).cmp(&(b != POLICY_FILE, b)));
+    files.dedup_by(|(a, _), (b, _)| a == b);
+    let names: Vec<String> = files.iter().map(|(rel, _)| rel.clone()).collect();
+    let results: Vec<FileResult> = files
+        .into_par_iter()
+        .map(|(rel, bytes)| {
+            let text = if bytes.len() as u64 > MAX_FILE_BYTES {
+                Err(too_large())
+            } else {
+                utf8_text(bytes)
+            };
+            parse_file(&rel, text)
+        })
+        .collect();
+    Ok(assemble(&names, results))
+}
+
+/// Whether a `/`-separated path relative to the registry root is read as part of the registry: `nhi.yaml`,
+/// or a `.yaml`/`.yml` file under one of the [`FOLDERS`].
+pub fn is_registry_file(rel: &str) -> bool {
+    if rel == POLICY_FILE {
+        return true;
+    }
+    let Some((top, _)) = rel.split_once('/') else {
+        return false;
+    };
+    let parts_ok = rel
+        .split('/')
+        .all(|p| !p.is_empty() && p != "." && p != "..");
+    let yaml = rel.ends_with(".yaml") || rel.ends_with(".yml");
+    parts_ok && yaml && FOLDERS.contains(&top)
+}
+
+/// The typed registry from the results of every file, in file order.
+fn assemble(files: &[String], results: Vec<FileResult>) -> Loaded {
     let mut registry = Registry {
         files: files.iter().map(|f| Arc::from(f.as_str())).collect(),
         ..Registry::default()
@@ -99,7 +149,7 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
             }
         }
     }
-    Ok(Loaded { registry, findings })
+    Loaded { registry, findings }
 }
 
 /// `nhi.yaml` first, then every YAML file under the registry folders, sorted, as `/`-separated relative paths.
@@ -167,10 +217,14 @@ fn file_finding(rule: &'static str, file: &Arc<str>, pos: Pos, message: String) 
 }
 
 fn load_file(root: &Path, rel: &str) -> FileResult {
+    parse_file(rel, read_text(&root.join(rel)))
+}
+
+/// Parses one file's text (or reports why it could not be read) into documents and findings.
+fn parse_file(rel: &str, text: Result<String, (Pos, String)>) -> FileResult {
     let file: Arc<str> = Arc::from(rel);
     let mut result = FileResult::default();
-    let path = root.join(rel);
-    let text = match read_text(&path) {
+    let text = match text {
         Ok(text) => text,
         Err((pos, message)) => {
             result
@@ -204,15 +258,21 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
     let meta =
         fs::metadata(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err((
-            Pos::START,
-            format!(
-                "the file is larger than the {} MiB limit",
-                MAX_FILE_BYTES / 1024 / 1024
-            ),
-        ));
+        return Err(too_large());
     }
     let bytes = fs::read(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
+    utf8_text(bytes)
+}
+
+fn too_large() -> (Pos, String) {
+    let limit = MAX_FILE_BYTES / 1024 / 1024;
+    (
+        Pos::START,
+        format!("the file is larger than the {limit} MiB limit"),
+    )
+}
+
+fn utf8_text(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
