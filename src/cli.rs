@@ -29,6 +29,10 @@ pub enum Command {
         /// A rule id, e.g. rotation-overdue
         rule: String,
     },
+    /// Draft registry documents from an inventory export (AWS, GCP, Kubernetes, GitHub Actions)
+    Import(crate::commands::import::ImportArgs),
+    /// Compare an inventory export with the registry: undeclared, stale and drifted identities (exit 1)
+    Drift(crate::commands::drift::DriftArgs),
     /// Print the JSON Schema of a kind (all kinds' file names when none is given)
     Schema {
         /// Identity, Team, Person, System, Exception or Policy (any case)

@@ -3,8 +3,10 @@
 
 pub mod codeowners;
 pub mod diff;
+pub mod drift;
 pub mod finding;
 pub mod git;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod policy;

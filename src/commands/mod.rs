@@ -2,6 +2,8 @@
 
 pub mod codeowners;
 pub mod diff;
+pub mod drift;
+pub mod import;
 pub mod new;
 
 use std::io::Write;
@@ -21,6 +23,8 @@ pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> 
         Command::Rules { format } => rules(format, out),
         Command::Explain { rule } => explain(&rule, out),
         Command::Schema { kind } => schema_cmd(kind.as_deref(), out),
+        Command::Import(args) => import::run(args, out),
+        Command::Drift(args) => drift::run(args, out, color_ok),
         Command::Diff(args) => diff::run(args, out),
         Command::Codeowners(args) => codeowners::run(args, out),
         Command::New(args) => new::run(args, out),
