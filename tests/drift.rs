@@ -4,7 +4,10 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{check_json, data, minimal_registry, nhi, rules_of, stderr, stdout, write, AS_OF};
+use common::{
+    check_json, data, github_checkout, minimal_registry, nhi, rules_of, stderr, stdout, write,
+    AS_OF,
+};
 
 /// One expected finding: rule, severity, waiver, id, field, origin, line.
 type Row = (String, String, String, String, String, String, u32);
@@ -151,7 +154,7 @@ fn human_and_sarif_outputs_point_at_files_people_can_open() {
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(
-        out.contains(&format!("{registry}/identities/report-uploader.yaml:8:1")),
+        out.contains(&format!("{registry}/identities/report-uploader.yaml:13:3")),
         "{out}"
     );
     assert!(out.contains(&format!("{csv}:9:1")), "{out}");
@@ -276,7 +279,8 @@ fn github_actions_and_gcp_drift() {
         "identities/npm.yaml",
         "kind: Identity\nid: npm\ntype: token\nowner: team-x\npurpose: publish\nenvironment: prod\nexternal_id: \"github-actions:Northwind/Web-Shop:npm_token\"\nstatus: decommissioned\ndecommissioned_on: 2026-10-01\ncredential:\n  kind: static\n  revoked_on: 2026-10-01\n",
     );
-    let checkout = data("import/github/checkout").display().to_string();
+    let sample = github_checkout();
+    let checkout = sample.path().display().to_string();
     let (code, report, out) = drift_json(&["github-actions", &checkout, &root]);
     assert_eq!(code, Some(1), "{out}");
     let ids: Vec<(&str, &str)> = report["findings"]

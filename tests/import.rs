@@ -5,7 +5,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::{check_json, data, minimal_registry, nhi, rules_of, stderr, stdout, write, AS_OF};
+use common::{
+    check_json, data, github_checkout, minimal_registry, nhi, rules_of, stderr, stdout, write,
+    AS_OF,
+};
 
 /// Imports into a fresh minimal registry and returns it with the ids written.
 fn import_into_registry(args: &[&str]) -> (tempfile::TempDir, BTreeSet<String>, String) {
@@ -216,7 +219,8 @@ fn k8s_service_accounts_federation_and_skipped_defaults() {
 
 #[test]
 fn github_actions_secrets_in_every_notation() {
-    let checkout = data("import/github/checkout").display().to_string();
+    let sample = github_checkout();
+    let checkout = sample.path().display().to_string();
     let (dir, ids, out) = import_into_registry(&["github-actions", &checkout]);
     let expected = [
         "web-shop-aws_access_key_id",

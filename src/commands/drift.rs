@@ -40,7 +40,15 @@ pub fn run(args: DriftArgs, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
     let as_of = args.options.as_of.unwrap_or_else(nhi::today_utc);
     let loaded = nhi::load::load(&args.registry)?;
     let export = args.options.read(args.source, &args.file, as_of)?;
-    let drifted = drift::compare(&loaded.registry, &export, as_of);
+    let mut drifted = drift::compare(&loaded.registry, &export, as_of);
+    let mut placed: Vec<_> = drifted.iter().map(|d| d.finding.clone()).collect();
+    nhi::load::resolve_positions(&mut placed, &|file| {
+        std::fs::read_to_string(args.registry.join(file)).ok()
+    });
+    for (d, f) in drifted.iter_mut().zip(placed) {
+        d.finding.pos = f.pos;
+    }
+    drifted.sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
     let deny_warnings = args.deny == Some(Deny::Warnings);
     let fails = drifted.iter().any(|d| d.finding.fails(deny_warnings));
     let format = args.format.unwrap_or_else(|| {

@@ -16,7 +16,7 @@ use crate::finding::{Finding, Severity};
 use crate::import::{ids, match_key, Export, Record, SourceKind};
 use crate::model::{CredentialKind, Doc, Identity, Kind, Registry, Source, Status};
 use crate::rules::{exceptions, Ctx};
-use crate::span::{push_token, Locator, Pos};
+use crate::span::{push_token, Pos};
 
 /// Where a finding points: a registry identity file, or the export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -101,7 +101,8 @@ fn undeclared(record: &Record, id: &str) -> Drifted {
     let source = Source {
         file: Arc::from(record.file.as_str()),
         start: Pos::START,
-        locator: Arc::new(Locator::default()),
+        doc: 0,
+        flawed: false,
     };
     let mut pointer = String::new();
     push_token(&mut pointer, &record.external_id);
@@ -151,13 +152,12 @@ fn at_identity(
     message: String,
     severity: Severity,
 ) -> Drifted {
-    let pos = doc.source.at("/external_id");
-    let mut finding = Finding::at_pos(
+    // Placed on the disagreeing field (or its nearest ancestor) when positions are resolved.
+    let mut finding = Finding::at(
         rule,
-        Kind::Identity.name(),
+        Kind::Identity,
         &doc.item.id,
         &doc.source,
-        pos,
         pointer,
         message,
     );

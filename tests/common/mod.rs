@@ -84,3 +84,22 @@ pub fn rules_of(report: &serde_json::Value) -> Vec<String> {
         .map(|f| f["rule"].as_str().unwrap_or("").to_string())
         .collect()
 }
+
+/// A copy of the GitHub Actions sample checkout with an `origin` remote in `.git/config` (git cannot track
+/// a `.git` folder inside the project, so the clone's config is written at test time).
+pub fn github_checkout() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = data("import/github/checkout/.github/workflows");
+    for entry in std::fs::read_dir(&source).expect("sample workflows") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).expect("sample workflow");
+        write(dir.path(), &format!(".github/workflows/{name}"), &text);
+    }
+    write(
+        dir.path(),
+        ".git/config",
+        "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n\turl = git@github.com:northwind/web-shop.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n",
+    );
+    dir
+}
