@@ -2,6 +2,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod finding;
+pub mod graph;
 pub mod load;
 pub mod model;
 pub mod policy;
