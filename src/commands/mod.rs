@@ -1,5 +1,8 @@
 //! What each subcommand does with the library; only this module and `report/` write output.
 
+pub mod blast;
+pub mod graph;
+
 use std::io::Write;
 
 use anyhow::{bail, Result};
@@ -17,6 +20,9 @@ pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> 
         Command::Rules { format } => rules(format, out),
         Command::Explain { rule } => explain(&rule, out),
         Command::Schema { kind } => schema_cmd(kind.as_deref(), out),
+        Command::Blast(args) => blast::blast(args, out),
+        Command::Rank(args) => blast::rank(args, out),
+        Command::Graph(args) => graph::graph(args, out),
     }
 }
 

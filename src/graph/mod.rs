@@ -14,6 +14,7 @@
 mod blast;
 pub mod export;
 mod rank;
+pub mod render;
 
 pub use rank::CRITICAL_SAMPLE;
 
