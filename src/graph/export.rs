@@ -89,9 +89,14 @@ pub fn dot_node_attrs(node: &Node) -> String {
         Kind::Identity => ("ellipse", "black"),
         _ => ("box", criticality_color(node.criticality)),
     };
+    let tooltip = node
+        .name
+        .as_deref()
+        .map(|n| format!(", tooltip={}", dot_quote(n)));
     format!(
-        "label={}, shape={shape}, color={color}",
-        dot_quote(&node.id)
+        "label={}, shape={shape}, color={color}{}",
+        dot_quote(&node.id),
+        tooltip.unwrap_or_default()
     )
 }
 
