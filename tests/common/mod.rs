@@ -26,11 +26,14 @@ pub fn nhi(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// An edge statement: from, to, and its attributes.
+pub type DotEdge = (String, String, Vec<(String, String)>);
+
 /// What a DOT digraph declares: node statements and edges, with ids unquoted.
 #[derive(Debug, Default)]
 pub struct Dot {
     pub nodes: Vec<String>,
-    pub edges: Vec<(String, String, Vec<(String, String)>)>,
+    pub edges: Vec<DotEdge>,
 }
 
 #[derive(Debug, PartialEq, Clone)]
