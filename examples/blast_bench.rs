@@ -160,9 +160,22 @@ fn main() {
     let t = Instant::now();
     let graph = Graph::build(&registry);
     let build = t.elapsed();
+    let rss_graph = peak_rss_mib();
     let t = Instant::now();
     let all = graph.all();
     let ranking = t.elapsed();
+    let rss_ranking = peak_rss_mib();
+    // What one search per identity would cost: a sample of searches, extrapolated.
+    let sample: Vec<&str> = all
+        .iter()
+        .step_by((all.len() / 200).max(1))
+        .map(|s| s.identity.as_str())
+        .collect();
+    let t = Instant::now();
+    for id in &sample {
+        std::hint::black_box(graph.blast(id));
+    }
+    let naive = t.elapsed().as_secs_f64() / sample.len().max(1) as f64 * all.len() as f64;
     let top = &all[0];
     let t = Instant::now();
     let blast = graph.blast(&top.identity).expect("the top identity exists");
@@ -177,6 +190,10 @@ fn main() {
     println!("build graph:       {:>8.1} ms", build.as_secs_f64() * 1e3);
     println!("rank all:          {:>8.1} ms", ranking.as_secs_f64() * 1e3);
     println!("one blast (top):   {:>8.1} ms", one.as_secs_f64() * 1e3);
+    println!(
+        "blast() per identity instead, paths included (extrapolated from {} roots): {naive:.0} s",
+        sample.len()
+    );
     let mean = all.iter().map(|s| s.systems).sum::<usize>() as f64 / all.len().max(1) as f64;
     let picked = all.iter().map(|s| s.identities).sum::<usize>() as f64 / all.len().max(1) as f64;
     println!("mean reach: {mean:.0} systems, {picked:.0} identities picked up");
@@ -191,7 +208,7 @@ fn main() {
             && blast.systems.len() == top.systems
             && blast.identities.len() == top.identities
     );
-    if let (Some(before), Some(peak)) = (rss_registry, peak_rss_mib()) {
-        println!("peak memory: {peak:.0} MiB ({before:.0} MiB after building the registry)");
+    if let (Some(registry), Some(graph), Some(ranking)) = (rss_registry, rss_graph, rss_ranking) {
+        println!("peak memory: {registry:.0} MiB with the registry, {graph:.0} MiB with the graph, {ranking:.0} MiB after ranking");
     }
 }
