@@ -61,6 +61,7 @@ for js in sorted(out.glob("*.json")):
     for x in nodes:
         assert isinstance(x["id"], str)
         assert 1 <= len(x["kinds"]) <= 3 and all(kind.match(k) for k in x["kinds"]), x["kinds"]
+        assert "objectid" not in x["properties"], x["id"]
         for k, v in x["properties"].items():
             assert isinstance(v, (str, int, float, bool)) or (isinstance(v, list) and len({type(i) for i in v}) <= 1), (k, v)
     for x in edges:

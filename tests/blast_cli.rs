@@ -295,6 +295,10 @@ fn graph_opengraph_follows_the_bloodhound_shape() {
             );
             assert!(["NHIIdentity", "NHISystem"].contains(&kinds[0].as_str().unwrap()));
             assert_flat(&n["properties"]);
+            assert!(
+                n["properties"].get("objectid").is_none(),
+                "BloodHound refuses objectid among properties"
+            );
         }
         for e in edges {
             assert!(

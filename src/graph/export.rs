@@ -207,30 +207,26 @@ impl Export<'_> {
         writeln!(out, "}}")
     }
 
+    /// `{"nodes": [...], "edges": [...]}`, one node or edge per line, streamed.
     fn json(&self, out: &mut dyn Write) -> io::Result<()> {
-        let nodes: Vec<Value> = self
-            .graph
-            .graph
-            .node_weights()
-            .map(|n| {
-                let mut p = self.properties(n);
-                p.insert("key".into(), json!(n.key()));
-                Value::Object(p)
-            })
-            .collect();
-        let edges: Vec<Value> = self
-            .edges()
-            .map(|(from, to, edge)| {
-                let mut e = json!({"from": from.key(), "to": to.key(), "edge": edge.label()});
-                if let Edge::Access(level) = edge {
-                    e["level"] = json!(level);
-                    e["controls"] = json!(controls(to.system_type, level));
-                }
-                e
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut *out, &json!({"nodes": nodes, "edges": edges}))?;
-        writeln!(out)
+        let nodes = self.graph.graph.node_weights().map(|n| {
+            let mut p = self.properties(n);
+            p.insert("key".into(), json!(n.key()));
+            Value::Object(p)
+        });
+        let edges = self.edges().map(|(from, to, edge)| {
+            let mut e = json!({"from": from.key(), "to": to.key(), "edge": edge.label()});
+            if let Edge::Access(level) = edge {
+                e["level"] = json!(level);
+                e["controls"] = json!(controls(to.system_type, level));
+            }
+            e
+        });
+        write!(out, "{{\"nodes\": ")?;
+        array(out, nodes)?;
+        write!(out, ",\n\"edges\": ")?;
+        array(out, edges)?;
+        writeln!(out, "}}")
     }
 
     fn graphml(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -308,51 +304,57 @@ impl Export<'_> {
         writeln!(out, "</graphml>")
     }
 
+    /// BloodHound OpenGraph, streamed: `{"metadata": ..., "graph": {"nodes": [...], "edges": [...]}}`.
     fn opengraph(&self, out: &mut dyn Write) -> io::Result<()> {
-        let nodes: Vec<Value> = self
-            .graph
-            .graph
-            .node_weights()
-            .map(|n| {
-                let primary = if n.kind == Kind::Identity {
-                    "NHIIdentity"
-                } else {
-                    "NHISystem"
-                };
-                let ty = n
-                    .identity_type
-                    .map(|t| t.to_string())
-                    .or_else(|| n.system_type.map(|t| t.to_string()));
-                let mut kinds = vec![primary.to_string()];
-                kinds.extend(ty.map(|t| format!("NHI{}", camel(&t))));
-                let mut p = self.properties(n);
-                p.insert("objectid".into(), json!(n.key()));
-                p.insert(
-                    "displayname".into(),
-                    json!(n.name.as_deref().unwrap_or(&n.id)),
-                );
-                p.insert("name".into(), json!(n.id));
-                json!({"id": n.key(), "kinds": kinds, "properties": p})
+        let nodes = self.graph.graph.node_weights().map(|n| {
+            let primary = if n.kind == Kind::Identity {
+                "NHIIdentity"
+            } else {
+                "NHISystem"
+            };
+            let ty = n
+                .identity_type
+                .map(|t| t.to_string())
+                .or_else(|| n.system_type.map(|t| t.to_string()));
+            let mut kinds = vec![primary.to_string()];
+            kinds.extend(ty.map(|t| format!("NHI{}", camel(&t))));
+            let mut p = self.properties(n);
+            // BloodHound sets `objectid` from `id` itself and refuses it among the properties.
+            p.insert(
+                "displayname".into(),
+                json!(n.name.as_deref().unwrap_or(&n.id)),
+            );
+            p.insert("name".into(), json!(n.id));
+            json!({"id": n.key(), "kinds": kinds, "properties": p})
+        });
+        let edges = self.edges().map(|(from, to, edge)| {
+            let mut p = json!({"edge": edge.label()});
+            if let Edge::Access(level) = edge {
+                p["level"] = json!(level);
+                p["controls"] = json!(controls(to.system_type, level));
+            }
+            json!({
+                "kind": opengraph_edge_kind(edge),
+                "start": {"value": from.key(), "match_by": "id"},
+                "end": {"value": to.key(), "match_by": "id"},
+                "properties": p,
             })
-            .collect();
-        let edges: Vec<Value> = self
-            .edges()
-            .map(|(from, to, edge)| {
-                let mut p = json!({"edge": edge.label()});
-                if let Edge::Access(level) = edge {
-                    p["level"] = json!(level);
-                    p["controls"] = json!(controls(to.system_type, level));
-                }
-                json!({
-                    "kind": opengraph_edge_kind(edge),
-                    "start": {"value": from.key(), "match_by": "id"},
-                    "end": {"value": to.key(), "match_by": "id"},
-                    "properties": p,
-                })
-            })
-            .collect();
-        let doc = json!({"metadata": {"source_kind": "NHIBase"}, "graph": {"nodes": nodes, "edges": edges}});
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        writeln!(out)
+        });
+        writeln!(out, "{{\"metadata\": {{\"source_kind\": \"NHIBase\"}},")?;
+        write!(out, "\"graph\": {{\"nodes\": ")?;
+        array(out, nodes)?;
+        write!(out, ",\n\"edges\": ")?;
+        array(out, edges)?;
+        writeln!(out, "}}}}")
     }
+}
+
+/// A JSON array written one element per line, without holding the elements in memory.
+fn array(out: &mut dyn Write, items: impl Iterator<Item = Value>) -> io::Result<()> {
+    write!(out, "[")?;
+    for (n, item) in items.enumerate() {
+        write!(out, "{}\n  ", if n == 0 { "" } else { "," })?;
+        serde_json::to_writer(&mut *out, &item)?;
+    }
+    write!(out, "\n]")
 }
