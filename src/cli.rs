@@ -44,6 +44,12 @@ pub enum Command {
     Codeowners(crate::commands::codeowners::CodeownersArgs),
     /// Write a skeleton document for a pull request (`nhi new identity --id … --type … --owner …`)
     New(crate::commands::new::NewArgs),
+    /// If this credential leaks, what can it reach? Systems, levels, paths and score of one identity or system
+    Blast(crate::commands::blast::BlastArgs),
+    /// Rank identities by blast-radius score, largest first
+    Rank(crate::commands::blast::RankArgs),
+    /// Export the graph of identities and systems (dot, json, graphml, BloodHound OpenGraph)
+    Graph(crate::commands::graph::GraphArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,7 @@ pub mod diff;
 pub mod drift;
 pub mod finding;
 pub mod git;
+pub mod graph;
 pub mod import;
 pub mod load;
 pub mod model;

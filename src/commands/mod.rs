@@ -1,8 +1,10 @@
 //! What each subcommand does with the library; only this module and `report/` write output.
 
+pub mod blast;
 pub mod codeowners;
 pub mod diff;
 pub mod drift;
+pub mod graph;
 pub mod import;
 pub mod new;
 
@@ -28,6 +30,9 @@ pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> 
         Command::Diff(args) => diff::run(args, out),
         Command::Codeowners(args) => codeowners::run(args, out),
         Command::New(args) => new::run(args, out),
+        Command::Blast(args) => blast::blast(args, out),
+        Command::Rank(args) => blast::rank(args, out),
+        Command::Graph(args) => graph::graph(args, out),
     }
 }
 

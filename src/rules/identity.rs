@@ -195,7 +195,7 @@ fn review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     if age > i64::from(period) {
         let why = match ctx.reach.get(doc.item.id.as_str()) {
             Some(c) if ctx.policy.review_days_by_criticality.contains_key(c) => {
-                format!(" (it reaches a {c} system)")
+                format!(" (its blast radius reaches a {c} system)")
             }
             _ => String::new(),
         };
