@@ -281,10 +281,12 @@ fn diff_json_lists_exactly_the_changes() {
             .replace('"', "")
         })
         .collect();
+    // new-admin holds admin on vault, a secret store, so it picks up old-bot's credential and its wiki write:
+    // aws-prod, vault and wiki.
     assert_eq!(
         blast,
         [
-            "new-admin null 2",
+            "new-admin null 3",
             "report-key 1 null",
             "ci-deployer 2 3",
             "old-bot 1 1"
