@@ -1,12 +1,19 @@
 //! `nhi` compiles a registry of non-human identities: YAML files → a typed registry → findings → outputs.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod codeowners;
+pub mod diff;
+pub mod drift;
 pub mod finding;
+pub mod git;
+pub mod graph;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod scaffold;
 pub mod span;
 
 use std::path::Path;
@@ -37,7 +44,41 @@ impl Checked {
 /// Loads and checks the registry at `root` as of `as_of`.
 pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
     let loaded = load::load(root)?;
-    let findings = rules::check(&loaded.registry, loaded.findings, as_of);
+    let mut findings = rules::check(&loaded.registry, loaded.findings, as_of);
+    // Read again only what the loader read: inside the registry, within the size limit.
+    let canonical_root = root.canonicalize().ok();
+    load::resolve_positions(&mut findings, &|file| {
+        let path = root.join(file);
+        let inside = canonical_root
+            .as_deref()
+            .is_some_and(|r| load::resolves_inside(r, &path));
+        let small = std::fs::metadata(&path).is_ok_and(|m| m.len() <= load::MAX_FILE_BYTES);
+        (inside && small)
+            .then(|| std::fs::read_to_string(path).ok())
+            .flatten()
+    });
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(Checked {
+        as_of,
+        registry: loaded.registry,
+        findings,
+    })
+}
+
+/// Loads and checks a registry held in memory (e.g. read from a git revision), as [`load::load_files`].
+pub fn check_files(
+    name: &str,
+    files: Vec<(String, Vec<u8>)>,
+    as_of: Date,
+) -> Result<Checked, load::LoadError> {
+    let texts: std::collections::HashMap<String, String> = files
+        .iter()
+        .filter_map(|(path, bytes)| Some((path.clone(), String::from_utf8(bytes.clone()).ok()?)))
+        .collect();
+    let loaded = load::load_files(name, files)?;
+    let mut findings = rules::check(&loaded.registry, loaded.findings, as_of);
+    load::resolve_positions(&mut findings, &|file| texts.get(file).cloned());
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(Checked {
         as_of,
         registry: loaded.registry,
@@ -46,15 +87,14 @@ pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
 }
 
 /// Checks the contents of one registry file given as bytes (`rel` names it, e.g. `identities/x.yaml` or
-/// `nhi.yaml`) as a registry of that file alone: the whole pipeline without the file system, for fuzzing.
-pub fn check_bytes(rel: &str, bytes: &[u8], as_of: Date) -> Checked {
-    let loaded = load::load_bytes(rel, bytes);
-    let findings = rules::check(&loaded.registry, loaded.findings, as_of);
-    Checked {
-        as_of,
-        registry: loaded.registry,
-        findings,
+/// `nhi.yaml`; a default `nhi.yaml` is added for any other file) as a registry of that file alone: the whole
+/// pipeline without the file system, for fuzzing and property tests.
+pub fn check_bytes(rel: &str, bytes: &[u8], as_of: Date) -> Result<Checked, load::LoadError> {
+    let mut files = vec![(rel.to_string(), bytes.to_vec())];
+    if rel != load::POLICY_FILE {
+        files.push((load::POLICY_FILE.to_string(), b"kind: Policy\n".to_vec()));
     }
+    check_files(rel, files, as_of)
 }
 
 /// Today in UTC: the default day rules are evaluated as of.

@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         None => (FILES[0], data),
     };
     let as_of: jiff::civil::Date = "2026-11-23".parse().unwrap();
-    let checked = nhi::check_bytes(rel, bytes, as_of);
+    let checked = nhi::check_bytes(rel, bytes, as_of).expect("one file and a policy");
     let cx = Context {
         checked: &checked,
         root: Path::new("/nonexistent"),

@@ -24,42 +24,65 @@ pub struct SecretHit {
 /// The converted document.
 pub struct Converted {
     pub json: Json,
-    pub locator: Locator,
     pub secrets: Vec<SecretHit>,
 }
 
-/// Converts a document's root node.
-pub fn convert(root: &Node) -> Converted {
-    let mut out = Converted {
-        json: Json::Null,
-        locator: Locator::default(),
-        secrets: Vec::new(),
-    };
-    let mut pointer = String::new();
-    out.locator.insert("", root.pos, root.pos);
-    out.json = walk(root, &mut pointer, &mut out.locator, &mut out.secrets);
-    out.locator.finish();
-    out
+/// Converts a document's root node, moving its strings.
+pub fn convert(root: Node) -> Converted {
+    let mut secrets = Vec::new();
+    let json = walk(root, &mut String::new(), &mut secrets);
+    Converted { json, secrets }
 }
 
-fn walk(
-    node: &Node,
-    pointer: &mut String,
-    locator: &mut Locator,
-    secrets: &mut Vec<SecretHit>,
-) -> Json {
-    match &node.value {
+/// The positions of every JSON pointer of a document: its key (the item, in a sequence) and its value.
+pub fn locate(root: &Node) -> Locator {
+    fn visit(node: &Node, pointer: &mut String, locator: &mut Locator) {
+        match &node.value {
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = pointer.len();
+                    push_token(pointer, &i.to_string());
+                    locator.insert(pointer, item.pos, item.pos);
+                    visit(item, pointer, locator);
+                    pointer.truncate(len);
+                }
+            }
+            Value::Map(entries) => {
+                for (key, value) in entries {
+                    let len = pointer.len();
+                    // As `walk` names it: a secret key is replaced in pointers too.
+                    match secrets::detect(&key.text) {
+                        Some(_) => push_token(pointer, REDACTED),
+                        None => push_token(pointer, &key.text),
+                    }
+                    locator.insert(pointer, key.pos, value.pos);
+                    visit(value, pointer, locator);
+                    pointer.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut locator = Locator::default();
+    locator.insert("", root.pos, root.pos);
+    visit(root, &mut String::new(), &mut locator);
+    locator.finish();
+    locator
+}
+
+fn walk(node: Node, pointer: &mut String, secrets: &mut Vec<SecretHit>) -> Json {
+    match node.value {
         Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::Number((*i).into()),
+        Value::Bool(b) => Json::Bool(b),
+        Value::Int(i) => Json::Number(i.into()),
         // `1e2` is a float in YAML but an integer to JSON Schema: keep it one, so the typed model reads it.
         Value::Float(f) if f.fract() == 0.0 && f.abs() <= MAX_SAFE_INTEGER => {
-            Json::Number((*f as i64).into())
+            Json::Number((f as i64).into())
         }
         Value::Float(f) => {
-            Number::from_f64(*f).map_or_else(|| Json::String(f.to_string()), Json::Number)
+            Number::from_f64(f).map_or_else(|| Json::String(f.to_string()), Json::Number)
         }
-        Value::Str(s) => match secrets::detect(s) {
+        Value::Str(s) => match secrets::detect(&s) {
             Some(what) => {
                 secrets.push(SecretHit {
                     pointer: pointer.clone(),
@@ -68,15 +91,14 @@ fn walk(
                 });
                 Json::String(REDACTED.into())
             }
-            None => Json::String(s.clone()),
+            None => Json::String(s),
         },
         Value::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in items.into_iter().enumerate() {
                 let len = pointer.len();
                 push_token(pointer, &i.to_string());
-                locator.insert(pointer, item.pos, item.pos);
-                out.push(walk(item, pointer, locator, secrets));
+                out.push(walk(item, pointer, secrets));
                 pointer.truncate(len);
             }
             Json::Array(out)
@@ -86,7 +108,7 @@ fn walk(
             for (key, value) in entries {
                 let len = pointer.len();
                 // A secret used as a key is reported at the map that holds it (the key would name itself),
-                // and replaced in the pointer too, so no position index or fingerprint keeps it.
+                // and replaced in the pointer too, so no message or fingerprint keeps it.
                 let name = match secrets::detect(&key.text) {
                     Some(what) => {
                         secrets.push(SecretHit {
@@ -96,11 +118,10 @@ fn walk(
                         });
                         REDACTED.to_string()
                     }
-                    None => key.text.clone(),
+                    None => key.text,
                 };
                 push_token(pointer, &name);
-                locator.insert(pointer, key.pos, value.pos);
-                let converted = walk(value, pointer, locator, secrets);
+                let converted = walk(value, pointer, secrets);
                 pointer.truncate(len);
                 // Duplicate keys are reported by the parser; the first one is kept, as the message says.
                 out.entry(name).or_insert(converted);

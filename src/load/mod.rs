@@ -2,8 +2,11 @@
 //! (`schema` and `secret-in-registry`). A bad file is a finding; only an unreadable registry is an error.
 
 pub mod document;
+mod positions;
 pub mod schema;
 pub mod yaml;
+
+pub use positions::resolve_positions;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,11 +16,11 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
-use crate::finding::Finding;
+use crate::finding::{Anchor, Finding};
 use crate::model::{Doc, Kind, Registry, Source};
 use crate::policy::{Policy, PolicyFile};
 use crate::rules::secrets;
-use crate::span::{Locator, Pos};
+use crate::span::Pos;
 
 /// The folders a registry's documents live in.
 pub const FOLDERS: [&str; 4] = ["identities", "owners", "systems", "exceptions"];
@@ -85,20 +88,72 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         .par_iter()
         .map(|rel| load_file(root, &canonical_root, rel))
         .collect();
+    let mut loaded = assemble(&files, results);
+    let skipped = skipped.into_iter().map(|(rel, message)| {
+        file_finding("schema", &Arc::from(rel.as_str()), Pos::START, message)
+    });
+    loaded.findings.extend(skipped);
+    Ok(loaded)
+}
+
+/// Whether `path` resolves, through any symbolic links, to a place inside the registry at `canonical_root`:
+/// nothing outside the registry is read, nor shown.
+pub fn resolves_inside(canonical_root: &Path, path: &Path) -> bool {
+    path.canonicalize()
+        .is_ok_and(|target| target.starts_with(canonical_root))
+}
+
+/// Loads a registry from files held in memory, as `(path relative to the registry root, contents)`, e.g. a
+/// tree read from a git revision. Paths that [`is_registry_file`] rejects are ignored, as on disk; `name`
+/// says where the files came from in the error when there is no `nhi.yaml`.
+pub fn load_files(name: &str, files: Vec<(String, Vec<u8>)>) -> Result<Loaded, LoadError> {
+    let mut files: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .filter(|(rel, _)| is_registry_file(rel))
+        .collect();
+    if !files.iter().any(|(rel, _)| rel == POLICY_FILE) {
+        return Err(LoadError::NoPolicy(PathBuf::from(name)));
+    }
+    // The same order as on disk: nhi.yaml first, then by path.
+    files.sort_by(|(a, _), (b, _)| (a != POLICY_FILE, a).cmp(&(b != POLICY_FILE, b)));
+    files.dedup_by(|(a, _), (b, _)| a == b);
+    let names: Vec<String> = files.iter().map(|(rel, _)| rel.clone()).collect();
+    let results: Vec<FileResult> = files
+        .into_par_iter()
+        .map(|(rel, bytes)| {
+            let text = if bytes.len() as u64 > MAX_FILE_BYTES {
+                Err(too_large())
+            } else {
+                utf8_text(bytes)
+            };
+            parse_file(&rel, text)
+        })
+        .collect();
+    Ok(assemble(&names, results))
+}
+
+/// Whether a `/`-separated path relative to the registry root is read as part of the registry: `nhi.yaml`,
+/// or a `.yaml`/`.yml` file under one of the [`FOLDERS`].
+pub fn is_registry_file(rel: &str) -> bool {
+    if rel == POLICY_FILE {
+        return true;
+    }
+    let Some((top, _)) = rel.split_once('/') else {
+        return false;
+    };
+    let parts_ok = rel
+        .split('/')
+        .all(|p| !p.is_empty() && p != "." && p != "..");
+    let yaml = rel.ends_with(".yaml") || rel.ends_with(".yml");
+    parts_ok && yaml && FOLDERS.contains(&top)
+}
+
+/// The typed registry from the results of every file, in file order.
+fn assemble(files: &[String], results: Vec<FileResult>) -> Loaded {
     let mut registry = Registry {
         files: files.iter().map(|f| Arc::from(f.as_str())).collect(),
         ..Registry::default()
     };
-    let mut findings: Vec<Finding> = skipped
-        .into_iter()
-        .map(|(rel, message)| file_finding("schema", &Arc::from(rel.as_str()), Pos::START, message))
-        .collect();
-    findings.extend(assemble(&mut registry, results));
-    Ok(Loaded { registry, findings })
-}
-
-/// Puts the files' items into the registry, and returns their findings.
-fn assemble(registry: &mut Registry, results: Vec<FileResult>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for result in results {
         findings.extend(result.findings);
@@ -116,7 +171,7 @@ fn assemble(registry: &mut Registry, results: Vec<FileResult>) -> Vec<Finding> {
             }
         }
     }
-    findings
+    Loaded { registry, findings }
 }
 
 /// `nhi.yaml` first, then every YAML file under the registry folders, sorted, as `/`-separated relative paths;
@@ -185,18 +240,12 @@ fn discover(root: &Path, canonical_root: &Path) -> Result<Discovered, LoadError>
 /// The files to read, and the files not read with why.
 type Discovered = (Vec<String>, Vec<(String, String)>);
 
-/// Whether `path` resolves, through any symbolic links, to a place inside the registry at `canonical_root`:
-/// nothing outside the registry is read, nor shown.
-pub fn resolves_inside(canonical_root: &Path, path: &Path) -> bool {
-    path.canonicalize()
-        .is_ok_and(|target| target.starts_with(canonical_root))
-}
-
 fn file_source(file: &Arc<str>, pos: Pos) -> Source {
     Source {
         file: file.clone(),
         start: pos,
-        locator: Arc::new(Locator::default()),
+        doc: 0,
+        flawed: true,
     }
 }
 
@@ -205,71 +254,55 @@ fn file_finding(rule: &'static str, file: &Arc<str>, pos: Pos, message: String) 
 }
 
 fn load_file(root: &Path, canonical_root: &Path, rel: &str) -> FileResult {
-    let file: Arc<str> = Arc::from(rel);
-    let mut result = FileResult::default();
     let path = root.join(rel);
     if !resolves_inside(canonical_root, &path) {
         let message = "a symbolic link to outside the registry is not read: registry files live in the registry".to_string();
+        return parse_file(rel, Err((Pos::START, message)));
+    }
+    parse_file(rel, read_text(&path))
+}
+
+/// Parses one file's text (or reports why it could not be read) into documents and findings.
+fn parse_file(rel: &str, text: Result<String, (Pos, String)>) -> FileResult {
+    let file: Arc<str> = Arc::from(rel);
+    let mut result = FileResult::default();
+    let text = match text {
+        Ok(text) => text,
+        Err((pos, message)) => {
+            result
+                .findings
+                .push(file_finding("schema", &file, pos, message));
+            return result;
+        }
+    };
+    let parsed = yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(&text));
+    let is_policy = rel == POLICY_FILE;
+    if parsed.documents.len() > MAX_DOCUMENTS {
+        let message = format!("the file holds more than {MAX_DOCUMENTS} documents; split it");
         result
             .findings
             .push(file_finding("schema", &file, Pos::START, message));
         return result;
     }
-    match read_text(&path) {
-        Ok(text) => load_text(&file, &text, &mut result),
-        Err((pos, message)) => result
-            .findings
-            .push(file_finding("schema", &file, pos, message)),
+    let empty = parsed.documents.is_empty();
+    for (index, document) in parsed.documents.into_iter().enumerate() {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        load_document(&file, index, document, is_policy, &mut result);
     }
-    result
-}
-
-/// Loads one file's contents given as bytes, as if it were the registry file `rel` (`nhi.yaml` for the
-/// policy), without touching the file system: for fuzzing and property tests of the whole pipeline.
-pub fn load_bytes(rel: &str, bytes: &[u8]) -> Loaded {
-    let file: Arc<str> = Arc::from(rel);
-    let mut result = FileResult::default();
-    match decode(bytes.to_vec(), bytes.len() as u64) {
-        Ok(text) => load_text(&file, &text, &mut result),
-        Err((pos, message)) => result
-            .findings
-            .push(file_finding("schema", &file, pos, message)),
-    }
-    let mut registry = Registry {
-        files: vec![file],
-        ..Registry::default()
-    };
-    let findings = assemble(&mut registry, vec![result]);
-    Loaded { registry, findings }
-}
-
-/// Parses the text of one file into items and findings.
-fn load_text(file: &Arc<str>, text: &str, result: &mut FileResult) {
-    let parsed = yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text));
-    let is_policy = &**file == POLICY_FILE;
-    if parsed.documents.len() > MAX_DOCUMENTS {
-        let message = format!("the file holds more than {MAX_DOCUMENTS} documents; split it");
-        result
-            .findings
-            .push(file_finding("schema", file, Pos::START, message));
-        return;
-    }
-    for document in &parsed.documents {
-        load_document(file, document, is_policy, result);
-    }
-    if parsed.documents.is_empty() && parsed.fatal.is_none() && !is_policy {
+    if empty && parsed.fatal.is_none() && !is_policy {
         let message = "the file holds no YAML document (it is empty or only comments): add one or delete the file".to_string();
         result
             .findings
-            .push(file_finding("schema", file, Pos::START, message));
+            .push(file_finding("schema", &file, Pos::START, message));
     }
     if let Some(problem) = parsed.fatal {
-        secrets_in_lines(file, text, &mut result.findings);
+        secrets_in_lines(&file, &text, &mut result.findings);
         let message = format!("invalid YAML: {}", problem.message);
         result
             .findings
-            .push(file_finding("schema", file, problem.pos, message));
+            .push(file_finding("schema", &file, problem.pos, message));
     }
+    result
 }
 
 /// A file that does not parse may still hold a secret: report each line that looks like one (and is not
@@ -292,29 +325,21 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
     let meta =
         fs::metadata(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err((
-            Pos::START,
-            format!(
-                "the file is larger than the {} MiB limit",
-                MAX_FILE_BYTES / 1024 / 1024
-            ),
-        ));
+        return Err(too_large());
     }
     let bytes = fs::read(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
-    decode(bytes, meta.len())
+    utf8_text(bytes)
 }
 
-/// The text of a file's bytes, or why there is none (too large, not UTF-8) and where.
-fn decode(bytes: Vec<u8>, len: u64) -> Result<String, (Pos, String)> {
-    if len > MAX_FILE_BYTES || bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err((
-            Pos::START,
-            format!(
-                "the file is larger than the {} MiB limit",
-                MAX_FILE_BYTES / 1024 / 1024
-            ),
-        ));
-    }
+fn too_large() -> (Pos, String) {
+    let limit = MAX_FILE_BYTES / 1024 / 1024;
+    (
+        Pos::START,
+        format!("the file is larger than the {limit} MiB limit"),
+    )
+}
+
+fn utf8_text(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -329,15 +354,18 @@ fn decode(bytes: Vec<u8>, len: u64) -> Result<String, (Pos, String)> {
 
 fn load_document(
     file: &Arc<str>,
-    document: &yaml::Document,
+    index: u32,
+    document: yaml::Document,
     is_policy: bool,
     out: &mut FileResult,
 ) {
-    let converted = document::convert(&document.root);
-    let source = Source {
+    let start = document.root.pos;
+    let converted = document::convert(document.root);
+    let mut source = Source {
         file: file.clone(),
-        start: document.root.pos,
-        locator: Arc::new(converted.locator),
+        start,
+        doc: index,
+        flawed: false,
     };
     let mut json = converted.json;
     let id = json
@@ -352,12 +380,9 @@ fn load_document(
         Finding::at_pos(rule, kind_name, &id, &source, pos, pointer, message)
     };
     if let Err(message) = &kind {
-        out.findings.push(finding(
-            "schema",
-            source.at("/kind"),
-            "/kind",
-            message.clone(),
-        ));
+        let mut f = finding("schema", start, "/kind", message.clone());
+        f.anchor = Anchor::Key;
+        out.findings.push(f);
     }
     // YAML problems and secrets are reported for every document, even one without a known kind.
     for problem in &document.problems {
@@ -379,14 +404,15 @@ fn load_document(
     }
     let violations = schema::validate(kind, &json);
     for v in &violations {
-        let pos = if v.bad_value {
-            source.value_at(&v.pointer)
+        let mut f = finding("schema", start, &v.pointer, v.message.clone());
+        f.anchor = if v.bad_value {
+            Anchor::Value
         } else {
-            source.at(&v.pointer)
+            Anchor::Key
         };
-        out.findings
-            .push(finding("schema", pos, &v.pointer, v.message.clone()));
+        out.findings.push(f);
     }
+    source.flawed = !violations.is_empty();
     if violations.iter().any(|v| v.bad_value && v.pointer == "/id") {
         return; // an id that cannot name a file or a page takes no part in the rules
     }
@@ -407,9 +433,12 @@ fn load_document(
     };
     match item {
         Some(item) => out.items.push(item),
-        None => out.findings.push(finding(
+        None => out.findings.push(Finding::at_pos(
             "schema",
-            source.start,
+            kind.name(),
+            &id,
+            &source,
+            start,
             "",
             "the document cannot be read as its kind".into(),
         )),

@@ -8,10 +8,20 @@ use crate::common::{check_json, finding_lines, repo};
 #[test]
 fn every_rule_has_a_case_that_fires_and_one_that_passes() {
     let cases = repo().join("tests/cases");
-    let ids: Vec<&str> = nhi::rules::catalogue::RULES.iter().map(|r| r.id).collect();
+    let mut rules: Vec<String> = fs::read_dir(&cases)
+        .expect("tests/cases")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    rules.sort();
+    for rule in crate::common::SPEC_RULES {
+        assert!(rules.iter().any(|r| r == rule), "no case for `{rule}`");
+    }
     let mut failures = Vec::new();
-    let mut seen = 0;
-    for rule in &ids {
+    for rule in &rules {
+        assert!(
+            nhi::rules::catalogue::get(rule).is_some(),
+            "tests/cases/{rule} is not a rule id"
+        );
         for kind in ["fires", "passes"] {
             let dir = cases.join(rule).join(kind);
             let expected = fs::read_to_string(dir.join("expected"))
@@ -27,7 +37,9 @@ fn every_rule_has_a_case_that_fires_and_one_that_passes() {
                 .expect("`exit N` first");
             let mut want: Vec<String> = lines.map(str::to_string).collect();
             want.sort();
-            let mentions = want.iter().any(|l| l.split(' ').next() == Some(*rule));
+            let mentions = want
+                .iter()
+                .any(|l| l.split(' ').next() == Some(rule.as_str()));
             assert_eq!(
                 mentions,
                 kind == "fires",
@@ -41,15 +53,7 @@ fn every_rule_has_a_case_that_fires_and_one_that_passes() {
                     "{rule}/{kind}: exit {code} (want {exit})\n  got:  {got:#?}\n  want: {want:#?}"
                 ));
             }
-            seen += 1;
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(seen, 2 * ids.len());
-    let dirs = fs::read_dir(&cases).expect("tests/cases").count();
-    assert_eq!(
-        dirs,
-        ids.len(),
-        "tests/cases holds a folder per rule id and nothing else"
-    );
 }

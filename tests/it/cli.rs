@@ -5,38 +5,7 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::common::{check_json, repo, run, stderr, stdout, TempRegistry, AS_OF};
-
-/// The rule ids of SPEC section 4, in its order.
-const SPEC_RULES: [&str; 27] = [
-    "schema",
-    "duplicate-id",
-    "unknown-reference",
-    "owner-missing",
-    "orphaned",
-    "owner-is-person",
-    "credential-expired",
-    "credential-expiring",
-    "rotation-overdue",
-    "review-missing",
-    "review-overdue",
-    "dormant",
-    "decommissioned-not-revoked",
-    "secret-outside-vault",
-    "admin-without-justification",
-    "prefer-short-lived",
-    "cross-environment",
-    "shared-identity",
-    "human-use",
-    "vendor-review-overdue",
-    "exception-expired",
-    "exception-expiring",
-    "exception-unapproved",
-    "exception-self-approved",
-    "exception-too-long",
-    "exception-unused",
-    "secret-in-registry",
-];
+use crate::common::{check_json, repo, run, stderr, stdout, TempRegistry, AS_OF, SPEC_RULES};
 
 fn code(args: &[&str]) -> i32 {
     run(args).status.code().expect("an exit code")

@@ -5,6 +5,37 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// The rule ids of SPEC section 4, in its order.
+pub const SPEC_RULES: [&str; 27] = [
+    "schema",
+    "duplicate-id",
+    "unknown-reference",
+    "owner-missing",
+    "orphaned",
+    "owner-is-person",
+    "credential-expired",
+    "credential-expiring",
+    "rotation-overdue",
+    "review-missing",
+    "review-overdue",
+    "dormant",
+    "decommissioned-not-revoked",
+    "secret-outside-vault",
+    "admin-without-justification",
+    "prefer-short-lived",
+    "cross-environment",
+    "shared-identity",
+    "human-use",
+    "vendor-review-overdue",
+    "exception-expired",
+    "exception-expiring",
+    "exception-unapproved",
+    "exception-self-approved",
+    "exception-too-long",
+    "exception-unused",
+    "secret-in-registry",
+];
+
 /// The day every test evaluates the rules as of.
 pub const AS_OF: &str = "2026-11-23";
 

@@ -149,7 +149,7 @@ fn yaml_like() -> impl Strategy<Value = String> {
 
 /// Every invariant a checked file keeps, and every format renders it.
 fn assert_sane(rel: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
-    let checked = nhi::check_bytes(rel, bytes, as_of());
+    let checked = nhi::check_bytes(rel, bytes, as_of()).expect("one file and a policy");
     for f in &checked.findings {
         prop_assert_eq!(&*f.file, rel);
         prop_assert!(
@@ -169,6 +169,7 @@ fn assert_sane(rel: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
         root: Path::new("/nonexistent/registry"),
         repo_prefix: String::new(),
         color: false,
+        changed: None,
     };
     for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
         let mut out = Vec::new();
