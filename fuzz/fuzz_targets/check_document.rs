@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
         root: Path::new("/nonexistent"),
         repo_prefix: String::new(),
         color: false,
+        changed: None,
     };
     for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
         let mut out = Vec::new();
