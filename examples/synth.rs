@@ -75,7 +75,6 @@ const SYSTEM_TYPES: [&str; 9] = [
 ];
 const CRITICALITY: [&str; 4] = ["low", "medium", "high", "critical"];
 const ENVIRONMENTS: [&str; 5] = ["prod", "prod", "staging", "dev", "shared"];
-const LEVELS: [&str; 4] = ["read", "read", "write", "admin"];
 const VENDORS: [&str; 6] = [
     "stripe",
     "datadog",
@@ -158,7 +157,7 @@ fn systems(dir: &Path, s: &Sizes, rng: &mut Rng) {
     for chunk in 0..s.systems.div_ceil(1000) {
         let mut text = String::new();
         for i in chunk * 1000..((chunk + 1) * 1000).min(s.systems) {
-            let kind = if i < 3 {
+            let kind = if is_secret_store(i) {
                 "secret_store"
             } else {
                 SYSTEM_TYPES[i % SYSTEM_TYPES.len()]
@@ -176,9 +175,7 @@ fn systems(dir: &Path, s: &Sizes, rng: &mut Rng) {
 
 /// Writes the identities and returns those whose rotation is overdue (for exceptions to waive).
 fn identities(dir: &Path, s: &Sizes, rng: &mut Rng) -> Vec<(usize, String)> {
-    let stores: Vec<usize> = (0..s.systems)
-        .filter(|i| *i < 3 || i % SYSTEM_TYPES.len() == 0)
-        .collect();
+    let stores: Vec<usize> = (0..s.systems).filter(|i| is_secret_store(*i)).collect();
     let mut overdue = Vec::new();
     for i in 0..s.identities {
         let team = i % s.teams;
@@ -197,16 +194,29 @@ fn identities(dir: &Path, s: &Sizes, rng: &mut Rng) -> Vec<(usize, String)> {
 
 /// A system of the same environment as `env_index` mostly, another one rarely (a cross-environment defect).
 fn system_for(env_index: usize, s: &Sizes, rng: &mut Rng) -> usize {
-    if rng.chance(5) {
-        return rng.below(s.systems);
-    }
     let k = ENVIRONMENTS.len();
-    let slot = rng.below(s.systems / k) * k + env_index;
-    if slot < s.systems {
-        slot
-    } else {
-        env_index
+    for _ in 0..4 {
+        let system = if rng.chance(5) {
+            rng.below(s.systems)
+        } else {
+            let slot = rng.below(s.systems / k) * k + env_index;
+            if slot < s.systems {
+                slot
+            } else {
+                env_index
+            }
+        };
+        if !is_secret_store(system) || rng.chance(20) {
+            return system;
+        }
     }
+    env_index + k
+}
+
+/// Secret stores: the first three systems and every ninth. Workloads get their secrets through `stores`;
+/// direct access to a store is rare.
+fn is_secret_store(system: usize) -> bool {
+    system < 3 || system % SYSTEM_TYPES.len() == 0
 }
 
 fn identity(
@@ -279,7 +289,12 @@ fn identity(
     t.push_str("access:\n");
     for _ in 0..1 + rng.below(3) {
         let system = system_for(env_index, s, rng);
-        let level = rng.pick(&LEVELS);
+        // Mostly read, some write, rarely admin, as access is granted in practice.
+        let level = match rng.below(100) {
+            0..=1 => "admin",
+            2..=29 => "write",
+            _ => "read",
+        };
         let _ = write!(
             t,
             "  - system: sys-{system}\n    level: {level}\n    scope: \"objects:{level}\"\n"
