@@ -61,10 +61,8 @@ for n in $sizes; do
   add "floor: \`cat\` of every file" "$s" "$m"
   read -r s m < <(time_cmd "$nhi" check "$reg" --as-of 2026-11-23 --format json)
   add "\`nhi check\` (all kinds, all rules)" "$s" "$m"
-  if "$nhi" --help | grep -q '^  blast'; then
-    read -r s m < <(time_cmd "$nhi" blast --all "$reg" --format json)
-    add "\`nhi blast --all\` (every identity's blast radius)" "$s" "$m"
-  fi
+  read -r s m < <(time_cmd "$nhi" rank "$reg" --top 20)
+  add "\`nhi rank\` (load + every identity's blast radius)" "$s" "$m"
   if "$nhi" --help | grep -q '^  build'; then
     read -r s m < <(time_cmd "$nhi" build "$reg" -o "$dir/site-$n" --as-of 2026-11-23)
     add "\`nhi build\` (the site)" "$s" "$m"

@@ -15,6 +15,7 @@ pub mod report;
 pub mod rules;
 pub mod scaffold;
 pub mod span;
+pub mod synth;
 
 use std::path::Path;
 
