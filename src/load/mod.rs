@@ -321,13 +321,21 @@ fn secrets_in_lines(file: &Arc<str>, text: &str, findings: &mut Vec<Finding>) {
     }
 }
 
+/// Reads a file with one path lookup (open, then the size from the open file), refusing large ones.
 fn read_text(path: &Path) -> Result<String, (Pos, String)> {
-    let meta =
-        fs::metadata(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| (Pos::START, format!("cannot read the file: {e}"));
+    let mut file = fs::File::open(path).map_err(cannot)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    if len > MAX_FILE_BYTES {
         return Err(too_large());
     }
-    let bytes = fs::read(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
+    // `take` bounds a file that grows while it is read.
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
     utf8_text(bytes)
 }
 
