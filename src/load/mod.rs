@@ -325,7 +325,7 @@ fn secrets_in_lines(file: &Arc<str>, text: &str, findings: &mut Vec<Finding>) {
 fn read_text(path: &Path) -> Result<String, (Pos, String)> {
     use std::io::Read;
     let cannot = |e: std::io::Error| (Pos::START, format!("cannot read the file: {e}"));
-    let mut file = fs::File::open(path).map_err(cannot)?;
+    let file = fs::File::open(path).map_err(cannot)?;
     let len = file.metadata().map_err(cannot)?.len();
     if len > MAX_FILE_BYTES {
         return Err(too_large());
