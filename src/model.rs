@@ -3,7 +3,6 @@
 //! Fields the schema requires are still `Option` here: a document with a schema error keeps every valid
 //! field (the loader removes only the offending values), so the other rules still see it.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -166,7 +165,7 @@ pub struct Identity {
     pub vendor_review: Option<Date>,
     pub spiffe_id: Option<String>,
     pub tags: Vec<String>,
-    pub links: BTreeMap<String, String>,
+    pub links: Links,
 }
 
 impl Identity {
@@ -310,4 +309,56 @@ pub fn parse_date(s: &str) -> Option<Date> {
         return None;
     }
     s.parse().ok()
+}
+
+/// Named links (`links: {runbook: https://…}`), in the order written. A list of pairs, not a tree map: a
+/// registry of a million identities with one link each would otherwise spend a map node on every one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Links(pub Vec<(String, String)>);
+
+impl Links {
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+}
+
+impl<'a> IntoIterator for &'a Links {
+    type Item = (&'a String, &'a String);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (String, String)>, fn(&'a (String, String)) -> (&'a String, &'a String)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl Serialize for Links {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Links {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Links, D::Error> {
+        let map = serde_json::Map::deserialize(d)?;
+        let mut links = Vec::with_capacity(map.len());
+        for (name, value) in map {
+            if let serde_json::Value::String(url) = value {
+                links.push((name, url));
+            }
+        }
+        links.shrink_to_fit();
+        Ok(Links(links))
+    }
 }

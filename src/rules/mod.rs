@@ -93,7 +93,11 @@ impl<'r> Ctx<'r> {
             if let Some(highest) = summary.highest {
                 self.reach.insert(id, highest);
             }
-            self.blast.insert(id, summary);
+            // Only `blast-radius-critical` reads the summaries, and only past the threshold: keeping the rest
+            // would cost hundreds of bytes per identity in large registries.
+            if summary.critical > self.policy.max_critical_reach as usize {
+                self.blast.insert(id, summary);
+            }
         }
         self
     }
