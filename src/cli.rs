@@ -29,6 +29,8 @@ pub enum Command {
         /// A rule id, e.g. rotation-overdue
         rule: String,
     },
+    /// Render the registry as a static site for auditors and owners (built even when the gate fails)
+    Build(BuildArgs),
     /// Print the JSON Schema of a kind (all kinds' file names when none is given)
     Schema {
         /// Identity, Team, Person, System, Exception or Policy (any case)
@@ -53,6 +55,25 @@ pub struct CheckArgs {
     /// Colour the human output: auto (on a terminal), always or never
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The registry root (the directory holding nhi.yaml)
+    #[arg(default_value = ".")]
+    pub registry: PathBuf,
+    /// The output directory (replaced as a whole once the new site is complete)
+    #[arg(short, long, value_name = "DIR", default_value = "site")]
+    pub output: PathBuf,
+    /// Evaluate date rules as of this day (YYYY-MM-DD) instead of today (UTC)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub as_of: Option<Date>,
+    /// A directory of templates and assets that replace the built-in ones file by file
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// The commit to show [default: `git rev-parse HEAD` in the registry, or "unknown"]
+    #[arg(long, value_name = "REV")]
+    pub commit: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod site;
 pub mod span;
 
 use std::path::Path;

@@ -1,5 +1,7 @@
 //! What each subcommand does with the library; only this module and `report/` write output.
 
+mod build;
+
 use std::io::Write;
 
 use anyhow::{bail, Result};
@@ -17,6 +19,7 @@ pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> 
         Command::Rules { format } => rules(format, out),
         Command::Explain { rule } => explain(&rule, out),
         Command::Schema { kind } => schema_cmd(kind.as_deref(), out),
+        Command::Build(args) => build::run(args, out),
     }
 }
 

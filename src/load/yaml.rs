@@ -459,7 +459,10 @@ mod tests {
         let text = "[".repeat(100_000);
         let parsed = parse(&text);
         let message = parsed.fatal.unwrap().message;
-        assert!(message.contains("deeper than") || message.contains("recursion"), "{message}");
+        assert!(
+            message.contains("deeper than") || message.contains("recursion"),
+            "{message}"
+        );
         let block: String = (0..2000)
             .map(|i| format!("{}- \n", " ".repeat(i)))
             .collect();
