@@ -53,7 +53,7 @@ pub fn blast(
     let mut out = String::new();
     let _ = write!(
         out,
-        "<svg class=\"blast\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"blast-title\" xmlns=\"http://www.w3.org/2000/svg\">\
+        "<svg class=\"blast\" viewBox=\"0 0 {w} {h}\" role=\"group\" aria-labelledby=\"blast-title\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title id=\"blast-title\">Blast radius of {}: {} system(s), {} identit(ies), score {}</title>",
         esc(root.label),
         blast.systems.len(),
@@ -221,7 +221,7 @@ pub fn bars(title: &str, rows: &[Bar<'_>]) -> String {
         .max(1);
     let scale = (w - label_w - 60.0) / max as f64;
     let mut out = String::new();
-    let _ = write!(out, "<svg class=\"chart bars\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">", esc(title));
+    let _ = write!(out, "<svg class=\"chart bars\" viewBox=\"0 0 {w} {h}\" role=\"group\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">", esc(title));
     for (i, r) in rows.iter().enumerate() {
         let y = 4.0 + row_h * i as f64;
         let label = format!(
