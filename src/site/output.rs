@@ -142,3 +142,56 @@ fn parent_of(out: &Path) -> PathBuf {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_registry_ids_name_files() {
+        for ok in ["a", "payments-stripe.key_1", "0", "a.."] {
+            assert!(is_file_id(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "...",
+            "../x",
+            "a/b",
+            "A",
+            "-x",
+            ".hidden",
+            "a\\b",
+            &"a".repeat(129),
+        ] {
+            assert!(!is_file_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn no_path_leaves_the_staging_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::beside(&dir.path().join("site")).unwrap();
+        assert!(staging
+            .path("identities/a.html")
+            .unwrap()
+            .starts_with(staging.dir()));
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a/./b",
+            "..",
+            "...",
+            "a//b",
+            "a\\..\\b",
+            "identities/..",
+        ] {
+            assert!(staging.path(bad).is_err(), "{bad}");
+        }
+        staging.discard();
+        assert!(!staging.dir().exists());
+    }
+}

@@ -46,23 +46,30 @@ fn open_of_rule<'a>(site: &'a Site<'_>, rule: &'a str) -> impl Iterator<Item = &
 }
 
 fn rule_bars(site: &Site<'_>, root: &str) -> String {
-    let mut by_rule: BTreeMap<&str, (usize, usize, Severity)> = BTreeMap::new();
+    // Per rule: open, waived, the worst open severity (or any severity when all are waived).
+    let mut by_rule: BTreeMap<&str, (usize, usize, Option<Severity>, Severity)> = BTreeMap::new();
     for f in &site.checked.findings {
-        let e = by_rule.entry(f.rule).or_insert((0, 0, f.severity));
+        let e = by_rule.entry(f.rule).or_insert((0, 0, None, f.severity));
         if f.waived_by.is_some() {
             e.1 += 1;
         } else {
             e.0 += 1;
-            e.2 = e.2.min(f.severity);
+            e.2 = Some(e.2.map_or(f.severity, |s| s.min(f.severity)));
         }
     }
-    let mut rows: Vec<(&str, (usize, usize, Severity))> = by_rule.into_iter().collect();
-    rows.sort_by(|a, b| {
-        (a.1 .2, std::cmp::Reverse(a.1 .0 + a.1 .1), a.0).cmp(&(
-            b.1 .2,
-            std::cmp::Reverse(b.1 .0 + b.1 .1),
-            b.0,
-        ))
+    let mut rows: Vec<(&str, (usize, usize, Severity))> = by_rule
+        .into_iter()
+        .map(|(rule, (open, waived, worst, any))| (rule, (open, waived, worst.unwrap_or(any))))
+        .collect();
+    // Open findings first, by severity and count; rules whose findings are all waived last.
+    rows.sort_by_key(|&(rule, (open, waived, sev))| {
+        (
+            open == 0,
+            sev,
+            std::cmp::Reverse(open),
+            std::cmp::Reverse(waived),
+            rule,
+        )
     });
     let bars: Vec<svg::Bar<'_>> = rows
         .iter()

@@ -36,6 +36,7 @@ fn severity_rank(f: &Finding) -> u8 {
 pub fn finding(site: &Site<'_>, f: &Finding, root: &str) -> Value {
     let rule = catalogue::get(f.rule);
     json!({
+        "rank": severity_rank(f),
         "rule": Site::link(f.rule, site.rule_href(f.rule, root)),
         "severity": f.severity.as_str(),
         "waived_by": f.waived_by.as_deref().map(|w| Site::link(w, site.exception_href(w, root))),

@@ -194,7 +194,7 @@ pub fn stacked_columns(title: &str, labels: &[String], series: &[Series<'_>]) ->
             h - 6.0,
             esc(s.name)
         );
-        lx += 24.0 + 7.5 * s.name.len() as f64;
+        lx += 28.0 + 6.0 * s.name.len() as f64;
     }
     out.push_str("</svg>");
     out
@@ -211,7 +211,7 @@ pub struct Bar<'a> {
 
 /// Horizontal bars, one per row, open then waived.
 pub fn bars(title: &str, rows: &[Bar<'_>]) -> String {
-    let (w, row_h, label_w) = (720.0_f64, 24.0_f64, 230.0_f64);
+    let (w, row_h, label_w) = (1000.0_f64, 26.0_f64, 230.0_f64);
     let h = row_h * rows.len() as f64 + 8.0;
     let max = rows
         .iter()
@@ -219,7 +219,7 @@ pub fn bars(title: &str, rows: &[Bar<'_>]) -> String {
         .max()
         .unwrap_or(0)
         .max(1);
-    let scale = (w - label_w - 60.0) / max as f64;
+    let scale = (w - label_w - 140.0) / max as f64;
     let mut out = String::new();
     let _ = write!(out, "<svg class=\"chart bars\" viewBox=\"0 0 {w} {h}\" role=\"group\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">", esc(title));
     for (i, r) in rows.iter().enumerate() {

@@ -42,7 +42,7 @@
   }
 
   function layout(ids, width, height) {
-    var n = ids.length, pos = {}, k = Math.sqrt((width * height) / Math.max(n, 1)) * 0.75;
+    var n = ids.length, pos = {}, k = Math.sqrt((width * height) / Math.max(n, 1)) * 0.6;
     ids.forEach(function (id, i) {
       var a = (2 * Math.PI * i) / Math.max(n, 1), r = Math.min(width, height) * 0.38 * (i === 0 && n > 1 ? 0 : 1);
       pos[id] = { x: width / 2 + r * Math.cos(a), y: height / 2 + r * Math.sin(a) };
@@ -67,10 +67,14 @@
         disp[e[1]].x += (dx / dist) * force; disp[e[1]].y += (dy / dist) * force;
       });
       ids.forEach(function (id) {
+        var p = pos[id], gx = width / 2 - p.x, gy = height / 2 - p.y, g = Math.sqrt(gx * gx + gy * gy) / k * 0.45;
+        disp[id].x += gx * g; disp[id].y += gy * g;
+      });
+      ids.forEach(function (id) {
         var d = disp[id], len = Math.max(Math.sqrt(d.x * d.x + d.y * d.y), 0.01), p = pos[id];
-        p.x += (d.x / len) * Math.min(len, temperature) + (width / 2 - p.x) * 0.01;
-        p.y += (d.y / len) * Math.min(len, temperature) + (height / 2 - p.y) * 0.01;
-        p.x = Math.min(width - 60, Math.max(60, p.x));
+        p.x += (d.x / len) * Math.min(len, temperature);
+        p.y += (d.y / len) * Math.min(len, temperature);
+        p.x = Math.min(width - 140, Math.max(30, p.x));
         p.y = Math.min(height - 20, Math.max(20, p.y));
       });
       temperature *= 0.985;
