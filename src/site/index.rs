@@ -97,6 +97,8 @@ pub struct Site<'a> {
     pub blast_ranking: Vec<Summary>,
     /// Everything due from the day to the end of the chart, by date.
     pub due: Vec<Due>,
+    /// The positions in `due` of each identity's items.
+    due_of: HashMap<String, Vec<usize>>,
 }
 
 fn pages<'a, T>(
@@ -157,9 +159,18 @@ impl<'a> Site<'a> {
             blast_ranking: graph.all(),
             graph,
             due: Vec::new(),
+            due_of: HashMap::new(),
         };
         site.index();
         site.due = site.collect_due();
+        for (n, d) in site
+            .due
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.what != DueKind::Exception)
+        {
+            site.due_of.entry(d.subject.clone()).or_default().push(n);
+        }
         site
     }
 
@@ -282,6 +293,21 @@ impl<'a> Site<'a> {
         }
         due.sort_by(|a, b| (a.date, a.what, &a.subject).cmp(&(b.date, b.what, &b.subject)));
         due
+    }
+
+    /// What falls due for one identity, by date.
+    pub fn due_of(&self, id: &str) -> impl Iterator<Item = &Due> {
+        self.due_of
+            .get(id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&n| &self.due[n])
+    }
+
+    /// Whether `due` falls within [`SOON_DAYS`] of the day.
+    pub fn is_soon(&self, due: &Due) -> bool {
+        due.date <= add_days(self.checked.as_of, SOON_DAYS)
     }
 
     /// The items due within [`SOON_DAYS`] of the day.

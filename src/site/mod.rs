@@ -327,7 +327,10 @@ fn data_files(
         data::findings_csv(&checked.findings).into_bytes(),
     ));
     let registry = data::registry_json(&checked.registry, &checked.as_of.to_string(), &site.commit);
-    files.push(("registry.json".into(), pretty(&registry)?));
+    // Compact: at scale the pretty form is twice the size for no reader's benefit.
+    let mut registry = serde_json::to_vec(&registry)?;
+    registry.push(b'\n');
+    files.push(("registry.json".into(), registry));
     let cx = report::Context {
         checked,
         root: &opts.registry,

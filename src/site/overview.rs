@@ -17,6 +17,8 @@ use crate::rules::catalogue::{self, Rule, NIST, OWASP};
 pub const TOP: &str = "";
 /// The most rows a list page shows; the downloads and search hold everything.
 pub const LIST_LIMIT: usize = 5_000;
+/// The most entries each list of the dashboard shows.
+const DASHBOARD_LIMIT: usize = 50;
 /// The most failing subjects the compliance page names per rule.
 const FAILING_SHOWN: usize = 25;
 
@@ -142,17 +144,25 @@ pub fn dashboard(site: &Site<'_>) -> Value {
         .take(10)
         .map(|s| json!({"identity": site.identity_link(&s.identity, root), "score": s.score, "systems": s.systems, "critical": s.critical, "highest": s.highest, "identities": s.identities}))
         .collect();
-    let of_rule = |rule: &str| -> Vec<Value> {
-        open_of_rule(site, rule)
-            .map(|f| finding(site, f, root))
-            .collect()
+    // Each list shows at most DASHBOARD_LIMIT entries, with the total.
+    let list = |items: Vec<Value>| -> Value {
+        let total = items.len();
+        json!({"items": items.into_iter().take(DASHBOARD_LIMIT).collect::<Vec<_>>(), "total": total, "more": total.saturating_sub(DASHBOARD_LIMIT)})
     };
-    let soon: Vec<Value> = site.due_soon().map(|d| due_item(site, d, root)).collect();
-    let exceptions_ending: Vec<Value> = site
-        .due_soon()
-        .filter(|d| d.what == DueKind::Exception)
-        .map(|d| due_item(site, d, root))
-        .collect();
+    let of_rule = |rule: &str| {
+        list(
+            open_of_rule(site, rule)
+                .map(|f| finding(site, f, root))
+                .collect(),
+        )
+    };
+    let soon = list(site.due_soon().map(|d| due_item(site, d, root)).collect());
+    let exceptions_ending = list(
+        site.due_soon()
+            .filter(|d| d.what == DueKind::Exception)
+            .map(|d| due_item(site, d, root))
+            .collect(),
+    );
     json!({
         "root": root,
         "title": "Dashboard",

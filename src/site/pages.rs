@@ -132,9 +132,7 @@ pub fn identity(site: &Site<'_>, doc: &Doc<Identity>) -> Value {
         })
         .collect();
     let due: Vec<Value> = site
-        .due
-        .iter()
-        .filter(|d| d.subject == i.id && d.what != super::index::DueKind::Exception)
+        .due_of(&i.id)
         .map(|d| due_item(site, d, root))
         .collect();
     let links: Vec<Value> = i
@@ -249,12 +247,13 @@ fn needs_action(site: &Site<'_>, owned: &[&Doc<Identity>], root: &str) -> (Vec<V
                 .filter(|f| f.waived_by.is_none()),
         );
     }
-    let ids: std::collections::BTreeSet<&str> = owned.iter().map(|d| d.item.id.as_str()).collect();
-    let due = site
-        .due_soon()
-        .filter(|d| ids.contains(d.subject.as_str()))
-        .map(|d| due_item(site, d, root))
+    let mut due: Vec<&Due> = owned
+        .iter()
+        .flat_map(|d| site.due_of(&d.item.id))
+        .filter(|d| site.is_soon(d))
         .collect();
+    due.sort_by(|a, b| (a.date, a.what, &a.subject).cmp(&(b.date, b.what, &b.subject)));
+    let due = due.iter().map(|d| due_item(site, d, root)).collect();
     (findings(site, &open, root), due)
 }
 
