@@ -29,6 +29,10 @@ pub enum Command {
         /// A rule id, e.g. rotation-overdue
         rule: String,
     },
+    /// Draft registry documents from an inventory export (AWS, GCP, Kubernetes, GitHub Actions)
+    Import(crate::commands::import::ImportArgs),
+    /// Compare an inventory export with the registry: undeclared, stale and drifted identities (exit 1)
+    Drift(crate::commands::drift::DriftArgs),
     /// Render the registry as a static site for auditors and owners (built even when the gate fails)
     Build(BuildArgs),
     /// Print the JSON Schema of a kind (all kinds' file names when none is given)
@@ -36,6 +40,18 @@ pub enum Command {
         /// Identity, Team, Person, System, Exception or Policy (any case)
         kind: Option<String>,
     },
+    /// Compare the registry with a git revision: Markdown for a pull-request comment, or JSON
+    Diff(crate::commands::diff::DiffArgs),
+    /// Print a CODEOWNERS block so each identity's owners must approve changes to it (--check, --write)
+    Codeowners(crate::commands::codeowners::CodeownersArgs),
+    /// Write a skeleton document for a pull request (`nhi new identity --id … --type … --owner …`)
+    New(crate::commands::new::NewArgs),
+    /// If this credential leaks, what can it reach? Systems, levels, paths and score of one identity or system
+    Blast(crate::commands::blast::BlastArgs),
+    /// Rank identities by blast-radius score, largest first
+    Rank(crate::commands::blast::RankArgs),
+    /// Export the graph of identities and systems (dot, json, graphml, BloodHound OpenGraph)
+    Graph(crate::commands::graph::GraphArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -55,6 +71,9 @@ pub struct CheckArgs {
     /// Colour the human output: auto (on a terminal), always or never
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Annotate findings in files changed since this git revision first (e.g. the pull request's base)
+    #[arg(long, value_name = "REV")]
+    pub changed_from: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

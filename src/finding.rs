@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Kind, Source};
 use crate::span::Pos;
 
 /// The three GitHub annotation levels, most severe first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -34,6 +34,15 @@ pub struct Subject {
     pub id: String,
 }
 
+/// What a finding's position points at inside its document. Rule findings name a JSON pointer and are
+/// placed on the key or the value when positions are resolved; load findings carry a fixed position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    Fixed,
+    Key,
+    Value,
+}
+
 /// One finding. `severity` is the effective one, after the policy's overrides.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
@@ -46,6 +55,9 @@ pub struct Finding {
     /// A JSON pointer inside the document: with rule and subject, a stable fingerprint.
     pub pointer: String,
     pub message: String,
+    /// How `pos` is found: fixed, or the key or value at `pointer` in document `doc` of `file`.
+    pub anchor: Anchor,
+    pub doc: u32,
 }
 
 impl Finding {
@@ -58,15 +70,17 @@ impl Finding {
         pointer: &str,
         message: String,
     ) -> Finding {
-        Finding::at_pos(
+        let mut f = Finding::at_pos(
             rule,
             kind.name(),
             id,
             source,
-            source.at(pointer),
+            source.start,
             pointer,
             message,
-        )
+        );
+        f.anchor = Anchor::Key;
+        f
     }
 
     /// A finding at the value of `pointer` (for a reference or a literal that is wrong).
@@ -78,17 +92,20 @@ impl Finding {
         pointer: &str,
         message: String,
     ) -> Finding {
-        Finding::at_pos(
+        let mut f = Finding::at_pos(
             rule,
             kind.name(),
             id,
             source,
-            source.value_at(pointer),
+            source.start,
             pointer,
             message,
-        )
+        );
+        f.anchor = Anchor::Value;
+        f
     }
 
+    /// A finding at a known position.
     pub fn at_pos(
         rule: &'static str,
         kind: &'static str,
@@ -110,6 +127,8 @@ impl Finding {
             pos,
             pointer: pointer.to_string(),
             message,
+            anchor: Anchor::Fixed,
+            doc: source.doc,
         }
     }
 

@@ -1,14 +1,22 @@
 //! `nhi` compiles a registry of non-human identities: YAML files → a typed registry → findings → outputs.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod codeowners;
+pub mod diff;
+pub mod drift;
 pub mod finding;
+pub mod git;
+pub mod graph;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod scaffold;
 pub mod site;
 pub mod span;
+pub mod synth;
 
 use std::path::Path;
 
@@ -38,7 +46,32 @@ impl Checked {
 /// Loads and checks the registry at `root` as of `as_of`.
 pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
     let loaded = load::load(root)?;
-    let findings = rules::check(&loaded.registry, loaded.findings, as_of);
+    let mut findings = rules::check(&loaded.registry, loaded.findings, as_of);
+    load::resolve_positions(&mut findings, &|file| {
+        std::fs::read_to_string(root.join(file)).ok()
+    });
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(Checked {
+        as_of,
+        registry: loaded.registry,
+        findings,
+    })
+}
+
+/// Loads and checks a registry held in memory (e.g. read from a git revision), as [`load::load_files`].
+pub fn check_files(
+    name: &str,
+    files: Vec<(String, Vec<u8>)>,
+    as_of: Date,
+) -> Result<Checked, load::LoadError> {
+    let texts: std::collections::HashMap<String, String> = files
+        .iter()
+        .filter_map(|(path, bytes)| Some((path.clone(), String::from_utf8(bytes.clone()).ok()?)))
+        .collect();
+    let loaded = load::load_files(name, files)?;
+    let mut findings = rules::check(&loaded.registry, loaded.findings, as_of);
+    load::resolve_positions(&mut findings, &|file| texts.get(file).cloned());
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(Checked {
         as_of,
         registry: loaded.registry,

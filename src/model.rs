@@ -10,28 +10,19 @@ use jiff::civil::Date;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::policy::Policy;
-use crate::span::{Locator, Pos};
+use crate::span::Pos;
 
-/// Where a document lives: its file (relative to the registry root, `/`-separated) and its positions.
+/// Where a document lives: its file (relative to the registry root, `/`-separated), where it starts, and
+/// its index among the file's documents. Positions inside it are found when a finding needs one
+/// ([`crate::load::resolve_positions`]), so a registry of a million documents keeps no position index.
 #[derive(Clone, Debug)]
 pub struct Source {
     pub file: Arc<str>,
     pub start: Pos,
-    pub locator: Arc<Locator>,
-}
-
-impl Source {
-    /// The key of `pointer`, or of its nearest existing ancestor.
-    pub fn at(&self, pointer: &str) -> Pos {
-        self.locator.nearest(pointer)
-    }
-
-    /// The value at `pointer` when present, else the nearest key.
-    pub fn value_at(&self, pointer: &str) -> Pos {
-        self.locator
-            .value(pointer)
-            .unwrap_or_else(|| self.at(pointer))
-    }
+    /// The document's index among the non-empty documents of its file.
+    pub doc: u32,
+    /// The document had schema findings (its offending values were dropped before typing).
+    pub flawed: bool,
 }
 
 /// A document of one kind with its source.

@@ -1,6 +1,13 @@
 //! What each subcommand does with the library; only this module and `report/` write output.
 
-mod build;
+pub mod blast;
+pub mod build;
+pub mod codeowners;
+pub mod diff;
+pub mod drift;
+pub mod graph;
+pub mod import;
+pub mod new;
 
 use std::io::Write;
 
@@ -19,6 +26,14 @@ pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> 
         Command::Rules { format } => rules(format, out),
         Command::Explain { rule } => explain(&rule, out),
         Command::Schema { kind } => schema_cmd(kind.as_deref(), out),
+        Command::Import(args) => import::run(args, out),
+        Command::Drift(args) => drift::run(args, out, color_ok),
+        Command::Diff(args) => diff::run(args, out),
+        Command::Codeowners(args) => codeowners::run(args, out),
+        Command::New(args) => new::run(args, out),
+        Command::Blast(args) => blast::blast(args, out),
+        Command::Rank(args) => blast::rank(args, out),
+        Command::Graph(args) => graph::graph(args, out),
         Command::Build(args) => build::run(args, out),
     }
 }
@@ -38,12 +53,18 @@ fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
         Color::Never => false,
         Color::Auto => color_ok,
     };
-    let cx = report::Context {
+    let mut cx = report::Context {
         checked: &checked,
         root: &args.registry,
         repo_prefix: report::repo_prefix(&args.registry),
         color,
+        changed: None,
     };
+    if let Some(rev) = &args.changed_from {
+        let repo = nhi::git::Repo::discover(&args.registry)?;
+        cx.changed = Some(repo.changed_since(rev)?);
+        cx.repo_prefix = repo.prefix;
+    }
     report::emitter(format).emit(&cx, out)?;
     Ok(u8::from(checked.fails(args.deny == Some(Deny::Warnings))))
 }

@@ -21,30 +21,49 @@ pub struct SecretHit {
 /// The converted document.
 pub struct Converted {
     pub json: Json,
-    pub locator: Locator,
     pub secrets: Vec<SecretHit>,
 }
 
 /// Converts a document's root node, moving its strings.
 pub fn convert(root: Node) -> Converted {
-    let mut out = Converted {
-        json: Json::Null,
-        locator: Locator::default(),
-        secrets: Vec::new(),
-    };
-    let mut pointer = String::new();
-    out.locator.insert("", root.pos, root.pos);
-    out.json = walk(root, &mut pointer, &mut out.locator, &mut out.secrets);
-    out.locator.finish();
-    out
+    let mut secrets = Vec::new();
+    let json = walk(root, &mut String::new(), &mut secrets);
+    Converted { json, secrets }
 }
 
-fn walk(
-    node: Node,
-    pointer: &mut String,
-    locator: &mut Locator,
-    secrets: &mut Vec<SecretHit>,
-) -> Json {
+/// The positions of every JSON pointer of a document: its key (the item, in a sequence) and its value.
+pub fn locate(root: &Node) -> Locator {
+    fn visit(node: &Node, pointer: &mut String, locator: &mut Locator) {
+        match &node.value {
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = pointer.len();
+                    push_token(pointer, &i.to_string());
+                    locator.insert(pointer, item.pos, item.pos);
+                    visit(item, pointer, locator);
+                    pointer.truncate(len);
+                }
+            }
+            Value::Map(entries) => {
+                for (key, value) in entries {
+                    let len = pointer.len();
+                    push_token(pointer, &key.text);
+                    locator.insert(pointer, key.pos, value.pos);
+                    visit(value, pointer, locator);
+                    pointer.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut locator = Locator::default();
+    locator.insert("", root.pos, root.pos);
+    visit(root, &mut String::new(), &mut locator);
+    locator.finish();
+    locator
+}
+
+fn walk(node: Node, pointer: &mut String, secrets: &mut Vec<SecretHit>) -> Json {
     match node.value {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(b),
@@ -68,8 +87,7 @@ fn walk(
             for (i, item) in items.into_iter().enumerate() {
                 let len = pointer.len();
                 push_token(pointer, &i.to_string());
-                locator.insert(pointer, item.pos, item.pos);
-                out.push(walk(item, pointer, locator, secrets));
+                out.push(walk(item, pointer, secrets));
                 pointer.truncate(len);
             }
             Json::Array(out)
@@ -90,8 +108,7 @@ fn walk(
                     }
                     None => key.text,
                 };
-                locator.insert(pointer, key.pos, value.pos);
-                let converted = walk(value, pointer, locator, secrets);
+                let converted = walk(value, pointer, secrets);
                 pointer.truncate(len);
                 // Duplicate keys are reported by the parser; the first one is kept, as the message says.
                 out.entry(name).or_insert(converted);

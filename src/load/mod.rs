@@ -2,8 +2,11 @@
 //! (`schema` and `secret-in-registry`). A bad file is a finding; only an unreadable registry is an error.
 
 pub mod document;
+mod positions;
 pub mod schema;
 pub mod yaml;
+
+pub use positions::resolve_positions;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,11 +16,11 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
-use crate::finding::Finding;
+use crate::finding::{Anchor, Finding};
 use crate::model::{Doc, Kind, Registry, Source};
 use crate::policy::{Policy, PolicyFile};
 use crate::rules::secrets;
-use crate::span::{Locator, Pos};
+use crate::span::Pos;
 
 /// The folders a registry's documents live in.
 pub const FOLDERS: [&str; 4] = ["identities", "owners", "systems", "exceptions"];
@@ -78,6 +81,56 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     }
     let files = discover(root)?;
     let results: Vec<FileResult> = files.par_iter().map(|rel| load_file(root, rel)).collect();
+    Ok(assemble(&files, results))
+}
+
+/// Loads a registry from files held in memory, as `(path relative to the registry root, contents)`, e.g. a
+/// tree read from a git revision. Paths that [`is_registry_file`] rejects are ignored, as on disk; `name`
+/// says where the files came from in the error when there is no `nhi.yaml`.
+pub fn load_files(name: &str, files: Vec<(String, Vec<u8>)>) -> Result<Loaded, LoadError> {
+    let mut files: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .filter(|(rel, _)| is_registry_file(rel))
+        .collect();
+    if !files.iter().any(|(rel, _)| rel == POLICY_FILE) {
+        return Err(LoadError::NoPolicy(PathBuf::from(name)));
+    }
+    // The same order as on disk: nhi.yaml first, then by path.
+    files.sort_by(|(a, _), (b, _)| (a != POLICY_FILE, a).cmp(&(b != POLICY_FILE, b)));
+    files.dedup_by(|(a, _), (b, _)| a == b);
+    let names: Vec<String> = files.iter().map(|(rel, _)| rel.clone()).collect();
+    let results: Vec<FileResult> = files
+        .into_par_iter()
+        .map(|(rel, bytes)| {
+            let text = if bytes.len() as u64 > MAX_FILE_BYTES {
+                Err(too_large())
+            } else {
+                utf8_text(bytes)
+            };
+            parse_file(&rel, text)
+        })
+        .collect();
+    Ok(assemble(&names, results))
+}
+
+/// Whether a `/`-separated path relative to the registry root is read as part of the registry: `nhi.yaml`,
+/// or a `.yaml`/`.yml` file under one of the [`FOLDERS`].
+pub fn is_registry_file(rel: &str) -> bool {
+    if rel == POLICY_FILE {
+        return true;
+    }
+    let Some((top, _)) = rel.split_once('/') else {
+        return false;
+    };
+    let parts_ok = rel
+        .split('/')
+        .all(|p| !p.is_empty() && p != "." && p != "..");
+    let yaml = rel.ends_with(".yaml") || rel.ends_with(".yml");
+    parts_ok && yaml && FOLDERS.contains(&top)
+}
+
+/// The typed registry from the results of every file, in file order.
+fn assemble(files: &[String], results: Vec<FileResult>) -> Loaded {
     let mut registry = Registry {
         files: files.iter().map(|f| Arc::from(f.as_str())).collect(),
         ..Registry::default()
@@ -99,7 +152,7 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
             }
         }
     }
-    Ok(Loaded { registry, findings })
+    Loaded { registry, findings }
 }
 
 /// `nhi.yaml` first, then every YAML file under the registry folders, sorted, as `/`-separated relative paths.
@@ -158,7 +211,8 @@ fn file_source(file: &Arc<str>, pos: Pos) -> Source {
     Source {
         file: file.clone(),
         start: pos,
-        locator: Arc::new(Locator::default()),
+        doc: 0,
+        flawed: true,
     }
 }
 
@@ -167,10 +221,14 @@ fn file_finding(rule: &'static str, file: &Arc<str>, pos: Pos, message: String) 
 }
 
 fn load_file(root: &Path, rel: &str) -> FileResult {
+    parse_file(rel, read_text(&root.join(rel)))
+}
+
+/// Parses one file's text (or reports why it could not be read) into documents and findings.
+fn parse_file(rel: &str, text: Result<String, (Pos, String)>) -> FileResult {
     let file: Arc<str> = Arc::from(rel);
     let mut result = FileResult::default();
-    let path = root.join(rel);
-    let text = match read_text(&path) {
+    let text = match text {
         Ok(text) => text,
         Err((pos, message)) => {
             result
@@ -188,8 +246,9 @@ fn load_file(root: &Path, rel: &str) -> FileResult {
             .push(file_finding("schema", &file, Pos::START, message));
         return result;
     }
-    for document in parsed.documents {
-        load_document(&file, document, is_policy, &mut result);
+    for (index, document) in parsed.documents.into_iter().enumerate() {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        load_document(&file, index, document, is_policy, &mut result);
     }
     if let Some(problem) = parsed.fatal {
         let message = format!("invalid YAML: {}", problem.message);
@@ -204,15 +263,21 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
     let meta =
         fs::metadata(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err((
-            Pos::START,
-            format!(
-                "the file is larger than the {} MiB limit",
-                MAX_FILE_BYTES / 1024 / 1024
-            ),
-        ));
+        return Err(too_large());
     }
     let bytes = fs::read(path).map_err(|e| (Pos::START, format!("cannot read the file: {e}")))?;
+    utf8_text(bytes)
+}
+
+fn too_large() -> (Pos, String) {
+    let limit = MAX_FILE_BYTES / 1024 / 1024;
+    (
+        Pos::START,
+        format!("the file is larger than the {limit} MiB limit"),
+    )
+}
+
+fn utf8_text(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -225,13 +290,20 @@ fn read_text(path: &Path) -> Result<String, (Pos, String)> {
     })
 }
 
-fn load_document(file: &Arc<str>, document: yaml::Document, is_policy: bool, out: &mut FileResult) {
+fn load_document(
+    file: &Arc<str>,
+    index: u32,
+    document: yaml::Document,
+    is_policy: bool,
+    out: &mut FileResult,
+) {
     let start = document.root.pos;
     let converted = document::convert(document.root);
-    let source = Source {
+    let mut source = Source {
         file: file.clone(),
         start,
-        locator: Arc::new(converted.locator),
+        doc: index,
+        flawed: false,
     };
     let mut json = converted.json;
     let id = json
@@ -243,15 +315,9 @@ fn load_document(file: &Arc<str>, document: yaml::Document, is_policy: bool, out
     let kind = match document_kind(&json, declared.as_deref(), is_policy) {
         Ok(kind) => kind,
         Err(message) => {
-            out.findings.push(Finding::at_pos(
-                "schema",
-                "File",
-                &id,
-                &source,
-                source.at("/kind"),
-                "/kind",
-                message,
-            ));
+            let mut f = Finding::at_pos("schema", "File", &id, &source, start, "/kind", message);
+            f.anchor = Anchor::Key;
+            out.findings.push(f);
             return;
         }
     };
@@ -276,14 +342,15 @@ fn load_document(file: &Arc<str>, document: yaml::Document, is_policy: bool, out
     }
     let violations = schema::validate(kind, &json);
     for v in &violations {
-        let pos = if v.bad_value {
-            source.value_at(&v.pointer)
+        let mut f = finding("schema", start, &v.pointer, v.message.clone());
+        f.anchor = if v.bad_value {
+            Anchor::Value
         } else {
-            source.at(&v.pointer)
+            Anchor::Key
         };
-        out.findings
-            .push(finding("schema", pos, &v.pointer, v.message.clone()));
+        out.findings.push(f);
     }
+    source.flawed = !violations.is_empty();
     if violations.iter().any(|v| v.bad_value && v.pointer == "/id") {
         return; // an id that cannot name a file or a page takes no part in the rules
     }
@@ -304,9 +371,12 @@ fn load_document(file: &Arc<str>, document: yaml::Document, is_policy: bool, out
     };
     match item {
         Some(item) => out.items.push(item),
-        None => out.findings.push(finding(
+        None => out.findings.push(Finding::at_pos(
             "schema",
-            source.start,
+            kind.name(),
+            &id,
+            &source,
+            start,
             "",
             "the document cannot be read as its kind".into(),
         )),

@@ -13,7 +13,7 @@ pub struct Github;
 
 impl Emitter for Github {
     fn emit(&self, cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
-        for f in ordered(&cx.checked.findings) {
+        for f in ordered_in(cx) {
             writeln!(out, "{}", command(cx, f))?;
         }
         writeln!(out, "nhi: {}", escape_data(&summary_line(cx.checked)))?;
@@ -36,6 +36,16 @@ pub fn ordered(findings: &[Finding]) -> Vec<&Finding> {
             .cmp(&b.severity)
             .then_with(|| a.sort_key().cmp(&b.sort_key()))
     });
+    list
+}
+
+/// As [`ordered`], with the findings in files the pull request changed first (`--changed-from`): GitHub
+/// shows only the first 10 errors and 10 warnings of a step, and those are the ones the author can act on.
+pub fn ordered_in<'c>(cx: &'c Context<'_>) -> Vec<&'c Finding> {
+    let mut list = ordered(&cx.checked.findings);
+    if let Some(changed) = &cx.changed {
+        list.sort_by_key(|f| !changed.contains(&cx.repo_path(&f.file)));
+    }
     list
 }
 

@@ -90,6 +90,7 @@ fn finding(
             )?;
         } else {
             let column = usize::try_from(f.pos.column.get()).unwrap_or(1);
+            let (line, column) = window(&line, column);
             let caret = caret_under(&line, column);
             writeln!(
                 out,
@@ -112,6 +113,29 @@ fn finding(
 }
 
 /// Spaces up to `column` (1-based, in characters) and carets under the token that starts there.
+/// Source lines longer than this are shown as a window around the column.
+const MAX_SHOWN: usize = 120;
+
+/// The part of a long `line` around `column`, with `…` where it was cut, and the column within it.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= MAX_SHOWN {
+        return (line.to_string(), column);
+    }
+    let at = column.saturating_sub(1).min(chars.len());
+    let start = at.saturating_sub(MAX_SHOWN / 3);
+    let end = (start + MAX_SHOWN).min(chars.len());
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, at - start + 1 + usize::from(start > 0))
+}
+
 fn caret_under(line: &str, column: usize) -> String {
     let chars: Vec<char> = line.chars().collect();
     let start = column.saturating_sub(1).min(chars.len());
@@ -121,9 +145,9 @@ fn caret_under(line: &str, column: usize) -> String {
         .collect();
     let len = chars[start..]
         .iter()
-        .take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | ']' | '}'))
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | ']' | '}' | '…'))
         .count()
-        .max(1);
+        .clamp(1, MAX_SHOWN);
     format!("{pad}{}", "^".repeat(len))
 }
 

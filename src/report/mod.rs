@@ -6,6 +6,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 
+use std::collections::BTreeSet;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -33,6 +34,9 @@ pub struct Context<'a> {
     pub repo_prefix: String,
     /// Whether to colour the human output.
     pub color: bool,
+    /// Files a pull request changed, relative to the top of the work tree (`--changed-from`): their
+    /// findings are annotated first.
+    pub changed: Option<BTreeSet<String>>,
 }
 
 impl Context<'_> {

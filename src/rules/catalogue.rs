@@ -140,6 +140,10 @@ pub const RULES: &[Rule] = &[
         "A third party's access was not reviewed within the review period",
         "An identity held or issued by a vendor is part of the supply chain; its access needs the same periodic review.",
         "Review the vendor's access and set `vendor_review`."),
+    rule!("blast-radius-critical", Warning, ["NHI5", "NHI7"], ["PR.AA-05"], true,
+        "A static credential's blast radius reaches more than `max_critical_reach` critical systems",
+        "The blast radius of an identity is what an attacker holding its credential reaches: the systems it can access, and through every system it controls (admin, or any access to a secret store) the credentials kept or run there, and onwards. A long-lived static secret that opens many critical systems is a single point of compromise. The policy's `max_critical_reach` (default 3) sets how many critical systems are too many.",
+        "Run `nhi blast ID` to see the paths; narrow the identity's access (no admin on secret stores or clusters it does not manage), split it into narrower identities, or move to short-lived or federated credentials."),
     rule!("exception-expired", Error, [], ["ID.RA-06"], false,
         "An exception's `expires` is before the day",
         "Exceptions are time-boxed. An expired exception waives nothing, and fails the gate until it is renewed or removed.",
@@ -168,7 +172,22 @@ pub const RULES: &[Rule] = &[
         "A string value looks like a secret",
         "The registry holds metadata, never secret values: anything in it is readable by everyone with access to the repository and stays in git history. Known formats (cloud keys, platform tokens, JWTs, private keys, URLs with passwords) and long high-entropy strings are detected; the value is never repeated in any output.",
         "Remove the value, keep the secret in a secret store, and rotate it: it is in git history now."),
+    rule!("undeclared", Error, ["NHI1"], ["ID.AM-01", "DE.CM-03"], false,
+        "An identity in an inventory export is not in the registry (`nhi drift`)",
+        "A service account, access key or CI secret that exists but is not declared is a shadow identity: nobody owns, rotates, reviews or removes it. Reported by `nhi drift` at the export's line; an error while it has an active credential, a warning otherwise. No exception can waive it: declare the identity instead (`nhi import` drafts it).",
+        "Declare it (`nhi import SOURCE FILE -o REGISTRY` drafts the document), or delete it from the system that issued it."),
+    rule!("stale", Warning, ["NHI1"], ["ID.AM-01", "ID.AM-08"], true,
+        "An active registry identity is absent from an export that covers it (`nhi drift`)",
+        "The registry says the identity is active, but the account, project, namespace or repository it belongs to no longer has it: it was removed without the registry knowing, or its `external_id` is wrong. Only identities whose `external_id` the export speaks for are compared.",
+        "Set `status: decommissioned` with `decommissioned_on` and `credential.revoked_on`, or correct `external_id`."),
+    rule!("drift", Error, ["NHI1", "NHI7"], ["ID.AM-01", "PR.AA-01", "DE.CM-03"], true,
+        "An export disagrees with a fact the registry states (`nhi drift`)",
+        "The registry is only as good as its facts. An error when the export shows a retired identity still usable or used after its retirement, a long-lived credential the registry calls short-lived or federated, or a key older than the rotation the registry claims; a warning for two active keys or an active identity with no usable credential; a notice when the registry merely lags (a later rotation or use to record).",
+        "Fix the system (revoke, deactivate, rotate) or the registry field the finding names, whichever is wrong."),
 ];
+
+/// The rules only `nhi drift` reports: `nhi check` never expects exceptions for them to be used.
+pub const DRIFT_RULES: [&str; 3] = ["undeclared", "stale", "drift"];
 
 /// The rule with `id`.
 pub fn get(id: &str) -> Option<&'static Rule> {

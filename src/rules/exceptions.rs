@@ -133,6 +133,12 @@ pub fn waive(ctx: &Ctx<'_>, findings: &mut [Finding]) -> Vec<Finding> {
     forced
         .iter()
         .filter(|d| !used.contains(d.item.id.as_str()))
+        .filter(|d| {
+            !d.item
+                .rule
+                .as_deref()
+                .is_some_and(|r| catalogue::DRIFT_RULES.contains(&r))
+        })
         .map(|d| {
             let rule = d.item.rule.as_deref().unwrap_or("");
             let why = match catalogue::get(rule) {

@@ -160,7 +160,7 @@ fn rotation_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) 
             d,
             "never rotated since its creation on",
         ),
-        (None, None) if doc.source.locator.key("/credential/created").is_some() => return, // invalid: a schema finding
+        (None, None) if doc.source.flawed => return, // a date may have been dropped: the schema finding says so
         (None, None) => {
             let message = format!("static credential has neither `last_rotated` nor `created`: its age is unknown (rotation period {period} days)");
             out.push(at("rotation-overdue", doc, "/credential", message));
@@ -195,7 +195,7 @@ fn review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     if age > i64::from(period) {
         let why = match ctx.reach.get(doc.item.id.as_str()) {
             Some(c) if ctx.policy.review_days_by_criticality.contains_key(c) => {
-                format!(" (it reaches a {c} system)")
+                format!(" (its blast radius reaches a {c} system)")
             }
             _ => String::new(),
         };

@@ -1,6 +1,7 @@
 //! The rules: each a small function from the registry to findings. This module runs them all, applies the
 //! policy's severities and the exceptions in force, and sorts the result.
 
+pub mod blast;
 pub mod catalogue;
 pub mod exceptions;
 pub mod identity;
@@ -12,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use jiff::civil::Date;
 
 use crate::finding::{Finding, Severity};
+use crate::graph::{Graph, Summary};
 use crate::model::{Criticality, Doc, Identity, Person, Registry, System, Team};
 use crate::policy::Policy;
 
@@ -28,6 +30,8 @@ pub struct Ctx<'r> {
     pub staffed: HashSet<&'r str>,
     /// The highest criticality each identity reaches (by its blast radius when one is given).
     pub reach: HashMap<&'r str, Criticality>,
+    /// Each identity's blast radius, once [`Ctx::with_graph`] has computed it.
+    pub blast: HashMap<&'r str, Summary>,
 }
 
 impl<'r> Ctx<'r> {
@@ -55,6 +59,7 @@ impl<'r> Ctx<'r> {
             systems: index(&registry.systems, |s| &s.id),
             staffed,
             reach: HashMap::new(),
+            blast: HashMap::new(),
         };
         ctx.reach = ctx.direct_reach();
         ctx
@@ -75,6 +80,22 @@ impl<'r> Ctx<'r> {
             }
         }
         reach
+    }
+
+    /// Takes each identity's reach from its blast radius in `graph` (section 6): the highest criticality
+    /// among every system an attacker holding its credential reaches, not only those it names.
+    pub fn with_graph(mut self, graph: &Graph) -> Ctx<'r> {
+        self.reach.clear();
+        for summary in graph.all() {
+            let Some((&id, _)) = self.identities.get_key_value(summary.identity.as_str()) else {
+                continue;
+            };
+            if let Some(highest) = summary.highest {
+                self.reach.insert(id, highest);
+            }
+            self.blast.insert(id, summary);
+        }
+        self
     }
 
     /// The review period of an identity: by the highest criticality it reaches, else `review_days`.
@@ -102,8 +123,10 @@ pub fn add_days(date: Date, days: i64) -> Date {
 
 /// Runs every rule over `registry` as of `as_of`, with `loaded` (the load findings) merged in, and returns
 /// the findings with policy severities, waivers and a stable order.
+/// Review periods follow each identity's blast radius.
 pub fn check(registry: &Registry, loaded: Vec<Finding>, as_of: Date) -> Vec<Finding> {
-    let ctx = Ctx::new(registry, as_of);
+    let graph = Graph::build(registry);
+    let ctx = Ctx::new(registry, as_of).with_graph(&graph);
     check_with(&ctx, loaded)
 }
 
@@ -113,6 +136,7 @@ pub fn check_with(ctx: &Ctx<'_>, loaded: Vec<Finding>) -> Vec<Finding> {
     references::duplicate_ids(ctx, &mut findings);
     references::unknown_references(ctx, &mut findings);
     identity::all(ctx, &mut findings);
+    blast::rules(ctx, &mut findings);
     exceptions::rules(ctx, &mut findings);
     apply_policy(ctx.policy, &mut findings);
     let mut unused = exceptions::waive(ctx, &mut findings);

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use super::blast::Edge;
 use super::index::Site;
 
 /// `data/search.js`: one entry per identity, owner and system; hrefs relative to the site root.
@@ -90,7 +89,7 @@ pub fn graph(site: &Site<'_>) -> Value {
     let mut index: HashMap<(&str, &str), usize> = HashMap::new();
     for d in &site.identity_pages {
         let i = &d.item;
-        let score = site.graph.blast(&i.id).map_or(0, |b| b.score);
+        let score = site.score(&i.id);
         index.insert(("i", &i.id), nodes.len());
         nodes.push(json!({"id": i.id, "k": "i", "l": i.name.clone().unwrap_or_default(), "e": i.environment, "o": i.owner, "s": score, "u": site.identity_href(&i.id, "")}));
     }
@@ -105,13 +104,17 @@ pub fn graph(site: &Site<'_>) -> Value {
         let Some(&from) = index.get(&("i", i.id.as_str())) else {
             continue;
         };
-        if let Some(blast) = site.graph.blast(&i.id) {
-            for s in &blast.systems {
-                if let (Some(&to), Some(step)) = (index.get(&("s", s.id.as_str())), s.path.last()) {
-                    if let Edge::Access(level) = step.edge {
-                        edges.push(json!([from, to, "access", level]));
-                    }
-                }
+        // One access edge per system, at the highest level the identity's entries give.
+        let mut access: std::collections::BTreeMap<&str, crate::model::Level> =
+            std::collections::BTreeMap::new();
+        for a in &i.access {
+            let level = a.level.unwrap_or(crate::model::Level::Read);
+            let entry = access.entry(a.system.as_str()).or_insert(level);
+            *entry = (*entry).max(level);
+        }
+        for (system, level) in access {
+            if let Some(&to) = index.get(&("s", system)) {
+                edges.push(json!([from, to, "access", level]));
             }
         }
         for (ids, kind) in [(&i.credential.stores, "holds"), (&i.used_by, "runs")] {

@@ -7,9 +7,9 @@ use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::blast::{Graph, Summary};
 use super::output::is_file_id;
 use crate::finding::{Finding, Severity};
+use crate::graph::{Graph, Summary};
 use crate::model::{Access, Doc, Exception, Identity, Person, System, Team};
 use crate::rules::{add_days, days_between, exceptions, Ctx};
 use crate::Checked;
@@ -95,6 +95,7 @@ pub struct Site<'a> {
     pub exceptions_for: ById<'a, Exception>,
     pub graph: Graph,
     pub blast_ranking: Vec<Summary>,
+    scores: HashMap<String, u32>,
     /// Everything due from the day to the end of the chart, by date.
     pub due: Vec<Due>,
     /// The positions in `due` of each identity's items.
@@ -156,11 +157,17 @@ impl<'a> Site<'a> {
             stored_in: HashMap::new(),
             run_by: HashMap::new(),
             exceptions_for: HashMap::new(),
+            scores: HashMap::new(),
             blast_ranking: graph.all(),
             graph,
             due: Vec::new(),
             due_of: HashMap::new(),
         };
+        site.scores = site
+            .blast_ranking
+            .iter()
+            .map(|s| (s.identity.clone(), s.score))
+            .collect();
         site.index();
         site.due = site.collect_due();
         for (n, d) in site
@@ -230,6 +237,11 @@ impl<'a> Site<'a> {
             all.iter().filter(|f| f.waived_by.is_some()).count(),
             worst,
         )
+    }
+
+    /// The blast-radius score of an identity.
+    pub fn score(&self, id: &str) -> u32 {
+        self.scores.get(id).copied().unwrap_or(0)
     }
 
     /// Whether an exception is in force on the day.

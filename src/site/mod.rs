@@ -6,7 +6,6 @@
 //! and the manifest, then rename the staging directory over the output. The same registry and day give
 //! the same bytes: everything is sorted and the only varying inputs are the day and the commit.
 
-pub mod blast;
 mod client;
 pub mod data;
 mod index;
@@ -336,6 +335,7 @@ fn data_files(
         root: &opts.registry,
         repo_prefix: report::repo_prefix(&opts.registry),
         color: false,
+        changed: None,
     };
     files.push((
         "findings.sarif".into(),

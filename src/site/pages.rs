@@ -63,7 +63,7 @@ pub fn findings(site: &Site<'_>, list: &[&Finding], root: &str) -> Vec<Value> {
 pub fn identity_row(site: &Site<'_>, doc: &Doc<Identity>, root: &str) -> Value {
     let i = &doc.item;
     let (open, waived, worst) = site.tally(&i.id);
-    let score = site.graph.blast(&i.id).map_or(0, |b| b.score);
+    let score = site.score(&i.id);
     json!({
         "id": site.identity_link(&i.id, root),
         "name": i.name,
@@ -183,57 +183,63 @@ fn crit_class(c: Option<Criticality>) -> &'static str {
     }
 }
 
+/// The most systems and identities the picture of a blast radius draws (the table lists them all).
+const PICTURE_SYSTEMS: usize = 32;
+const PICTURE_IDENTITIES: usize = 12;
+
 fn blast(site: &Site<'_>, id: &str, root: &str) -> Value {
     let Some(b) = site.graph.blast(id) else {
         return Value::Null;
     };
-    let system_nodes: Vec<svg::Node<'_>> = b
-        .systems
+    // The picture: the most critical systems first, then reached identities.
+    let mut drawn: Vec<&crate::graph::ReachedSystem> = b.systems.iter().collect();
+    drawn.sort_by(|x, y| {
+        y.criticality
+            .cmp(&x.criticality)
+            .then_with(|| x.id.cmp(&y.id))
+    });
+    drawn.truncate(PICTURE_SYSTEMS);
+    let system_nodes: Vec<svg::Node<'_>> = drawn
         .iter()
         .map(|s| svg::Node {
             label: &s.id,
             href: site.system_href(&s.id, root),
             class: crit_class(s.criticality),
+            edge: if s.path.len() > 1 {
+                "via"
+            } else {
+                s.level.as_str()
+            },
         })
         .collect();
     let identity_nodes: Vec<svg::Node<'_>> = b
         .identities
         .iter()
+        .take(PICTURE_IDENTITIES)
         .map(|r| svg::Node {
             label: &r.id,
             href: site.identity_href(&r.id, root),
             class: "identity",
+            edge: "via",
         })
         .collect();
-    let picture = svg::blast(
-        &b,
-        &svg::Node {
-            label: id,
-            href: None,
-            class: "root",
-        },
-        &system_nodes,
-        &identity_nodes,
-    );
-    let path = |steps: &[super::blast::Step]| -> String {
-        let mut text = steps.first().map(|s| s.from.clone()).unwrap_or_default();
-        for s in steps {
-            let how = match s.edge {
-                super::blast::Edge::Access(level) => level.as_str().to_string(),
-                super::blast::Edge::Holds => "holds".into(),
-                super::blast::Edge::Runs => "runs".into(),
-            };
-            text.push_str(&format!(" —{how}→ {}", s.to));
-        }
-        text
+    let root_node = svg::Node {
+        label: id,
+        href: None,
+        class: "root",
+        edge: "",
     };
+    let picture = svg::blast(&b, &root_node, &system_nodes, &identity_nodes);
+    let shown = system_nodes.len() + identity_nodes.len();
     json!({
         "score": b.score,
         "svg": picture,
+        "not_drawn": (b.systems.len() + b.identities.len()).saturating_sub(shown),
         "systems": b.systems.iter().map(|s| json!({
-            "system": site.system_link(&s.id, root), "level": s.level, "criticality": s.criticality, "path": path(&s.path),
+            "system": site.system_link(&s.id, root), "level": s.level, "criticality": s.criticality,
+            "path": s.explained, "direct": s.path.len() <= 1,
         })).collect::<Vec<_>>(),
-        "identities": b.identities.iter().map(|r| json!({"identity": site.identity_link(&r.id, root), "path": path(&r.path)})).collect::<Vec<_>>(),
+        "identities": b.identities.iter().map(|r| json!({"identity": site.identity_link(&r.id, root), "path": r.explained})).collect::<Vec<_>>(),
     })
 }
 

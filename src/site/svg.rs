@@ -6,13 +6,15 @@ use std::fmt::Write as _;
 
 use minijinja::HtmlEscape;
 
-use super::blast::Blast;
+use crate::graph::Blast;
 
 /// A labelled node of a picture with an optional link (already relative to the page).
 pub struct Node<'a> {
     pub label: &'a str,
     pub href: Option<String>,
     pub class: &'static str,
+    /// How the root reaches it: an access level, or `via` for a longer path.
+    pub edge: &'static str,
 }
 
 fn esc(s: &str) -> String {
@@ -61,12 +63,8 @@ pub fn blast(
         blast.score
     );
     let mut nodes = String::new();
-    let levels = blast
-        .systems
-        .iter()
-        .map(|s| s.level.as_str())
-        .chain(identities.iter().map(|_| "holds"));
-    for (k, (node, level)) in systems.iter().chain(identities).zip(levels).enumerate() {
+    for (k, node) in systems.iter().chain(identities).enumerate() {
+        let level = node.edge;
         let angle =
             -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * (k as f64) / (n.max(1) as f64);
         let (x, y) = (cx + rx * angle.cos(), cy + ry * angle.sin());

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Benchmarks nhi against the floor (reading the files) and the schema validators teams use in CI today.
+#
+#   benches/run.sh                      # 10k and 100k identities
+#   BENCH_SIZES="1000000" benches/run.sh
+#   BENCH_SKIP_SLOW=1 benches/run.sh    # skip check-jsonschema (minutes at 100k)
+#
+# Registries are generated deterministically by `examples/synth.rs` under $BENCH_DIR (default
+# /tmp/nhi-bench) and reused between runs. Each command runs once after a warm-up read of the tree, timed
+# with /usr/bin/time (wall seconds and peak resident memory). The table is printed in Markdown.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sizes=${BENCH_SIZES:-"10000 100000"}
+dir=${BENCH_DIR:-/tmp/nhi-bench}
+tools="$dir/tools"
+mkdir -p "$dir" "$tools"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if [ ! -x /usr/bin/time ]; then
+  apt-get update -qq && apt-get install -y -qq time >/dev/null
+fi
+
+echo "building nhi and the generator (release)" >&2
+cargo build --release --locked --quiet
+cargo build --release --locked --quiet --example synth
+nhi="$PWD/target/release/nhi"
+synth="$PWD/target/release/examples/synth"
+
+# The validators teams use today, each installed into $tools.
+if [ -z "${BENCH_SKIP_SLOW:-}" ] && [ ! -x "$tools/venv/bin/check-jsonschema" ]; then
+  python3 -m venv "$tools/venv" && "$tools/venv/bin/pip" install -q check-jsonschema >&2
+fi
+if need npm && [ ! -x "$tools/node_modules/.bin/ajv" ]; then
+  (cd "$tools" && npm install --silent --no-audit --no-fund ajv-cli@5 ajv-formats@3 >/dev/null 2>&1) || true
+fi
+
+# time_cmd LABEL COMMAND...: prints "seconds peak_mib" (the command's own exit code is ignored: nhi exits 1
+# when the gate fails, which synthetic registries do on purpose).
+time_cmd() {
+  local stats="$dir/.time"
+  /usr/bin/time -o "$stats" -f "%e %M" "$@" >/dev/null 2>&1 || true
+  awk 'END { printf "%.2f %.0f\n", $1, $2 / 1024 }' "$stats"
+}
+
+rows=()
+for n in $sizes; do
+  reg="$dir/reg-$n"
+  if [ ! -f "$reg/.complete" ]; then
+    rm -rf "$reg"
+    echo "generating $n identities into $reg" >&2
+    "$synth" "$n" "$reg" 2>/dev/null
+    touch "$reg/.complete"
+  fi
+  files=$(find "$reg" -type f -name '*.yaml' | wc -l)
+  bytes=$(du -sb "$reg" | cut -f1)
+  find "$reg" -type f -name '*.yaml' -print0 | xargs -0 cat >/dev/null # warm the page cache
+
+  add() { rows+=("| $n | $1 | $2 | $3 |"); echo "  $n $1: $2 s, $3 MiB" >&2; }
+  read -r s m < <(time_cmd sh -c "find '$reg' -type f -name '*.yaml' -print0 | xargs -0 cat")
+  add "floor: \`cat\` of every file" "$s" "$m"
+  read -r s m < <(time_cmd "$nhi" check "$reg" --as-of 2026-11-23 --format json)
+  add "\`nhi check\` (all kinds, all rules)" "$s" "$m"
+  read -r s m < <(time_cmd "$nhi" rank "$reg" --top 20)
+  add "\`nhi rank\` (load + every identity's blast radius)" "$s" "$m"
+  if "$nhi" --help | grep -q '^  build'; then
+    read -r s m < <(time_cmd "$nhi" build "$reg" -o "$dir/site-$n" --as-of 2026-11-23)
+    add "\`nhi build\` (the site)" "$s" "$m"
+  fi
+  if [ -x "$tools/node_modules/.bin/ajv" ]; then
+    read -r s m < <(time_cmd "$tools/node_modules/.bin/ajv" validate --spec=draft2020 --strict=false -c ajv-formats \
+      -s schema/identity.schema.json -d "$reg/identities/**/*.yaml")
+    add "ajv-cli (identity schema only)" "$s" "$m"
+  fi
+  if [ -z "${BENCH_SKIP_SLOW:-}" ] && [ -x "$tools/venv/bin/check-jsonschema" ] && [ "$n" -le 100000 ]; then
+    read -r s m < <(time_cmd sh -c "find '$reg/identities' -type f -name '*.yaml' -print0 | xargs -0 -n 20000 '$tools/venv/bin/check-jsonschema' --schemafile schema/identity.schema.json")
+    add "check-jsonschema (identity schema only)" "$s" "$m"
+  fi
+  echo "  ($files files, $((bytes / 1024 / 1024)) MiB)" >&2
+done
+
+echo
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); $(date -u +%Y-%m-%d)"
+echo
+echo "| identities | command | wall (s) | peak memory (MiB) |"
+echo "|---:|---|---:|---:|"
+printf '%s\n' "${rows[@]}"

@@ -1,0 +1,74 @@
+//! `nhi blast ID [REGISTRY]` and `nhi rank [REGISTRY]`: what a leaked credential reaches, and who reaches most.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+
+use crate::cli::ListFormat;
+use nhi::graph::render::{self, BlastFormat};
+use nhi::graph::Graph;
+use nhi::load::{self, schema};
+
+#[derive(Debug, clap::Args)]
+pub struct BlastArgs {
+    /// An identity id, or a system id (as if the attacker holds admin on it); `system:ID` picks the system
+    /// when an identity has the same id
+    pub id: String,
+    /// The registry root (the directory holding nhi.yaml)
+    #[arg(default_value = ".")]
+    pub registry: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = BlastFormat::Text)]
+    pub format: BlastFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RankArgs {
+    /// The registry root (the directory holding nhi.yaml)
+    #[arg(default_value = ".")]
+    pub registry: PathBuf,
+    /// How many identities to list (0: all)
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// Loads the registry (documents with findings still count: the graph is built from what loads).
+pub fn graph_of(root: &std::path::Path) -> Result<Graph> {
+    let loaded = load::load(root)?;
+    Ok(Graph::build(&loaded.registry))
+}
+
+pub fn blast(args: BlastArgs, out: &mut dyn Write) -> Result<u8> {
+    let graph = graph_of(&args.registry)?;
+    let Some(blast) = graph.blast(&args.id) else {
+        let ids: Vec<&str> = graph
+            .petgraph()
+            .node_weights()
+            .map(|n| n.id.as_str())
+            .collect();
+        let hint = schema::suggest(&args.id, &ids)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        bail!(
+            "no identity or system `{}` in {}{hint}",
+            render::plain(&args.id),
+            args.registry.display()
+        );
+    };
+    render::write_blast(&blast, args.format, out)?;
+    Ok(0)
+}
+
+pub fn rank(args: RankArgs, out: &mut dyn Write) -> Result<u8> {
+    let graph = graph_of(&args.registry)?;
+    let mut all = graph.all();
+    if args.top > 0 {
+        all.truncate(args.top);
+    }
+    render::write_ranking(&all, args.format == ListFormat::Json, out)?;
+    Ok(0)
+}

@@ -1,0 +1,195 @@
+//! `nhi new identity …`: write a valid skeleton file for the pull request that proposes an identity.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+use jiff::civil::Date;
+
+use nhi::model::{Environment, IdentityType, Level};
+use nhi::scaffold::{self, NewIdentity};
+
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    #[command(subcommand)]
+    pub what: NewCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum NewCommand {
+    /// Write identities/<ID>.yaml: a skeleton with the fields its type needs, valid against the schema
+    Identity(NewIdentityArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewIdentityArgs {
+    /// The registry root (the directory holding nhi.yaml)
+    #[arg(default_value = ".")]
+    pub registry: PathBuf,
+    /// The new identity's id (lowercase letters, digits, `.`, `_`, `-`)
+    #[arg(long)]
+    pub id: String,
+    /// What sort of identity it is
+    #[arg(long = "type", value_parser = parse_type)]
+    pub kind: IdentityType,
+    /// The owning Team (or Person) id
+    #[arg(long)]
+    pub owner: String,
+    /// The System it is issued by and has access to
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Its access level on --system
+    #[arg(long, value_parser = parse_level, default_value = "read")]
+    pub level: Level,
+    /// Its environment
+    #[arg(long, value_parser = parse_environment, default_value = "prod")]
+    pub environment: Environment,
+    /// The one business function it serves
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// A secret_store System that keeps its secret (repeatable) [default: the registry's secret store for the
+    /// environment]
+    #[arg(long = "store", value_name = "SYSTEM")]
+    pub stores: Vec<String>,
+    /// The Person who reviewed its access (records today's review)
+    #[arg(long, value_name = "PERSON")]
+    pub reviewer: Option<String>,
+    /// Date the skeleton as of this day (YYYY-MM-DD) instead of today (UTC)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::parse_day)]
+    pub as_of: Option<Date>,
+}
+
+fn parse_type(s: &str) -> Result<IdentityType, String> {
+    one_of(IdentityType::ALL, s)
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    one_of(Level::ALL, s)
+}
+
+fn parse_environment(s: &str) -> Result<Environment, String> {
+    one_of(Environment::ALL, s)
+}
+
+fn one_of<T: Copy + std::fmt::Display>(all: &[T], s: &str) -> Result<T, String> {
+    all.iter()
+        .copied()
+        .find(|v| v.to_string() == s)
+        .ok_or_else(|| {
+            let names: Vec<String> = all.iter().map(ToString::to_string).collect();
+            format!("`{s}` is not one of {}", names.join(", "))
+        })
+}
+
+pub fn run(args: NewArgs, out: &mut dyn Write) -> Result<u8> {
+    match args.what {
+        NewCommand::Identity(args) => identity(args, out),
+    }
+}
+
+fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<u8> {
+    let ids = [
+        Some(&args.id),
+        Some(&args.owner),
+        args.system.as_ref(),
+        args.reviewer.as_ref(),
+    ];
+    for id in ids.into_iter().flatten().chain(&args.stores) {
+        if !scaffold::is_id(id) {
+            bail!("`{id}` is not a valid id: lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128 characters");
+        }
+    }
+    let loaded = nhi::load::load(&args.registry)?;
+    let registry = &loaded.registry;
+    if let Some(doc) = registry.identities.iter().find(|d| d.item.id == args.id) {
+        bail!(
+            "an identity `{}` already exists in {}",
+            args.id,
+            doc.source.file
+        );
+    }
+    let dir = args.registry.join("identities");
+    let path = dir.join(format!("{}.yaml", args.id));
+    let stores = match (&args.stores, args.kind) {
+        (_, IdentityType::Workload) => Vec::new(),
+        (given, _) if !given.is_empty() => given.clone(),
+        _ => scaffold::default_stores(registry, args.environment),
+    };
+    let spec = NewIdentity {
+        id: args.id.clone(),
+        kind: args.kind,
+        owner: args.owner.clone(),
+        system: args.system.clone(),
+        level: args.level,
+        environment: args.environment,
+        purpose: args.purpose.clone(),
+        stores,
+        reviewer: args.reviewer.clone(),
+        today: args.as_of.unwrap_or_else(nhi::today_utc),
+        schema: schema_reference(&args.registry),
+    };
+    let text = scaffold::identity_yaml(&spec, registry.policy.rotation_period(Some(args.kind)));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow::anyhow!(
+                    "{} already exists; nhi new never overwrites a file",
+                    path.display()
+                )
+            } else {
+                anyhow::anyhow!("cannot write {}: {e}", path.display())
+            }
+        })?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    writeln!(out, "wrote {}", path.display())?;
+    let known = |id: &str| {
+        registry.teams.iter().any(|t| t.item.id == id)
+            || registry.persons.iter().any(|p| p.item.id == id)
+    };
+    if !known(&args.owner) {
+        writeln!(
+            out,
+            "note: owner `{}` is not in the registry yet; add it in the same change",
+            args.owner
+        )?;
+    }
+    let systems: Vec<&String> = args.system.iter().chain(&spec.stores).collect();
+    for system in systems
+        .into_iter()
+        .filter(|s| !registry.systems.iter().any(|d| &d.item.id == *s))
+    {
+        writeln!(
+            out,
+            "note: system `{system}` is not in the registry yet; add it in the same change"
+        )?;
+    }
+    writeln!(
+        out,
+        "next: fill in the TODOs, then run `nhi check {}`",
+        args.registry.display()
+    )?;
+    Ok(0)
+}
+
+/// The `$schema` reference of a file in `<registry>/identities/`: the relative path to the nearest
+/// `schema/identity.schema.json` in the registry or above it (within its repository), else the published URL.
+fn schema_reference(registry: &Path) -> String {
+    const PUBLISHED: &str = "https://nhi.dev/schema/identity.schema.json";
+    let Ok(root) = registry.canonicalize() else {
+        return PUBLISHED.into();
+    };
+    for (depth, dir) in root.ancestors().enumerate() {
+        if dir.join("schema/identity.schema.json").is_file() {
+            return format!("{}schema/identity.schema.json", "../".repeat(depth + 1));
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    PUBLISHED.into()
+}

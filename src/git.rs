@@ -1,0 +1,208 @@
+//! The few things `nhi` asks of git, through the `git` command (always present in CI, no extra crates): where
+//! the registry sits in its work tree, the registry's files at a revision, and the files a change touches.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::load;
+
+/// What stops a git query.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("cannot run git: {0}")]
+    Spawn(std::io::Error),
+    #[error("{0} is not inside a git work tree")]
+    NotARepository(PathBuf),
+    #[error("`{0}` is not a revision of this repository")]
+    BadRevision(String),
+    #[error("`git {command}` failed: {stderr}")]
+    Failed { command: String, stderr: String },
+}
+
+/// A registry inside a git work tree.
+#[derive(Clone, Debug)]
+pub struct Repo {
+    /// The top of the work tree.
+    pub top: PathBuf,
+    /// The registry's path inside the work tree, `/`-terminated, or empty at the top.
+    pub prefix: String,
+}
+
+impl Repo {
+    /// Finds the work tree that holds the registry at `root`.
+    pub fn discover(root: &Path) -> Result<Repo, GitError> {
+        let out = run(root, &["rev-parse", "--show-toplevel", "--show-prefix"])
+            .map_err(|_| GitError::NotARepository(root.to_path_buf()))?;
+        let text = String::from_utf8_lossy(&out);
+        let mut lines = text.lines();
+        let top = lines
+            .next()
+            .filter(|l| !l.is_empty())
+            .ok_or_else(|| GitError::NotARepository(root.to_path_buf()))?;
+        let prefix = lines.next().unwrap_or("").to_string();
+        Ok(Repo {
+            top: PathBuf::from(top),
+            prefix,
+        })
+    }
+
+    /// The commit `rev` names (a branch, tag, `HEAD~1`, a hash…).
+    pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
+        if rev.is_empty() || rev.starts_with('-') || rev.contains(['\0', '\n']) {
+            return Err(GitError::BadRevision(rev.to_string()));
+        }
+        let spec = format!("{rev}^{{commit}}");
+        let out = run(&self.top, &["rev-parse", "--verify", "--quiet", &spec])
+            .map_err(|_| GitError::BadRevision(rev.to_string()))?;
+        Ok(String::from_utf8_lossy(&out).trim().to_string())
+    }
+
+    /// The registry's files at `rev`, as `(path relative to the registry root, contents)`: only the files the
+    /// loader reads (see [`load::is_registry_file`]); symbolic links and submodules are left out.
+    pub fn registry_files_at(&self, rev: &str) -> Result<Vec<(String, Vec<u8>)>, GitError> {
+        let commit = self.resolve(rev)?;
+        let mut args = vec!["ls-tree", "-r", "-z", "--full-tree", commit.as_str()];
+        if !self.prefix.is_empty() {
+            args.extend(["--", self.prefix.as_str()]);
+        }
+        let listing = run(&self.top, &args)?;
+        let mut wanted: Vec<(String, String)> = Vec::new();
+        for record in listing.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+            let record = String::from_utf8_lossy(record);
+            let Some((meta, path)) = record.split_once('\t') else {
+                continue;
+            };
+            let mut meta = meta.split(' ');
+            let (Some(mode), Some(kind), Some(object)) = (meta.next(), meta.next(), meta.next())
+            else {
+                continue;
+            };
+            if kind != "blob" || mode == "120000" {
+                continue;
+            }
+            let Some(rel) = path.strip_prefix(self.prefix.as_str()) else {
+                continue;
+            };
+            if load::is_registry_file(rel) {
+                wanted.push((rel.to_string(), object.to_string()));
+            }
+        }
+        let objects: Vec<&str> = wanted.iter().map(|(_, o)| o.as_str()).collect();
+        let contents = cat_blobs(&self.top, &objects)?;
+        Ok(wanted
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .zip(contents)
+            .collect())
+    }
+
+    /// Files changed between `rev` and the work tree (committed, staged or not), plus untracked files that
+    /// are not ignored: paths relative to the top of the work tree.
+    pub fn changed_since(&self, rev: &str) -> Result<BTreeSet<String>, GitError> {
+        let commit = self.resolve(rev)?;
+        let mut changed = BTreeSet::new();
+        for args in [
+            vec!["diff", "--name-only", "-z", "--no-renames", commit.as_str()],
+            vec![
+                "ls-files",
+                "-z",
+                "--others",
+                "--exclude-standard",
+                "--full-name",
+            ],
+        ] {
+            let out = run(&self.top, &args)?;
+            changed.extend(
+                out.split(|&b| b == 0)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| String::from_utf8_lossy(p).into_owned()),
+            );
+        }
+        Ok(changed)
+    }
+}
+
+/// Runs `git -C dir ARGS` and returns its standard output.
+fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
+    let out = git(dir, args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(GitError::Spawn)?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return Err(GitError::Failed {
+            command: args.join(" "),
+            stderr,
+        });
+    }
+    Ok(out.stdout)
+}
+
+fn git(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("git");
+    command
+        .arg("--literal-pathspecs")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// The contents of `objects`, in order, through one `git cat-file --batch`.
+fn cat_blobs(dir: &Path, objects: &[&str]) -> Result<Vec<Vec<u8>>, GitError> {
+    if objects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut child = git(dir, &["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .map_err(GitError::Spawn)?;
+    let request: String = objects.iter().map(|o| format!("{o}\n")).collect();
+    let mut stdin = child
+        .stdin
+        .take()
+        .ok_or_else(|| GitError::Spawn(std::io::Error::other("no stdin")))?;
+    // Write from another thread: git answers while it reads, and a full pipe would block both sides.
+    let writer = std::thread::spawn(move || stdin.write_all(request.as_bytes()));
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| GitError::Spawn(std::io::Error::other("no stdout")))?;
+    let mut reader = BufReader::new(stdout);
+    let mut contents = Vec::with_capacity(objects.len());
+    for object in objects {
+        contents.push(read_blob(&mut reader, object)?);
+    }
+    drop(reader);
+    let _ = writer.join();
+    let _ = child.wait();
+    Ok(contents)
+}
+
+/// One `<object> <type> <size>` header, the contents, and the newline after them.
+fn read_blob(reader: &mut impl BufRead, object: &str) -> Result<Vec<u8>, GitError> {
+    let failed = |why: &str| GitError::Failed {
+        command: "cat-file --batch".into(),
+        stderr: format!("{object}: {why}"),
+    };
+    let mut header = String::new();
+    reader.read_line(&mut header).map_err(GitError::Spawn)?;
+    let size = header
+        .trim_end()
+        .rsplit(' ')
+        .next()
+        .and_then(|s| s.parse::<usize>().ok())
+        .filter(|_| !header.ends_with(" missing\n"))
+        .ok_or_else(|| failed(header.trim_end()))?;
+    let mut blob = vec![0; size];
+    reader.read_exact(&mut blob).map_err(GitError::Spawn)?;
+    let mut newline = [0u8; 1];
+    reader.read_exact(&mut newline).map_err(GitError::Spawn)?;
+    Ok(blob)
+}

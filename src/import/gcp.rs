@@ -1,0 +1,290 @@
+//! `gcp-service-accounts`: `gcloud iam service-accounts list --format=json`, and optionally the keys of
+//! each account from `gcloud iam service-accounts keys list --iam-account=EMAIL --format=json` (`--keys`).
+//!
+//! An account is `{name, projectId, uniqueId, email, displayName, description, etag, oauth2ClientId}`, with
+//! `disabled: true` only when disabled. A key is `{name, validAfterTime, validBeforeTime, keyAlgorithm,
+//! keyOrigin, keyType, disabled}`; `name` is `projects/P/serviceAccounts/EMAIL/keys/KEY_ID`, which is how keys
+//! find their account. Only `USER_MANAGED` keys are long-lived secrets someone holds; Google rotates
+//! `SYSTEM_MANAGED` keys itself. A user-managed key without expiry says `validBeforeTime: 9999-12-31T23:59:59Z`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use jiff::civil::Date;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::json_stream::{self, SyntaxError};
+use super::{ids, open, timestamp_day, Export, ImportError, Options, Record};
+use crate::model::{CredentialKind, IdentityType};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Account {
+    email: Option<String>,
+    project_id: Option<String>,
+    display_name: Option<String>,
+    description: Option<String>,
+    disabled: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Key {
+    name: Option<String>,
+    valid_after_time: Option<String>,
+    valid_before_time: Option<String>,
+    key_algorithm: Option<String>,
+    key_type: Option<String>,
+    disabled: bool,
+}
+
+/// A key as the comparison needs it.
+struct KeyFact {
+    id: String,
+    user_managed: bool,
+    disabled: bool,
+    valid_after: Option<Date>,
+    valid_before: Option<Date>,
+    algorithm: String,
+}
+
+/// The project an account e-mail belongs to, when the address says (`NAME@PROJECT.iam.gserviceaccount.com`,
+/// `PROJECT@appspot.gserviceaccount.com`).
+pub fn project_of(email: &str) -> Option<String> {
+    let email = email.trim().to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    if let Some(project) = domain.strip_suffix(".iam.gserviceaccount.com") {
+        return (!project.is_empty()).then(|| project.to_string());
+    }
+    (domain == "appspot.gserviceaccount.com" && !local.is_empty()).then(|| local.to_string())
+}
+
+/// Reads the account list at `path`, and the key listings of `options.keys`, into `export`.
+pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
+    let mut keys: HashMap<String, Vec<KeyFact>> = HashMap::new();
+    for keys_path in &options.keys {
+        read_keys(keys_path, &mut keys)?;
+    }
+    let file = export.file.clone();
+    let mut accounts = Vec::new();
+    json_stream::items(open(path)?, |item, line| {
+        accounts.push((parse::<Account>(item, line, "a service account")?, line));
+        Ok(())
+    })
+    .map_err(|e| syntax(&file, e))?;
+    for (account, line) in accounts {
+        let Some(email) = account.email.clone().filter(|e| e.contains('@')) else {
+            return Err(ImportError::format(
+                &file,
+                line,
+                "a service account without an `email`",
+            ));
+        };
+        if let Some(project) = account.project_id.clone().or_else(|| project_of(&email)) {
+            export.scope.insert(project.to_lowercase());
+        }
+        let mine = keys.remove(&email.to_lowercase());
+        let record = record(
+            &file,
+            line,
+            account,
+            &email,
+            mine.as_deref(),
+            !options.keys.is_empty(),
+            options.as_of,
+        );
+        export.records.push(record);
+    }
+    let mut orphans: Vec<String> = keys.into_keys().collect();
+    orphans.sort();
+    for email in orphans {
+        export.notes.push(format!(
+            "keys were given for {email}, which the account list does not contain"
+        ));
+    }
+    Ok(())
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(
+    item: Value,
+    line: u32,
+    what: &str,
+) -> Result<T, SyntaxError> {
+    if !item.is_object() {
+        return Err(SyntaxError {
+            line,
+            message: format!("expected {what} (a JSON object)"),
+        });
+    }
+    serde_json::from_value(item).map_err(|e| SyntaxError {
+        line,
+        message: format!("not {what}: {e}"),
+    })
+}
+
+fn syntax(file: &str, e: SyntaxError) -> ImportError {
+    ImportError::format(file, e.line, e.message)
+}
+
+fn read_keys(path: &Path, out: &mut HashMap<String, Vec<KeyFact>>) -> Result<(), ImportError> {
+    let file = path.display().to_string();
+    json_stream::items(open(path)?, |item, line| {
+        let key: Key = parse(item, line, "a service account key")?;
+        let name = key.name.clone().unwrap_or_default();
+        let parts: Vec<&str> = name.split('/').collect();
+        let ["projects", _, "serviceAccounts", email, "keys", id] = parts.as_slice() else {
+            let message =
+                "a key whose `name` is not projects/PROJECT/serviceAccounts/EMAIL/keys/KEY_ID"
+                    .to_string();
+            return Err(SyntaxError { line, message });
+        };
+        let day = |field: &Option<String>, what: &str| -> Result<Option<Date>, SyntaxError> {
+            match field.as_deref() {
+                None | Some("") => Ok(None),
+                Some(text) => timestamp_day(text).map(Some).ok_or_else(|| SyntaxError {
+                    line,
+                    message: format!("`{what}` is not an RFC 3339 timestamp"),
+                }),
+            }
+        };
+        let fact = KeyFact {
+            id: id
+                .chars()
+                .rev()
+                .take(8)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect(),
+            user_managed: key.key_type.as_deref() == Some("USER_MANAGED"),
+            disabled: key.disabled,
+            valid_after: day(&key.valid_after_time, "validAfterTime")?,
+            valid_before: day(&key.valid_before_time, "validBeforeTime")?,
+            algorithm: key
+                .key_algorithm
+                .clone()
+                .unwrap_or_default()
+                .trim_start_matches("KEY_ALG_")
+                .to_string(),
+        };
+        out.entry(email.to_lowercase()).or_default().push(fact);
+        Ok(())
+    })
+    .map_err(|e| syntax(&file, e))?;
+    Ok(())
+}
+
+fn record(
+    file: &str,
+    line: u32,
+    account: Account,
+    email: &str,
+    keys: Option<&[KeyFact]>,
+    listed: bool,
+    as_of: Option<Date>,
+) -> Record {
+    let base = email
+        .trim_end_matches(".gserviceaccount.com")
+        .trim_end_matches(".iam")
+        .replace('@', "-");
+    let name = account
+        .display_name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| email.to_string());
+    let mut record = Record::new(
+        email.to_string(),
+        ids::sanitize(&base),
+        name,
+        IdentityType::ServiceAccount,
+        file,
+        line,
+    );
+    record.active = !account.disabled;
+    record.purpose = account.description.filter(|d| !d.trim().is_empty());
+    if account.disabled {
+        record.notes.push("the service account is disabled".into());
+    }
+    if listed {
+        keys_facts(&mut record, keys.unwrap_or_default(), as_of);
+    } else {
+        record.notes.push(
+            "no key listing was given (--keys): the credential kind and dates are unknown".into(),
+        );
+    }
+    record
+}
+
+fn keys_facts(record: &mut Record, keys: &[KeyFact], as_of: Option<Date>) {
+    let user: Vec<&KeyFact> = keys.iter().filter(|k| k.user_managed).collect();
+    let live = |k: &&&KeyFact| {
+        !k.disabled
+            && k.valid_before
+                .is_none_or(|b| as_of.is_none_or(|day| b >= day))
+    };
+    let active: Vec<&&KeyFact> = user.iter().filter(live).collect();
+    record.active_keys = u32::try_from(active.len()).unwrap_or(u32::MAX);
+    record.credential = Some(if active.is_empty() {
+        CredentialKind::ShortLived
+    } else {
+        CredentialKind::Static
+    });
+    record.created = user.iter().filter_map(|k| k.valid_after).min();
+    record.rotated = active.iter().filter_map(|k| k.valid_after).min();
+    record.expires = active
+        .iter()
+        .filter_map(|k| k.valid_before)
+        .filter(|d| d.year() < 9999)
+        .min();
+    for key in &user {
+        let state = if key.disabled {
+            "disabled"
+        } else if live(&key) {
+            "active"
+        } else {
+            "expired"
+        };
+        let from = key
+            .valid_after
+            .map(|d| format!(", valid from {d}"))
+            .unwrap_or_default();
+        record.notes.push(format!(
+            "user-managed key …{} ({}): {state}{from}",
+            key.id, key.algorithm
+        ));
+    }
+    let system = keys.len() - user.len();
+    if active.is_empty() {
+        record.notes.push(format!(
+            "no active user-managed key ({system} Google-managed): tokens are short-lived"
+        ));
+    }
+    if !record.active && !active.is_empty() {
+        record
+            .notes
+            .push("the account is disabled but still has active user-managed keys".into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projects_come_from_the_address() {
+        assert_eq!(
+            project_of("etl@northwind-data.iam.gserviceaccount.com").as_deref(),
+            Some("northwind-data")
+        );
+        assert_eq!(
+            project_of("northwind-web@appspot.gserviceaccount.com").as_deref(),
+            Some("northwind-web")
+        );
+        assert_eq!(
+            project_of("123-compute@developer.gserviceaccount.com"),
+            None
+        );
+        assert_eq!(project_of("arn:aws:iam::123456789012:user/x"), None);
+    }
+}

@@ -1,0 +1,344 @@
+//! `github-actions`: the secrets a repository's workflows reference, found in a checkout of it.
+//!
+//! Every `.github/workflows/*.yml|yaml` file (GitHub reads no subfolders) is scanned for `secrets.NAME`,
+//! `secrets['NAME']` and `secrets["NAME"]` inside `${{ … }}` expressions and `if:` conditions (which are
+//! expressions without the braces); comments are ignored. Secret names are case-insensitive on GitHub and
+//! shown upper-case. `GITHUB_TOKEN` is not imported: GitHub issues it per job and it expires with the job.
+//! `secrets: inherit` (a reusable workflow receiving every secret) is reported as a note.
+//!
+//! External ids are `github-actions:<owner/repo>:<SECRET_NAME>`; the repository is `--repo`, else the
+//! `origin` remote of `.git/config`, else the directory's name.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::{ids, Export, ImportError, Options, Record};
+use crate::model::{CredentialKind, IdentityType};
+
+/// The prefix of this source's external ids.
+pub const PREFIX: &str = "github-actions:";
+/// Workflow files larger than this are refused.
+const MAX_WORKFLOW_BYTES: u64 = 10 * 1024 * 1024;
+/// References listed per secret in a draft.
+const MAX_LISTED: usize = 10;
+
+/// The repository of an external id of this source, lower-cased.
+pub fn repo_of(external_id: &str) -> Option<String> {
+    let rest = external_id.trim().strip_prefix(PREFIX)?;
+    let (repo, name) = rest.rsplit_once(':')?;
+    (!repo.is_empty() && !name.is_empty()).then(|| repo.to_lowercase())
+}
+
+fn reference() -> &'static Regex {
+    static CELL: OnceLock<Regex> = OnceLock::new();
+    CELL.get_or_init(|| {
+        Regex::new(r#"(?:^|[^\w.\-])secrets(?:\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)|\s*\[\s*'([^'\]]+)'\s*\]|\s*\[\s*"([^"\]]+)"\s*\])"#)
+            .expect("reference pattern compiles")
+    })
+}
+
+fn inherit() -> &'static Regex {
+    static CELL: OnceLock<Regex> = OnceLock::new();
+    CELL.get_or_init(|| {
+        Regex::new(r"^\s*(?:-\s+)?secrets\s*:\s*inherit\s*$").expect("inherit pattern compiles")
+    })
+}
+
+fn condition() -> &'static Regex {
+    static CELL: OnceLock<Regex> = OnceLock::new();
+    CELL.get_or_init(|| {
+        Regex::new(r"^\s*(?:-\s+)?if\s*:(.*)$").expect("condition pattern compiles")
+    })
+}
+
+/// One reference: the workflow file (relative to the checkout) and its line.
+struct Reference {
+    file: String,
+    line: u32,
+}
+
+/// Reads the checkout at `path` into `export`.
+pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
+    if !path.is_dir() {
+        return Err(ImportError::io(
+            path,
+            std::io::Error::other("expected a repository checkout (a directory)"),
+        ));
+    }
+    let workflows = path.join(".github").join("workflows");
+    if !workflows.is_dir() {
+        return Err(ImportError::io(
+            &workflows,
+            std::io::Error::other("the checkout has no .github/workflows directory"),
+        ));
+    }
+    let repo = match &options.repo {
+        Some(repo) => repo.clone(),
+        None => origin_repo(path).unwrap_or_else(|| directory_name(path)),
+    };
+    let mut found: BTreeMap<String, Vec<Reference>> = BTreeMap::new();
+    let mut token_uses = 0usize;
+    for file in workflow_files(&workflows)? {
+        let rel = format!(
+            ".github/workflows/{}",
+            file.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        );
+        let text = read_workflow(&file)?;
+        for (i, line) in text.lines().enumerate() {
+            let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            let code = strip_comment(line);
+            if inherit().is_match(code) {
+                export.notes.push(format!("{rel}:{number}: `secrets: inherit` passes every secret of the repository to a reusable workflow"));
+            }
+            for name in references(code) {
+                if name == "GITHUB_TOKEN" {
+                    token_uses += 1;
+                    continue;
+                }
+                found.entry(name).or_default().push(Reference {
+                    file: rel.clone(),
+                    line: number,
+                });
+            }
+        }
+    }
+    if token_uses > 0 {
+        export.notes.push(format!("GITHUB_TOKEN is referenced {token_uses} time(s): issued per job and short-lived, so not imported"));
+    }
+    export.scope.insert(repo.to_lowercase());
+    let short = repo.rsplit('/').next().unwrap_or(&repo).to_string();
+    for (name, refs) in found {
+        export
+            .records
+            .push(record(path, &repo, &short, &name, &refs));
+    }
+    Ok(())
+}
+
+fn record(checkout: &Path, repo: &str, short: &str, name: &str, refs: &[Reference]) -> Record {
+    let first = &refs[0];
+    let file = checkout.join(&first.file).display().to_string();
+    let external_id = format!("{PREFIX}{repo}:{name}");
+    let mut record = Record::new(
+        external_id,
+        ids::sanitize(&format!("{short}-{name}")),
+        name.to_string(),
+        guess_type(name),
+        &file,
+        first.line,
+    );
+    record.credential = Some(CredentialKind::Static);
+    record.notes.push(
+        "an Actions secret: its type is guessed from its name; not every secret is a credential"
+            .into(),
+    );
+    for r in refs.iter().take(MAX_LISTED) {
+        record
+            .notes
+            .push(format!("referenced at {}:{}", r.file, r.line));
+    }
+    if refs.len() > MAX_LISTED {
+        record
+            .notes
+            .push(format!("and {} more reference(s)", refs.len() - MAX_LISTED));
+    }
+    record
+}
+
+/// The identity type a secret's name suggests.
+pub fn guess_type(name: &str) -> IdentityType {
+    let has = |w: &str| {
+        name.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|part| part == w)
+    };
+    if has("SSH") || name.contains("DEPLOY_KEY") {
+        IdentityType::SshKey
+    } else if has("CERT") || has("CERTIFICATE") || has("P12") || has("PFX") {
+        IdentityType::Certificate
+    } else if has("TOKEN") || has("PAT") {
+        IdentityType::Token
+    } else if has("PASSWORD") || has("PASS") {
+        IdentityType::ServiceAccount
+    } else {
+        IdentityType::ApiKey
+    }
+}
+
+/// The secret names referenced in expressions on one line (comments already stripped), upper-cased.
+fn references(code: &str) -> Vec<String> {
+    let mut regions: Vec<&str> = Vec::new();
+    let mut rest = code;
+    while let Some(start) = rest.find("${{") {
+        let after = &rest[start + 3..];
+        let end = after.find("}}").unwrap_or(after.len());
+        regions.push(&after[..end]);
+        rest = &after[end..];
+    }
+    if let Some(caps) = condition().captures(code) {
+        regions.push(caps.get(1).map_or("", |m| m.as_str()));
+    }
+    let mut names = Vec::new();
+    for region in regions {
+        for caps in reference().captures_iter(region) {
+            if let Some(name) = caps.get(1).or_else(|| caps.get(2)).or_else(|| caps.get(3)) {
+                names.push(name.as_str().trim().to_uppercase());
+            }
+        }
+    }
+    names
+}
+
+/// The line without a trailing YAML comment (`#` after whitespace, outside quotes).
+fn strip_comment(line: &str) -> &str {
+    let (mut single, mut double) = (false, false);
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            '#' if !single && !double && previous.is_whitespace() => return &line[..i],
+            _ => {}
+        }
+        previous = c;
+    }
+    line
+}
+
+fn workflow_files(dir: &Path) -> Result<Vec<PathBuf>, ImportError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| ImportError::io(dir, e))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| ImportError::io(dir, e))?;
+        let path = entry.path();
+        let yaml = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yml" | "yaml")
+        );
+        if yaml && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn read_workflow(path: &Path) -> Result<String, ImportError> {
+    let meta = std::fs::metadata(path).map_err(|e| ImportError::io(path, e))?;
+    if meta.len() > MAX_WORKFLOW_BYTES {
+        return Err(ImportError::format(
+            &path.display().to_string(),
+            1,
+            "the workflow file is larger than 10 MiB",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ImportError::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        ImportError::format(
+            &path.display().to_string(),
+            u32::try_from(line).unwrap_or(u32::MAX),
+            "the workflow file is not valid UTF-8",
+        )
+    })
+}
+
+/// `owner/repo` from the `origin` remote's URL in `.git/config`, if there is one.
+fn origin_repo(checkout: &Path) -> Option<String> {
+    let config = std::fs::read_to_string(checkout.join(".git").join("config")).ok()?;
+    let mut in_origin = false;
+    for line in config.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_origin = line == "[remote \"origin\"]";
+        } else if in_origin {
+            if let Some(url) = line
+                .strip_prefix("url")
+                .map(str::trim_start)
+                .and_then(|l| l.strip_prefix('='))
+            {
+                return repo_from_url(url.trim());
+            }
+        }
+    }
+    None
+}
+
+/// `owner/repo` from `git@host:owner/repo.git` or `https://host/owner/repo(.git)`.
+fn repo_from_url(url: &str) -> Option<String> {
+    let path = match url.split_once("://") {
+        Some((_, rest)) => rest.split_once('/')?.1,
+        None => url.split_once(':')?.1,
+    };
+    let path = path.trim_end_matches('/').trim_end_matches(".git");
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let [.., owner, repo] = parts.as_slice() else {
+        return None;
+    };
+    Some(format!("{owner}/{repo}"))
+}
+
+fn directory_name(path: &Path) -> String {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    canonical.file_name().map_or_else(
+        || "repository".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_in_expressions_and_conditions_only() {
+        assert_eq!(references("token: ${{ secrets.NPM_TOKEN }}"), ["NPM_TOKEN"]);
+        assert_eq!(
+            references("key: ${{ secrets['aws-key'] }} ${{ secrets[\"Other\"] }}"),
+            ["AWS-KEY", "OTHER"]
+        );
+        assert_eq!(
+            references("if: secrets.SLACK_WEBHOOK != ''"),
+            ["SLACK_WEBHOOK"]
+        );
+        assert!(references("run: cat secrets.txt").is_empty());
+        assert!(references("x: ${{ needs.build.outputs.secrets.X }}").is_empty());
+        assert_eq!(
+            strip_comment("a: ${{ secrets.A }} # ${{ secrets.B }}"),
+            "a: ${{ secrets.A }} "
+        );
+        assert_eq!(strip_comment("a: '#not' # yes"), "a: '#not' ");
+    }
+
+    #[test]
+    fn repositories_from_remote_urls() {
+        assert_eq!(
+            repo_from_url("git@github.com:northwind/web.git").as_deref(),
+            Some("northwind/web")
+        );
+        assert_eq!(
+            repo_from_url("https://github.com/northwind/web").as_deref(),
+            Some("northwind/web")
+        );
+        assert_eq!(
+            repo_of("github-actions:northwind/web:NPM_TOKEN").as_deref(),
+            Some("northwind/web")
+        );
+        assert_eq!(repo_of("github:northwind/web"), None);
+    }
+
+    #[test]
+    fn types_are_guessed_from_names() {
+        assert_eq!(guess_type("DEPLOY_SSH_KEY"), IdentityType::SshKey);
+        assert_eq!(guess_type("NPM_TOKEN"), IdentityType::Token);
+        assert_eq!(guess_type("STRIPE_API_KEY"), IdentityType::ApiKey);
+        assert_eq!(guess_type("APPLE_SIGNING_CERT"), IdentityType::Certificate);
+    }
+}

@@ -1,0 +1,355 @@
+//! Streams the items of a JSON export one at a time, with the line each starts on.
+//!
+//! `gcloud … --format=json` prints one array; `kubectl get … -o json` prints a `List` object whose `items`
+//! array holds the resources. Exports of large estates run to hundreds of megabytes, and findings must name
+//! the line of the item they are about, which `serde_json` does not report for values inside a document. So
+//! this scanner walks the bytes itself (iteratively: no nesting depth can overflow the stack), cuts out each
+//! item, and hands it to `serde_json` to parse; an error inside an item is reported at its line in the file.
+
+use std::io::{BufRead, ErrorKind};
+
+use serde_json::{Map, Value};
+
+/// Larger items are refused: no service account is described in this much JSON.
+pub const MAX_ITEM_BYTES: usize = 16 * 1024 * 1024;
+
+/// A syntax error: the 1-based line and what is wrong.
+#[derive(Debug)]
+pub struct SyntaxError {
+    pub line: u32,
+    pub message: String,
+}
+
+/// The members of a top-level object other than `items` (e.g. `kind: List`), or `None` for an array.
+pub type Envelope = Option<Map<String, Value>>;
+
+/// Calls `each(item, line)` for every item of the top-level array, or of the top-level object's `items`
+/// array; a top-level object without `items` is itself the only item.
+pub fn items<R: BufRead>(
+    reader: R,
+    mut each: impl FnMut(Value, u32) -> Result<(), SyntaxError>,
+) -> Result<Envelope, SyntaxError> {
+    let mut s = Scanner {
+        reader,
+        line: 1,
+        peeked: None,
+    };
+    s.skip_bom()?;
+    s.skip_ws()?;
+    let start = s.line;
+    let envelope =
+        match s.peek()? {
+            Some(b'[') => {
+                s.next()?;
+                s.array_items(&mut each)?;
+                None
+            }
+            Some(b'{') => {
+                let mut members = Map::new();
+                if !s.object_members(&mut members, &mut each)? {
+                    let whole = Value::Object(std::mem::take(&mut members));
+                    each(whole, start)?;
+                }
+                Some(members)
+            }
+            Some(_) => return Err(s.error(
+                "expected a JSON array or object (is this the `--format=json` / `-o json` output?)",
+            )),
+            None => return Err(s.error("the file is empty")),
+        };
+    s.skip_ws()?;
+    if s.peek()?.is_some() {
+        return Err(s.error("unexpected text after the end of the JSON document"));
+    }
+    Ok(envelope)
+}
+
+struct Scanner<R> {
+    reader: R,
+    line: u32,
+    peeked: Option<u8>,
+}
+
+impl<R: BufRead> Scanner<R> {
+    fn error(&self, message: &str) -> SyntaxError {
+        SyntaxError {
+            line: self.line,
+            message: message.to_string(),
+        }
+    }
+
+    fn peek(&mut self) -> Result<Option<u8>, SyntaxError> {
+        if self.peeked.is_none() {
+            let first = loop {
+                match self.reader.fill_buf() {
+                    Ok(buf) => break buf.first().copied(),
+                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                    Err(e) => return Err(self.error(&format!("cannot read the file: {e}"))),
+                }
+            };
+            let Some(byte) = first else { return Ok(None) };
+            self.reader.consume(1);
+            self.peeked = Some(byte);
+        }
+        Ok(self.peeked)
+    }
+
+    fn next(&mut self) -> Result<Option<u8>, SyntaxError> {
+        let b = self.peek()?;
+        self.peeked = None;
+        if b == Some(b'\n') {
+            self.line = self.line.saturating_add(1);
+        }
+        Ok(b)
+    }
+
+    fn skip_bom(&mut self) -> Result<(), SyntaxError> {
+        if self.peek()? == Some(0xEF) {
+            for expected in [0xEF, 0xBB, 0xBF] {
+                if self.next()? != Some(expected) {
+                    return Err(self.error("the file is not valid UTF-8 JSON"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn skip_ws(&mut self) -> Result<(), SyntaxError> {
+        while matches!(self.peek()?, Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            self.next()?;
+        }
+        Ok(())
+    }
+
+    fn expect(&mut self, byte: u8, what: &str) -> Result<(), SyntaxError> {
+        self.skip_ws()?;
+        if self.next()? == Some(byte) {
+            Ok(())
+        } else {
+            Err(self.error(&format!("expected {what}")))
+        }
+    }
+
+    /// After `[`: each item up to the closing `]`.
+    fn array_items(
+        &mut self,
+        each: &mut impl FnMut(Value, u32) -> Result<(), SyntaxError>,
+    ) -> Result<(), SyntaxError> {
+        self.skip_ws()?;
+        if self.peek()? == Some(b']') {
+            self.next()?;
+            return Ok(());
+        }
+        loop {
+            self.skip_ws()?;
+            let line = self.line;
+            let value = self.value()?;
+            each(value, line)?;
+            self.skip_ws()?;
+            match self.next()? {
+                Some(b',') => {}
+                Some(b']') => return Ok(()),
+                _ => return Err(self.error("expected `,` or `]` after an item")),
+            }
+        }
+    }
+
+    /// After `{` is peeked: the members into `members`, streaming `items` if it is an array. Returns
+    /// whether an `items` array was streamed.
+    fn object_members(
+        &mut self,
+        members: &mut Map<String, Value>,
+        each: &mut impl FnMut(Value, u32) -> Result<(), SyntaxError>,
+    ) -> Result<bool, SyntaxError> {
+        self.next()?;
+        let mut streamed = false;
+        self.skip_ws()?;
+        if self.peek()? == Some(b'}') {
+            self.next()?;
+            return Ok(false);
+        }
+        loop {
+            self.skip_ws()?;
+            let key = match self.value()? {
+                Value::String(key) => key,
+                _ => return Err(self.error("expected a string as an object key")),
+            };
+            self.expect(b':', "`:` after an object key")?;
+            self.skip_ws()?;
+            if key == "items" && self.peek()? == Some(b'[') && !streamed {
+                self.next()?;
+                self.array_items(each)?;
+                streamed = true;
+            } else {
+                let value = self.value()?;
+                members.insert(key, value);
+            }
+            self.skip_ws()?;
+            match self.next()? {
+                Some(b',') => {}
+                Some(b'}') => return Ok(streamed),
+                _ => return Err(self.error("expected `,` or `}` after an object member")),
+            }
+        }
+    }
+
+    /// One complete JSON value, cut out byte for byte and parsed by `serde_json`.
+    fn value(&mut self) -> Result<Value, SyntaxError> {
+        let start = self.line;
+        let mut buf = Vec::new();
+        let mut depth: usize = 0;
+        loop {
+            let Some(b) = self.peek()? else {
+                return Err(SyntaxError {
+                    line: start,
+                    message: "the file ends inside a value".into(),
+                });
+            };
+            match b {
+                b'"' => {
+                    self.string(&mut buf)?;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                b'{' | b'[' => {
+                    depth += 1;
+                    buf.push(b);
+                    self.next()?;
+                }
+                b'}' | b']' if depth > 0 => {
+                    depth -= 1;
+                    buf.push(b);
+                    self.next()?;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n' if depth == 0 => break,
+                _ => {
+                    buf.push(b);
+                    self.next()?;
+                }
+            }
+            if buf.len() > MAX_ITEM_BYTES {
+                return Err(SyntaxError {
+                    line: start,
+                    message: format!(
+                        "an item is larger than {} MiB",
+                        MAX_ITEM_BYTES / 1024 / 1024
+                    ),
+                });
+            }
+        }
+        serde_json::from_slice(&buf).map_err(|e| {
+            let line = start.saturating_add(u32::try_from(e.line()).unwrap_or(1).saturating_sub(1));
+            SyntaxError {
+                line,
+                message: format!("invalid JSON: {}", strip_position(&e.to_string())),
+            }
+        })
+    }
+
+    /// A string literal, escapes and all, appended to `buf`.
+    fn string(&mut self, buf: &mut Vec<u8>) -> Result<(), SyntaxError> {
+        let start = self.line;
+        buf.push(b'"');
+        self.next()?;
+        loop {
+            match self.next()? {
+                None => {
+                    return Err(SyntaxError {
+                        line: start,
+                        message: "the file ends inside a string".into(),
+                    })
+                }
+                Some(b'\\') => {
+                    buf.push(b'\\');
+                    match self.next()? {
+                        Some(c) => buf.push(c),
+                        None => {
+                            return Err(SyntaxError {
+                                line: start,
+                                message: "the file ends inside a string".into(),
+                            })
+                        }
+                    }
+                }
+                Some(b'"') => {
+                    buf.push(b'"');
+                    return Ok(());
+                }
+                Some(c) => buf.push(c),
+            }
+        }
+    }
+}
+
+/// `serde_json` ends its messages with " at line L column C" relative to the item: the caller gives the line.
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(text: &str) -> Result<(Vec<(Value, u32)>, Envelope), SyntaxError> {
+        let mut out = Vec::new();
+        let envelope = items(text.as_bytes(), |v, line| {
+            out.push((v, line));
+            Ok(())
+        })?;
+        Ok((out, envelope))
+    }
+
+    #[test]
+    fn array_items_carry_their_first_line() {
+        let (items, envelope) =
+            collect("[\n  {\"a\": \"x]\\\"\"},\n  {\n    \"b\": [1, 2]\n  }\n]\n").unwrap();
+        assert!(envelope.is_none());
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].0["a"], "x]\"");
+        assert_eq!((items[0].1, items[1].1), (2, 3));
+    }
+
+    #[test]
+    fn list_objects_stream_their_items_and_keep_the_rest() {
+        let (items, envelope) = collect("{\"apiVersion\": \"v1\",\n\"items\": [\n{\"n\": 1},\n{\"n\": 2}],\n\"kind\": \"List\"}").unwrap();
+        assert_eq!(
+            items
+                .iter()
+                .map(|(v, l)| (v["n"].as_i64().unwrap(), *l))
+                .collect::<Vec<_>>(),
+            vec![(1, 3), (2, 4)]
+        );
+        assert_eq!(envelope.unwrap()["kind"], "List");
+    }
+
+    #[test]
+    fn a_single_object_is_the_only_item() {
+        let (items, _) = collect("\n{\"kind\": \"ServiceAccount\"}").unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].1, 2);
+    }
+
+    #[test]
+    fn errors_name_the_line_in_the_file() {
+        let e = collect("[\n{\"a\": 1},\n{\"a\":\n  tru}\n]").unwrap_err();
+        assert_eq!(e.line, 4, "{}", e.message);
+        let e = collect("[\n{\"a\": 1}\n{\"a\": 2}]").unwrap_err();
+        assert_eq!(e.line, 3);
+        let e = collect("[{\"a\": \"unterminated]").unwrap_err();
+        assert!(e.message.contains("ends inside"));
+        assert!(collect("").is_err());
+        assert!(collect("[1] x").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("[{}{}]", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(collect(&deep).is_err());
+    }
+}

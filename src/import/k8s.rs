@@ -1,0 +1,242 @@
+//! `k8s-service-accounts`: `kubectl get serviceaccounts -A -o json`, a `v1` `List` of `ServiceAccount`s.
+//!
+//! External ids are `k8s:<namespace>/<name>` (a bare `<namespace>/<name>` in the registry matches too).
+//! Workload-identity annotations make the credential `federated`: `eks.amazonaws.com/role-arn` (IRSA),
+//! `iam.gke.io/gcp-service-account` (GKE), `azure.workload.identity/client-id` (AKS). A `secrets` entry named
+//! `<sa>-token-<suffix>` is a legacy long-lived token Secret (clusters before 1.24): `static`. Otherwise pods
+//! get projected tokens that expire: `short_lived`.
+//!
+//! Every namespace has a `default` service account and `kube-*` namespaces hold the cluster's own: both are
+//! skipped (not imported, never `undeclared`, still compared when the registry declares them) unless a
+//! `default` account carries a workload-identity annotation, or `--all` is given.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::json_stream::{self, SyntaxError};
+use super::{ids, open, timestamp_day, Export, ImportError, Options, Record};
+use crate::model::{CredentialKind, IdentityType};
+
+/// Annotations that bind a service account to a cloud identity, and what they name.
+pub const FEDERATION: [(&str, &str); 3] = [
+    ("eks.amazonaws.com/role-arn", "the AWS IAM role"),
+    (
+        "iam.gke.io/gcp-service-account",
+        "the Google service account",
+    ),
+    (
+        "azure.workload.identity/client-id",
+        "the Azure managed identity (client id)",
+    ),
+];
+
+const SYSTEM_NAMESPACES: [&str; 3] = ["kube-system", "kube-public", "kube-node-lease"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ServiceAccount {
+    kind: Option<String>,
+    metadata: Metadata,
+    secrets: Vec<SecretRef>,
+    automount_service_account_token: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Metadata {
+    name: Option<String>,
+    namespace: Option<String>,
+    creation_timestamp: Option<String>,
+    annotations: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SecretRef {
+    name: Option<String>,
+}
+
+/// The namespace of a registry external id this source speaks for: `k8s:ns/name`, or a bare `ns/name` on a
+/// workload or service account (other identities, such as TLS certificates, use that shape too).
+pub fn namespace_of(external_id: &str, kind: Option<IdentityType>) -> Option<String> {
+    let id = external_id.trim();
+    let (rest, prefixed) = match id.strip_prefix("k8s:") {
+        Some(rest) => (rest, true),
+        None => (id, false),
+    };
+    let (namespace, name) = rest.split_once('/')?;
+    let label = |s: &str, dots: bool| {
+        !s.is_empty()
+            && s.len() <= 253
+            && s.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || (dots && b == b'.')
+            })
+    };
+    let shaped = label(namespace, false) && namespace.len() <= 63 && label(name, true);
+    let workload = matches!(
+        kind,
+        Some(IdentityType::Workload | IdentityType::ServiceAccount)
+    );
+    (shaped && (prefixed || workload)).then(|| namespace.to_string())
+}
+
+/// Reads the list at `path` into `export`.
+pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
+    let file = export.file.clone();
+    let mut records = Vec::new();
+    let mut namespaces = Vec::new();
+    let envelope = json_stream::items(open(path)?, |item, line| {
+        if !item.is_object() {
+            return Err(SyntaxError {
+                line,
+                message: "expected a ServiceAccount (a JSON object)".into(),
+            });
+        }
+        let sa: ServiceAccount = serde_json::from_value(item).map_err(|e| SyntaxError {
+            line,
+            message: format!("not a ServiceAccount: {e}"),
+        })?;
+        let record = record(&file, line, sa, options)?;
+        namespaces.push(namespace_of(&record.external_id, None).unwrap_or_default());
+        records.push(record);
+        Ok(())
+    })
+    .map_err(|e| ImportError::format(&file, e.line, e.message))?;
+    if let Some(kind) = envelope
+        .as_ref()
+        .and_then(|m| m.get("kind"))
+        .and_then(|k| k.as_str())
+    {
+        if kind != "List" && kind != "ServiceAccountList" && kind != "ServiceAccount" {
+            return Err(ImportError::format(
+                &file,
+                1,
+                format!("a `{kind}`, not a list of ServiceAccounts"),
+            ));
+        }
+    }
+    export.scope.extend(namespaces);
+    export.records.extend(records);
+    Ok(())
+}
+
+fn record(
+    file: &str,
+    line: u32,
+    sa: ServiceAccount,
+    options: &Options,
+) -> Result<Record, SyntaxError> {
+    if let Some(kind) = sa.kind.as_deref().filter(|k| *k != "ServiceAccount") {
+        let shown: String = kind.chars().take(40).collect();
+        return Err(SyntaxError {
+            line,
+            message: format!("an item of kind `{shown}`, expected ServiceAccount"),
+        });
+    }
+    let meta = &sa.metadata;
+    let (Some(name), Some(namespace)) = (meta.name.clone(), meta.namespace.clone()) else {
+        return Err(SyntaxError {
+            line,
+            message: "a ServiceAccount without `metadata.name` and `metadata.namespace`".into(),
+        });
+    };
+    let external_id = format!("k8s:{namespace}/{name}");
+    if namespace_of(&external_id, None).is_none() {
+        return Err(SyntaxError {
+            line,
+            message: "a ServiceAccount whose namespace or name is not a valid Kubernetes name"
+                .into(),
+        });
+    }
+    let mut record = Record::new(
+        external_id,
+        ids::sanitize(&format!("{namespace}-{name}")),
+        name.clone(),
+        IdentityType::Workload,
+        file,
+        line,
+    );
+    record.created = match meta.creation_timestamp.as_deref() {
+        None => None,
+        Some(text) => Some(timestamp_day(text).ok_or_else(|| SyntaxError {
+            line,
+            message: "`creationTimestamp` is not an RFC 3339 timestamp".into(),
+        })?),
+    };
+    let federated: Vec<String> = FEDERATION
+        .iter()
+        .filter_map(|(key, what)| {
+            meta.annotations
+                .get(*key)
+                .map(|v| format!("federated to {what} {v} ({key})"))
+        })
+        .collect();
+    let legacy: Vec<&str> = sa
+        .secrets
+        .iter()
+        .filter_map(|s| s.name.as_deref())
+        .filter(|n| n.starts_with(&format!("{name}-token-")))
+        .collect();
+    record.credential = Some(if !federated.is_empty() {
+        CredentialKind::Federated
+    } else if !legacy.is_empty() {
+        CredentialKind::Static
+    } else {
+        CredentialKind::ShortLived
+    });
+    record.notes.extend(federated.iter().cloned());
+    if !legacy.is_empty() {
+        record.notes.push(format!(
+            "legacy long-lived token Secret(s): {}",
+            legacy.join(", ")
+        ));
+    }
+    if sa.automount_service_account_token == Some(false) {
+        record
+            .notes
+            .push("automountServiceAccountToken: false (pods get no token unless they ask)".into());
+    }
+    if options.all {
+        return Ok(record);
+    }
+    if SYSTEM_NAMESPACES.contains(&namespace.as_str()) {
+        record.skipped = Some(format!(
+            "a service account of the cluster's own `{namespace}` namespace"
+        ));
+    } else if name == "default" && federated.is_empty() {
+        record.skipped = Some("the namespace's `default` service account".into());
+    }
+    Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_of_prefixed_and_bare_ids() {
+        assert_eq!(
+            namespace_of("k8s:payments/checkout-service", None).as_deref(),
+            Some("payments")
+        );
+        assert_eq!(
+            namespace_of("payments/checkout-service", Some(IdentityType::Workload)).as_deref(),
+            Some("payments")
+        );
+        assert_eq!(
+            namespace_of("ingress/api-tls", Some(IdentityType::Certificate)),
+            None
+        );
+        assert_eq!(namespace_of("k8s:Payments/x", None), None);
+        assert_eq!(
+            namespace_of("arn:aws:iam::1:role/x", Some(IdentityType::Workload)),
+            None
+        );
+        assert_eq!(
+            namespace_of("github:northwind/scim/okta", Some(IdentityType::Workload)),
+            None
+        );
+    }
+}

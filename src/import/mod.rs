@@ -1,0 +1,252 @@
+//! Discovery: read real inventory exports (cloud, cluster, CI) into one normalised record per identity, for
+//! `nhi import` (draft registry documents) and `nhi drift` (what the registry and the export disagree on).
+//!
+//! Each source parses its tool's documented output format in its own file. Parsing never panics: a
+//! malformed export is an [`ImportError`] naming the file and line.
+
+pub mod aws;
+pub mod draft;
+pub mod gcp;
+pub mod github;
+pub mod ids;
+pub mod json_stream;
+pub mod k8s;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+
+use crate::model::{CredentialKind, IdentityType};
+
+/// The export formats `nhi import` and `nhi drift` read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum SourceKind {
+    /// The IAM credential report CSV (`aws iam get-credential-report`, decoded)
+    AwsCredentialReport,
+    /// `gcloud iam service-accounts list --format=json` (keys via `--keys`)
+    GcpServiceAccounts,
+    /// `kubectl get serviceaccounts -A -o json`
+    K8sServiceAccounts,
+    /// A repository checkout: the secrets its `.github/workflows/*.yml` reference
+    GithubActions,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 4] = [
+        SourceKind::AwsCredentialReport,
+        SourceKind::GcpServiceAccounts,
+        SourceKind::K8sServiceAccounts,
+        SourceKind::GithubActions,
+    ];
+
+    /// The name on the command line, in reports, and of the folder drafts are written to.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::AwsCredentialReport => "aws-credential-report",
+            SourceKind::GcpServiceAccounts => "gcp-service-accounts",
+            SourceKind::K8sServiceAccounts => "k8s-service-accounts",
+            SourceKind::GithubActions => "github-actions",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// Options some sources take.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// GCP: key listings (`gcloud iam service-accounts keys list --iam-account=… --format=json`).
+    pub keys: Vec<PathBuf>,
+    /// GitHub Actions: `owner/repo` for external ids, instead of the one found in `.git/config`.
+    pub repo: Option<String>,
+    /// Keep what a source skips by default (console users, `default` and `kube-*` service accounts).
+    pub all: bool,
+    /// The day credentials' validity is judged on (GCP key expiry).
+    pub as_of: Option<Date>,
+}
+
+/// One identity as an export shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// What the registry's `external_id` must say to match (ARN, SA e-mail, `k8s:ns/name`, …).
+    pub external_id: String,
+    /// The id a draft gets before it is made unique (already valid).
+    pub base_id: String,
+    /// A display name.
+    pub name: String,
+    pub kind: IdentityType,
+    /// `None` when the export cannot tell (a draft marks it TODO).
+    pub credential: Option<CredentialKind>,
+    /// Whether the export shows a usable credential (an active key, an enabled account, a live reference).
+    pub active: bool,
+    pub created: Option<Date>,
+    /// When the oldest credential still active was issued.
+    pub rotated: Option<Date>,
+    pub last_used: Option<Date>,
+    pub expires: Option<Date>,
+    /// How many long-lived keys are active (two means a rotation left the old key behind, or reuse).
+    pub active_keys: u32,
+    /// A description from the export, as a draft purpose.
+    pub purpose: Option<String>,
+    /// The file the record comes from (the export, or for GitHub Actions the workflow) and its line.
+    pub file: String,
+    pub line: u32,
+    /// Facts for a person completing the draft (become YAML comments).
+    pub notes: Vec<String>,
+    /// Why the record is not imported nor reported as undeclared (it is still matched for drift).
+    pub skipped: Option<String>,
+}
+
+impl Record {
+    /// A record with the given identity and position and nothing known yet.
+    pub fn new(
+        external_id: String,
+        base_id: String,
+        name: String,
+        kind: IdentityType,
+        file: &str,
+        line: u32,
+    ) -> Record {
+        Record {
+            external_id,
+            base_id,
+            name,
+            kind,
+            credential: None,
+            active: true,
+            created: None,
+            rotated: None,
+            last_used: None,
+            expires: None,
+            active_keys: 0,
+            purpose: None,
+            file: file.to_string(),
+            line,
+            notes: Vec::new(),
+            skipped: None,
+        }
+    }
+}
+
+/// What an export holds, and what it speaks for.
+#[derive(Clone, Debug)]
+pub struct Export {
+    pub source: SourceKind,
+    /// The export as named on the command line.
+    pub file: String,
+    pub records: Vec<Record>,
+    /// The accounts, projects, namespaces or repository the export covers: a registry identity outside
+    /// them is not expected in it (and so never `stale`).
+    pub scope: BTreeSet<String>,
+    /// Observations about the export as a whole (e.g. `secrets: inherit`).
+    pub notes: Vec<String>,
+}
+
+impl Export {
+    fn new(source: SourceKind, file: &Path) -> Export {
+        Export {
+            source,
+            file: file.display().to_string(),
+            records: Vec::new(),
+            scope: BTreeSet::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Whether `external_id` (with the identity's type) names something this export would list.
+    pub fn covers(&self, external_id: &str, kind: Option<IdentityType>) -> bool {
+        let scope = match self.source {
+            SourceKind::AwsCredentialReport => aws::account_of(external_id),
+            SourceKind::GcpServiceAccounts => gcp::project_of(external_id),
+            SourceKind::K8sServiceAccounts => k8s::namespace_of(external_id, kind),
+            SourceKind::GithubActions => github::repo_of(external_id),
+        };
+        scope.is_some_and(|s| self.scope.contains(&s))
+    }
+}
+
+/// The key external ids are matched on: `k8s:` is optional, and case does not matter (IAM user names, SA
+/// e-mails, repositories and Actions secret names are all unique regardless of case).
+pub fn match_key(source: SourceKind, external_id: &str) -> String {
+    let id = external_id.trim();
+    let id = match source {
+        SourceKind::K8sServiceAccounts => id.strip_prefix("k8s:").unwrap_or(id),
+        _ => id,
+    };
+    id.to_lowercase()
+}
+
+/// What stops an import: the export cannot be read or is not in the expected format.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{file}:{line}: {message}")]
+    Format {
+        file: String,
+        line: u32,
+        message: String,
+    },
+}
+
+impl ImportError {
+    pub fn format(file: &str, line: u32, message: impl Into<String>) -> ImportError {
+        ImportError::Format {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    pub fn io(path: &Path, source: std::io::Error) -> ImportError {
+        ImportError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// Reads the export at `path` (a file, or for GitHub Actions a repository directory).
+pub fn read(source: SourceKind, path: &Path, options: &Options) -> Result<Export, ImportError> {
+    let mut export = Export::new(source, path);
+    match source {
+        SourceKind::AwsCredentialReport => aws::read(path, options, &mut export)?,
+        SourceKind::GcpServiceAccounts => gcp::read(path, options, &mut export)?,
+        SourceKind::K8sServiceAccounts => k8s::read(path, options, &mut export)?,
+        SourceKind::GithubActions => github::read(path, options, &mut export)?,
+    }
+    Ok(export)
+}
+
+/// Opens an export file for streaming.
+fn open(path: &Path) -> Result<std::io::BufReader<std::fs::File>, ImportError> {
+    if path.is_dir() {
+        let message = std::io::Error::other("it is a directory, not an export file");
+        return Err(ImportError::io(path, message));
+    }
+    let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
+    Ok(std::io::BufReader::with_capacity(64 * 1024, file))
+}
+
+/// The UTC calendar day of an ISO 8601 / RFC 3339 timestamp (`2026-03-04T10:11:12+00:00`, `…Z`).
+/// Timestamps in UTC beyond the last one the clock can shift by a day (GCP's `9999-12-31T23:59:59Z`, "never
+/// expires") keep their calendar day.
+pub fn timestamp_day(text: &str) -> Option<Date> {
+    let text = text.trim();
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date());
+    }
+    let utc = text.ends_with('Z') || text.ends_with("+00:00");
+    let (day, time) = text.split_at_checked(10)?;
+    let time_ok = time.starts_with('T') && time.parse::<jiff::Timestamp>().is_err();
+    if utc && time_ok && text.starts_with("9999-") {
+        return crate::model::parse_date(day);
+    }
+    None
+}

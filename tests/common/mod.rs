@@ -1,0 +1,105 @@
+//! Helpers shared by the CLI tests: run the binary, build small registries in temporary directories.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const AS_OF: &str = "2026-11-23";
+
+/// The test data folder.
+pub fn data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(rel)
+}
+
+/// Runs `nhi` with `args`.
+pub fn nhi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_nhi"))
+        .args(args)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("nhi runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A registry with a policy, one team with an active member, and the systems drafts may name.
+pub fn minimal_registry() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "nhi.yaml",
+        "kind: Policy\norganization: Import Test\n",
+    );
+    write(
+        dir.path(),
+        "owners/team.yaml",
+        "kind: Team\nid: team-x\nname: Team X\n---\nkind: Person\nid: pat\nname: Pat\nteam: team-x\n",
+    );
+    write(
+        dir.path(),
+        "systems/vault.yaml",
+        "kind: System\nid: vault\ntype: secret_store\ncriticality: high\nenvironment: prod\nowner: team-x\n",
+    );
+    dir
+}
+
+pub fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// `nhi check ROOT --format json` as JSON.
+pub fn check_json(root: &Path) -> serde_json::Value {
+    let o = nhi(&[
+        "check",
+        &root.display().to_string(),
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+    ]);
+    assert!(
+        o.status.code().is_some_and(|c| c < 2),
+        "check failed to run: {}",
+        stderr(&o)
+    );
+    serde_json::from_slice(&o.stdout).expect("check prints JSON")
+}
+
+/// The rules of a JSON report's findings.
+pub fn rules_of(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A copy of the GitHub Actions sample checkout with an `origin` remote in `.git/config` (git cannot track
+/// a `.git` folder inside the project, so the clone's config is written at test time).
+pub fn github_checkout() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = data("import/github/checkout/.github/workflows");
+    for entry in std::fs::read_dir(&source).expect("sample workflows") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).expect("sample workflow");
+        write(dir.path(), &format!(".github/workflows/{name}"), &text);
+    }
+    write(
+        dir.path(),
+        ".git/config",
+        "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n\turl = git@github.com:northwind/web-shop.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n",
+    );
+    dir
+}
