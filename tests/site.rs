@@ -431,3 +431,37 @@ fn the_command_exits_0_when_the_gate_fails_and_2_when_it_cannot_build() {
     ]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn identity_pages_show_the_blast_radius_of_the_graph() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    build(example(), &site);
+    let registry = nhi::load::load(&example()).unwrap().registry;
+    let graph = nhi::graph::Graph::build(&registry);
+    let mut paths = 0;
+    for d in &registry.identities {
+        let page = fs::read_to_string(site.join(format!("identities/{}.html", d.item.id))).unwrap();
+        let blast = graph.blast(&d.item.id).unwrap();
+        assert!(
+            page.contains(&format!("score <strong>{}</strong>", blast.score))
+                || blast.systems.is_empty(),
+            "{}",
+            d.item.id
+        );
+        for s in blast
+            .systems
+            .iter()
+            .map(|s| &s.explained)
+            .chain(blast.identities.iter().map(|r| &r.explained))
+        {
+            assert!(
+                page.contains(&format!("<code>{s}</code>")),
+                "{}: no path {s}",
+                d.item.id
+            );
+            paths += 1;
+        }
+    }
+    assert!(paths > 40, "only {paths} paths");
+}

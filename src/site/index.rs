@@ -95,7 +95,7 @@ pub struct Site<'a> {
     pub exceptions_for: ById<'a, Exception>,
     pub graph: Graph,
     pub blast_ranking: Vec<Summary>,
-    scores: HashMap<String, u32>,
+    summaries: HashMap<String, usize>,
     /// Everything due from the day to the end of the chart, by date.
     pub due: Vec<Due>,
     /// The positions in `due` of each identity's items.
@@ -157,16 +157,17 @@ impl<'a> Site<'a> {
             stored_in: HashMap::new(),
             run_by: HashMap::new(),
             exceptions_for: HashMap::new(),
-            scores: HashMap::new(),
+            summaries: HashMap::new(),
             blast_ranking: graph.all(),
             graph,
             due: Vec::new(),
             due_of: HashMap::new(),
         };
-        site.scores = site
+        site.summaries = site
             .blast_ranking
             .iter()
-            .map(|s| (s.identity.clone(), s.score))
+            .enumerate()
+            .map(|(n, s)| (s.identity.clone(), n))
             .collect();
         site.index();
         site.due = site.collect_due();
@@ -241,7 +242,12 @@ impl<'a> Site<'a> {
 
     /// The blast-radius score of an identity.
     pub fn score(&self, id: &str) -> u32 {
-        self.scores.get(id).copied().unwrap_or(0)
+        self.summary(id).map_or(0, |s| s.score)
+    }
+
+    /// The blast-radius summary of an identity.
+    pub fn summary(&self, id: &str) -> Option<&Summary> {
+        self.summaries.get(id).map(|&n| &self.blast_ranking[n])
     }
 
     /// Whether an exception is in force on the day.

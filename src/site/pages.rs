@@ -169,7 +169,7 @@ pub fn identity(site: &Site<'_>, doc: &Doc<Identity>) -> Value {
         "findings": findings(site, site.findings("Identity", &i.id), root),
         "exceptions": exceptions,
         "due": due,
-        "blast": blast(site, &i.id, root),
+        "blast": blast(site, i, root),
     })
 }
 
@@ -186,39 +186,76 @@ fn crit_class(c: Option<Criticality>) -> &'static str {
 /// The most systems and identities the picture of a blast radius draws (the table lists them all).
 const PICTURE_SYSTEMS: usize = 32;
 const PICTURE_IDENTITIES: usize = 12;
+/// Larger radii (systems and identities reached) are summarised rather than listed path by path.
+const FULL_BLAST_LIMIT: usize = 500;
+/// The most reached systems, and identities, the table of a blast radius lists.
+const BLAST_ROWS: usize = 250;
 
-fn blast(site: &Site<'_>, id: &str, root: &str) -> Value {
-    let Some(b) = site.graph.blast(id) else {
+/// A reached system as the table and picture show it.
+struct Reached<'a> {
+    id: &'a str,
+    level: Option<crate::model::Level>,
+    criticality: Option<Criticality>,
+    path: String,
+    direct: bool,
+}
+
+fn blast(site: &Site<'_>, identity: &Identity, root: &str) -> Value {
+    let id = identity.id.as_str();
+    let Some(summary) = site.summary(id) else {
         return Value::Null;
     };
-    // The picture: the most critical systems first, then reached identities.
-    let mut drawn: Vec<&crate::graph::ReachedSystem> = b.systems.iter().collect();
-    drawn.sort_by(|x, y| {
-        y.criticality
-            .cmp(&x.criticality)
-            .then_with(|| x.id.cmp(&y.id))
+    // Every path of a very large radius costs more than the whole rest of the page: such pages show the
+    // identity's own access and the critical systems it reaches, and `nhi blast` prints the rest.
+    // A radius that picks up no other credential is the identity's own access: no search needed.
+    let direct = summary.identities == 0;
+    let full = (!direct && summary.systems + summary.identities <= FULL_BLAST_LIMIT)
+        .then(|| site.graph.blast(id))
+        .flatten();
+    let (mut systems, identities): (Vec<Reached<'_>>, Vec<(&str, String)>) = match &full {
+        _ if direct => (own_access(site, identity), Vec::new()),
+        Some(b) => (
+            b.systems
+                .iter()
+                .map(|s| Reached {
+                    id: &s.id,
+                    level: Some(s.level),
+                    criticality: s.criticality,
+                    path: s.explained.clone(),
+                    direct: s.path.len() <= 1,
+                })
+                .collect(),
+            b.identities
+                .iter()
+                .map(|r| (r.id.as_str(), r.explained.clone()))
+                .collect(),
+        ),
+        None => (large_radius(site, identity, summary), Vec::new()),
+    };
+    systems.sort_by(|x, y| {
+        (y.criticality, y.level)
+            .cmp(&(x.criticality, x.level))
+            .then_with(|| x.id.cmp(y.id))
     });
-    drawn.truncate(PICTURE_SYSTEMS);
-    let system_nodes: Vec<svg::Node<'_>> = drawn
+    let system_nodes: Vec<svg::Node<'_>> = systems
         .iter()
+        .take(PICTURE_SYSTEMS)
         .map(|s| svg::Node {
-            label: &s.id,
-            href: site.system_href(&s.id, root),
+            label: s.id,
+            href: site.system_href(s.id, root),
             class: crit_class(s.criticality),
-            edge: if s.path.len() > 1 {
-                "via"
-            } else {
-                s.level.as_str()
+            edge: match s.level {
+                Some(level) if s.direct => level.as_str(),
+                _ => "via",
             },
         })
         .collect();
-    let identity_nodes: Vec<svg::Node<'_>> = b
-        .identities
+    let identity_nodes: Vec<svg::Node<'_>> = identities
         .iter()
         .take(PICTURE_IDENTITIES)
-        .map(|r| svg::Node {
-            label: &r.id,
-            href: site.identity_href(&r.id, root),
+        .map(|(r, _)| svg::Node {
+            label: r,
+            href: site.identity_href(r, root),
             class: "identity",
             edge: "via",
         })
@@ -229,18 +266,78 @@ fn blast(site: &Site<'_>, id: &str, root: &str) -> Value {
         class: "root",
         edge: "",
     };
-    let picture = svg::blast(&b, &root_node, &system_nodes, &identity_nodes);
-    let shown = system_nodes.len() + identity_nodes.len();
+    let picture = svg::blast(summary, &root_node, &system_nodes, &identity_nodes);
+    let total = summary.systems + summary.identities;
+    let listed = systems.len().min(BLAST_ROWS) + identities.len().min(BLAST_ROWS);
     json!({
-        "score": b.score,
+        "score": summary.score,
         "svg": picture,
-        "not_drawn": (b.systems.len() + b.identities.len()).saturating_sub(shown),
-        "systems": b.systems.iter().map(|s| json!({
-            "system": site.system_link(&s.id, root), "level": s.level, "criticality": s.criticality,
-            "path": s.explained, "direct": s.path.len() <= 1,
+        "complete": direct || full.is_some(),
+        "not_drawn": total.saturating_sub(system_nodes.len() + identity_nodes.len()),
+        "system_count": summary.systems,
+        "identity_count": summary.identities,
+        "not_listed": total.saturating_sub(listed),
+        "systems": systems.iter().take(BLAST_ROWS).map(|s| json!({
+            "system": site.system_link(s.id, root), "level": s.level, "criticality": s.criticality,
+            "path": s.path, "direct": s.direct,
         })).collect::<Vec<_>>(),
-        "identities": b.identities.iter().map(|r| json!({"identity": site.identity_link(&r.id, root), "path": r.explained})).collect::<Vec<_>>(),
+        "identities": identities.iter().take(BLAST_ROWS).map(|(r, path)| json!({"identity": site.identity_link(r, root), "path": path})).collect::<Vec<_>>(),
     })
+}
+
+/// The systems an identity's own access entries reach (known systems, highest level each), as the graph
+/// has them: a path of one step.
+fn own_access<'a>(site: &Site<'_>, identity: &'a Identity) -> Vec<Reached<'a>> {
+    let mut reached: Vec<Reached<'a>> = Vec::new();
+    for a in &identity.access {
+        let Some(system) = site.ctx.systems.get(a.system.as_str()) else {
+            continue;
+        };
+        if !reached.iter().any(|r| r.id == a.system) {
+            let level = identity
+                .access
+                .iter()
+                .filter(|b| b.system == a.system)
+                .map(|b| b.level.unwrap_or(crate::model::Level::Read))
+                .max();
+            let step = crate::graph::Step {
+                from: identity.id.clone(),
+                to: a.system.clone(),
+                edge: crate::graph::Edge::Access(level.unwrap_or(crate::model::Level::Read)),
+            };
+            let path = crate::graph::render_path(&identity.id, &[step]);
+            reached.push(Reached {
+                id: &a.system,
+                level,
+                criticality: system.item.criticality,
+                path,
+                direct: true,
+            });
+        }
+    }
+    reached
+}
+
+/// For a very large radius: the identity's own access, then the critical systems the summary names.
+fn large_radius<'a>(
+    site: &Site<'_>,
+    identity: &'a Identity,
+    summary: &'a crate::graph::Summary,
+) -> Vec<Reached<'a>> {
+    let criticality = |s: &str| site.ctx.systems.get(s).and_then(|d| d.item.criticality);
+    let mut reached = own_access(site, identity);
+    for s in &summary.critical_systems {
+        if !reached.iter().any(|r| r.id == s) {
+            reached.push(Reached {
+                id: s,
+                level: None,
+                criticality: criticality(s),
+                path: "through other identities' credentials".into(),
+                direct: false,
+            });
+        }
+    }
+    reached
 }
 
 /// What an owner must act on: open findings and what falls due soon on the identities they own.

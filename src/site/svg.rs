@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use minijinja::HtmlEscape;
 
-use crate::graph::Blast;
+use crate::graph::Summary;
 
 /// A labelled node of a picture with an optional link (already relative to the page).
 pub struct Node<'a> {
@@ -43,7 +43,7 @@ fn linked(out: &mut String, href: Option<&str>, body: &str) {
 /// The blast radius of one identity: the identity in the middle, each reached system around it, the edge
 /// labelled with the access level, the system coloured by criticality.
 pub fn blast(
-    blast: &Blast,
+    blast: &Summary,
     root: &Node<'_>,
     systems: &[Node<'_>],
     identities: &[Node<'_>],
@@ -58,8 +58,8 @@ pub fn blast(
         "<svg class=\"blast\" viewBox=\"0 0 {w} {h}\" role=\"group\" aria-labelledby=\"blast-title\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title id=\"blast-title\">Blast radius of {}: {} system(s), {} identit(ies), score {}</title>",
         esc(root.label),
-        blast.systems.len(),
-        blast.identities.len(),
+        blast.systems,
+        blast.identities,
         blast.score
     );
     let mut nodes = String::new();
