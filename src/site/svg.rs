@@ -49,9 +49,14 @@ pub fn blast(
     identities: &[Node<'_>],
 ) -> String {
     let n = systems.len() + identities.len();
-    let (w, h) = (640.0_f64, if n > 12 { 420.0 } else { 320.0 });
+    let h = match n {
+        0..=12 => 320.0_f64,
+        13..=24 => 440.0,
+        _ => 560.0,
+    };
+    let w = 760.0_f64;
     let (cx, cy) = (w / 2.0, h / 2.0);
-    let (rx, ry) = (w / 2.0 - 110.0, h / 2.0 - 40.0);
+    let (rx, ry) = (w / 2.0 - 190.0, h / 2.0 - 40.0);
     let mut out = String::new();
     let _ = write!(
         out,
@@ -70,7 +75,9 @@ pub fn blast(
         let (x, y) = (cx + rx * angle.cos(), cy + ry * angle.sin());
         let (mx, my) = ((cx + x) / 2.0, (cy + y) / 2.0);
         let _ = write!(out, "<line class=\"edge edge-{level}\" x1=\"{cx:.1}\" y1=\"{cy:.1}\" x2=\"{x:.1}\" y2=\"{y:.1}\"/>");
-        let _ = write!(out, "<text class=\"edge-label\" x=\"{mx:.1}\" y=\"{my:.1}\" text-anchor=\"middle\">{level}</text>");
+        if level != "via" {
+            let _ = write!(out, "<text class=\"edge-label\" x=\"{mx:.1}\" y=\"{my:.1}\" text-anchor=\"middle\">{level}</text>");
+        }
         let anchor = if x < cx - 5.0 {
             "end"
         } else if x > cx + 5.0 {
