@@ -33,6 +33,8 @@ pub enum Command {
     Import(crate::commands::import::ImportArgs),
     /// Compare an inventory export with the registry: undeclared, stale and drifted identities (exit 1)
     Drift(crate::commands::drift::DriftArgs),
+    /// Render the registry as a static site for auditors and owners (built even when the gate fails)
+    Build(BuildArgs),
     /// Print the JSON Schema of a kind (all kinds' file names when none is given)
     Schema {
         /// Identity, Team, Person, System, Exception or Policy (any case)
@@ -72,6 +74,25 @@ pub struct CheckArgs {
     /// Annotate findings in files changed since this git revision first (e.g. the pull request's base)
     #[arg(long, value_name = "REV")]
     pub changed_from: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The registry root (the directory holding nhi.yaml)
+    #[arg(default_value = ".")]
+    pub registry: PathBuf,
+    /// The output directory (replaced as a whole once the new site is complete)
+    #[arg(short, long, value_name = "DIR", default_value = "site")]
+    pub output: PathBuf,
+    /// Evaluate date rules as of this day (YYYY-MM-DD) instead of today (UTC)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub as_of: Option<Date>,
+    /// A directory of templates and assets that replace the built-in ones file by file
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// The commit to show [default: `git rev-parse HEAD` in the registry, or "unknown"]
+    #[arg(long, value_name = "REV")]
+    pub commit: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

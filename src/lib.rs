@@ -14,6 +14,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod scaffold;
+pub mod site;
 pub mod span;
 pub mod synth;
 

@@ -1,6 +1,7 @@
 //! What each subcommand does with the library; only this module and `report/` write output.
 
 pub mod blast;
+pub mod build;
 pub mod codeowners;
 pub mod diff;
 pub mod drift;
@@ -33,6 +34,7 @@ pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> 
         Command::Blast(args) => blast::blast(args, out),
         Command::Rank(args) => blast::rank(args, out),
         Command::Graph(args) => graph::graph(args, out),
+        Command::Build(args) => build::run(args, out),
     }
 }
 

@@ -1,0 +1,351 @@
+//! The static site for auditors and owners: a dashboard, a page per identity, owner and system, findings,
+//! exceptions, compliance, a graph view, search, and downloads with a manifest of SHA-256 sums.
+//!
+//! The build is a pipeline: check the registry, index it ([`index::Site`]), render every page in parallel
+//! (one template environment per thread) into a staging directory beside the output, write the data files
+//! and the manifest, then rename the staging directory over the output. The same registry and day give
+//! the same bytes: everything is sorted and the only varying inputs are the day and the commit.
+
+mod client;
+pub mod data;
+mod index;
+pub mod output;
+mod overview;
+mod pages;
+mod svg;
+pub mod templates;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context as _, Result};
+use jiff::civil::Date;
+use minijinja::value::Serde;
+use minijinja::{Environment, Value as Jinja};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+use crate::finding::Counts;
+use crate::model::{Doc, Identity, Person, System, Team};
+use crate::report;
+use crate::Checked;
+use index::Site;
+use output::{Staging, Written, MANIFEST};
+use templates::{Templates, ASSETS};
+
+/// What `nhi build` was asked to do.
+pub struct Options {
+    pub registry: PathBuf,
+    pub out: PathBuf,
+    pub as_of: Date,
+    pub templates: Option<PathBuf>,
+    /// The commit to show; by default `git rev-parse HEAD` in the registry's work tree.
+    pub commit: Option<String>,
+}
+
+/// Reports progress of long builds (a progress bar on a terminal); every method may be called from any thread.
+pub trait Progress: Sync {
+    fn start(&self, _total: u64) {}
+    fn advance(&self) {}
+    fn finish(&self) {}
+}
+
+/// No progress reporting.
+pub struct Quiet;
+impl Progress for Quiet {}
+
+/// What was built.
+#[derive(Debug)]
+pub struct Built {
+    pub files: usize,
+    pub bytes: u64,
+    pub commit: String,
+    pub counts: Counts,
+    pub gate_fails: bool,
+}
+
+/// One file rendered from a template.
+enum Job<'a> {
+    Page {
+        template: &'static str,
+        path: &'static str,
+    },
+    Identity(&'a Doc<Identity>),
+    Team(&'a Doc<Team>),
+    Person(&'a Doc<Person>),
+    System(&'a Doc<System>),
+}
+
+const PAGES: [(&str, &str); 10] = [
+    ("index.html", "index.html"),
+    ("identities.html", "identities.html"),
+    ("owners.html", "owners.html"),
+    ("systems.html", "systems.html"),
+    ("findings.html", "findings.html"),
+    ("exceptions.html", "exceptions.html"),
+    ("compliance.html", "compliance.html"),
+    ("graph.html", "graph.html"),
+    ("search.html", "search.html"),
+    ("downloads.html", "downloads.html"),
+];
+
+/// Builds the site of the registry at `opts.registry` into `opts.out`.
+pub fn build(opts: &Options, progress: &dyn Progress) -> Result<Built> {
+    let checked = crate::check(&opts.registry, opts.as_of)?;
+    refuse_registry_as_output(&opts.registry, &opts.out)?;
+    let commit = opts
+        .commit
+        .clone()
+        .unwrap_or_else(|| git_commit(&opts.registry));
+    let templates = Templates::with_overrides(opts.templates.as_deref())?;
+    let site = Site::new(&checked, commit);
+    let staging = Staging::beside(&opts.out)?;
+    let result = write_site(&site, &templates, &staging, opts, progress).and_then(|built| {
+        staging.commit(&opts.out)?;
+        Ok(built)
+    });
+    if result.is_err() {
+        staging.discard();
+    }
+    result
+}
+
+fn refuse_registry_as_output(registry: &Path, out: &Path) -> Result<()> {
+    let (Ok(registry), Ok(out)) = (registry.canonicalize(), out.canonicalize()) else {
+        return Ok(());
+    };
+    if registry.starts_with(&out) {
+        bail!(
+            "refusing to build into {}: it holds the registry",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// `git rev-parse HEAD` in the registry's work tree, or `unknown`.
+pub fn git_commit(registry: &Path) -> String {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(registry)
+        .args(["rev-parse", "--verify", "--quiet", "HEAD"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output();
+    let text = output
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    text.filter(|t| (7..=64).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn globals(site: &Site<'_>) -> Value {
+    let c = &site.checked;
+    json!({
+        "organization": c.registry.policy.organization,
+        "as_of": c.as_of.to_string(),
+        "commit": site.commit,
+        "version": env!("CARGO_PKG_VERSION"),
+        "counts": c.counts(),
+        "gate_fails": c.fails(false),
+    })
+}
+
+fn environment(templates: &Templates, globals: &Jinja) -> Environment<'static> {
+    let mut env = templates.environment();
+    env.add_global("site", globals.clone());
+    env
+}
+
+fn render(
+    env: &Environment<'_>,
+    site: &Site<'_>,
+    job: &Job<'_>,
+) -> Result<(String, &'static str, String)> {
+    let (path, template, ctx) = match job {
+        Job::Page { template, path } => {
+            ((*path).to_string(), *template, page_context(site, template))
+        }
+        Job::Identity(d) => (
+            format!("identities/{}.html", d.item.id),
+            "identity.html",
+            pages::identity(site, d),
+        ),
+        Job::Team(d) => (
+            format!("owners/{}.html", d.item.id),
+            "owner.html",
+            pages::team(site, d),
+        ),
+        Job::Person(d) => (
+            format!("owners/{}.html", d.item.id),
+            "owner.html",
+            pages::person(site, d),
+        ),
+        Job::System(d) => (
+            format!("systems/{}.html", d.item.id),
+            "system.html",
+            pages::system(site, d),
+        ),
+    };
+    let mut ctx = ctx;
+    ctx["section"] = json!(section(template));
+    let html = env
+        .get_template(template)
+        .and_then(|t| t.render(Jinja::from(Serde(&ctx))))
+        .map_err(|e| anyhow::anyhow!("cannot render {path} with the template {template}: {e:#}"))?;
+    Ok((path, template, html))
+}
+
+/// The navigation entry a template belongs to.
+fn section(template: &str) -> &str {
+    match template {
+        "identity.html" => "identities",
+        "owner.html" => "owners",
+        "system.html" => "systems",
+        t => t.trim_end_matches(".html"),
+    }
+}
+
+fn page_context(site: &Site<'_>, template: &str) -> Value {
+    match template {
+        "index.html" => overview::dashboard(site),
+        "identities.html" => overview::identities(site),
+        "owners.html" => overview::owners(site),
+        "systems.html" => overview::systems(site),
+        "findings.html" => overview::findings(site),
+        "exceptions.html" => overview::exceptions(site),
+        "compliance.html" => overview::compliance(site),
+        "graph.html" => overview::simple("Graph"),
+        "search.html" => overview::simple("Search"),
+        _ => overview::simple("Downloads"),
+    }
+}
+
+fn jobs<'a>(site: &Site<'a>) -> Vec<Job<'a>> {
+    let mut jobs: Vec<Job<'a>> = PAGES
+        .iter()
+        .map(|(template, path)| Job::Page { template, path })
+        .collect();
+    jobs.extend(site.identity_pages.iter().map(|d| Job::Identity(d)));
+    jobs.extend(site.team_pages.iter().map(|d| Job::Team(d)));
+    jobs.extend(site.person_pages.iter().map(|d| Job::Person(d)));
+    jobs.extend(site.system_pages.iter().map(|d| Job::System(d)));
+    jobs
+}
+
+fn write_site(
+    site: &Site<'_>,
+    templates: &Templates,
+    staging: &Staging,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<Built> {
+    for dir in ["identities", "owners", "systems", "assets", "data"] {
+        staging.mkdir(dir)?;
+    }
+    let globals = Jinja::from(Serde(globals(site)));
+    let jobs = jobs(site);
+    progress.start(jobs.len() as u64);
+    let mut written: Vec<Written> = jobs
+        .par_iter()
+        .map_init(
+            || environment(templates, &globals),
+            |env, job| {
+                let (path, _, html) = render(env, site, job)?;
+                let w = staging.write(&path, html.as_bytes());
+                progress.advance();
+                w
+            },
+        )
+        .collect::<Result<_>>()?;
+    progress.finish();
+    let files = data_files(site, templates, opts)?;
+    let data: Vec<Written> = files
+        .par_iter()
+        .map(|(path, bytes)| staging.write(path, bytes))
+        .collect::<Result<_>>()?;
+    written.extend(data);
+    written.sort();
+    let sums: String = written
+        .iter()
+        .map(|w| format!("{}  {}\n", w.sha256, w.path))
+        .collect();
+    written.push(staging.write("SHA256SUMS", sums.as_bytes())?);
+    written.sort();
+    let manifest = json!({
+        "generator": format!("nhi {}", env!("CARGO_PKG_VERSION")),
+        "as_of": site.checked.as_of.to_string(),
+        "commit": site.commit,
+        "files": written,
+    });
+    let mut text = serde_json::to_string_pretty(&manifest)?;
+    text.push('\n');
+    written.push(staging.write(MANIFEST, text.as_bytes())?);
+    Ok(Built {
+        files: written.len(),
+        bytes: written.iter().map(|w| w.bytes as u64).sum(),
+        commit: site.commit.clone(),
+        counts: site.checked.counts(),
+        gate_fails: site.checked.fails(false),
+    })
+}
+
+/// Everything that is not a page: assets, the data scripts, and the downloads.
+fn data_files(
+    site: &Site<'_>,
+    templates: &Templates,
+    opts: &Options,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let checked: &Checked = site.checked;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for asset in ASSETS {
+        let text = templates
+            .source(asset)
+            .with_context(|| format!("the asset {asset} is missing"))?;
+        files.push((asset.to_string(), text.as_bytes().to_vec()));
+    }
+    files.push((
+        "data/search.js".into(),
+        data::js_data("NHI_SEARCH", &client::search_index(site)).into_bytes(),
+    ));
+    files.push((
+        "data/graph.js".into(),
+        data::js_data("NHI_GRAPH", &client::graph(site)).into_bytes(),
+    ));
+    let tally = |id: &str| {
+        let (open, waived, _) = site.tally(id);
+        (open, waived)
+    };
+    files.push((
+        "inventory.csv".into(),
+        data::inventory_csv(&site.identity_pages, tally).into_bytes(),
+    ));
+    files.push((
+        "findings.csv".into(),
+        data::findings_csv(&checked.findings).into_bytes(),
+    ));
+    let registry = data::registry_json(&checked.registry, &checked.as_of.to_string(), &site.commit);
+    // Compact: at scale the pretty form is twice the size for no reader's benefit.
+    let mut registry = serde_json::to_vec(&registry)?;
+    registry.push(b'\n');
+    files.push(("registry.json".into(), registry));
+    let cx = report::Context {
+        checked,
+        root: &opts.registry,
+        repo_prefix: report::repo_prefix(&opts.registry),
+        color: false,
+        changed: None,
+    };
+    files.push((
+        "findings.sarif".into(),
+        pretty(&report::sarif::document(&cx))?,
+    ));
+    Ok(files)
+}
+
+fn pretty(value: &Value) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}

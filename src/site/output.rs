@@ -1,0 +1,197 @@
+//! Writing the site: every path checked to stay inside the output, files written into a staging directory
+//! beside the output, and the staging directory renamed over the output only once everything is written.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The name of the manifest; its presence marks a directory as a site this tool may replace.
+pub const MANIFEST: &str = "manifest.json";
+
+/// One written file, for the manifest.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Written {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: usize,
+}
+
+/// Whether `id` may name a file: the registry's id pattern, and not only dots.
+pub fn is_file_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    let first_ok = b
+        .first()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    first_ok
+        && b.len() <= 128
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"._-".contains(c))
+        && !b.iter().all(|c| *c == b'.')
+}
+
+/// The directory a site is written into before it replaces the output.
+pub struct Staging {
+    dir: PathBuf,
+}
+
+impl Staging {
+    /// Creates an empty staging directory beside `out` (same file system, so the final rename is atomic).
+    pub fn beside(out: &Path) -> Result<Staging> {
+        let parent = parent_of(out);
+        fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+        let name = out
+            .file_name()
+            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+        let dir = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot remove the stale {}", dir.display()))?;
+        }
+        fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Staging { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The place of `rel` (a `/`-separated relative path) inside the staging directory, refusing any path
+    /// that could leave it.
+    pub fn path(&self, rel: &str) -> Result<PathBuf> {
+        let inside = !rel.is_empty()
+            && !rel.starts_with('/')
+            && !rel.contains('\\')
+            && Path::new(rel)
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)))
+            && rel
+                .split('/')
+                .all(|part| !part.is_empty() && part.bytes().any(|b| b != b'.'));
+        if !inside {
+            bail!("refusing to write `{rel}`: the path would leave the output directory");
+        }
+        let path = self.dir.join(rel);
+        if !path.starts_with(&self.dir) {
+            bail!("refusing to write `{rel}`: the path would leave the output directory");
+        }
+        Ok(path)
+    }
+
+    /// Writes `bytes` at `rel` (its directory must exist) and returns its manifest entry.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<Written> {
+        let path = self.path(rel)?;
+        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Written {
+            path: rel.to_string(),
+            sha256: hex(&Sha256::digest(bytes)),
+            bytes: bytes.len(),
+        })
+    }
+
+    /// Creates the directory `rel` inside the staging directory.
+    pub fn mkdir(&self, rel: &str) -> Result<()> {
+        let path = self.path(rel)?;
+        fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))
+    }
+
+    /// Replaces `out` with the staging directory. An existing `out` is replaced only when it is empty or
+    /// holds a site (a `manifest.json`), so a mistyped `-o` cannot wipe an unrelated directory.
+    pub fn commit(&self, out: &Path) -> Result<()> {
+        if out.exists() {
+            let is_empty = fs::read_dir(out)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if !is_empty && !out.join(MANIFEST).is_file() {
+                bail!("refusing to replace {}: it is not empty and holds no {MANIFEST}, so it is not a site built by nhi", out.display());
+            }
+            let old = self.dir.with_extension("old");
+            fs::rename(out, &old).with_context(|| {
+                format!("cannot move the previous site {} aside", out.display())
+            })?;
+            fs::rename(&self.dir, out)
+                .with_context(|| format!("cannot move the new site into {}", out.display()))?;
+            fs::remove_dir_all(&old)
+                .with_context(|| format!("cannot remove the previous site at {}", old.display()))?;
+        } else {
+            fs::rename(&self.dir, out)
+                .with_context(|| format!("cannot move the new site into {}", out.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Removes the staging directory after a failed build.
+    pub fn discard(&self) {
+        if self.dir.exists() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn parent_of(out: &Path) -> PathBuf {
+    match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_registry_ids_name_files() {
+        for ok in ["a", "payments-stripe.key_1", "0", "a.."] {
+            assert!(is_file_id(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "...",
+            "../x",
+            "a/b",
+            "A",
+            "-x",
+            ".hidden",
+            "a\\b",
+            &"a".repeat(129),
+        ] {
+            assert!(!is_file_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn no_path_leaves_the_staging_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::beside(&dir.path().join("site")).unwrap();
+        assert!(staging
+            .path("identities/a.html")
+            .unwrap()
+            .starts_with(staging.dir()));
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "a/./b",
+            "..",
+            "...",
+            "a//b",
+            "a\\..\\b",
+            "identities/..",
+        ] {
+            assert!(staging.path(bad).is_err(), "{bad}");
+        }
+        staging.discard();
+        assert!(!staging.dir().exists());
+    }
+}

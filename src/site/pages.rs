@@ -1,0 +1,488 @@
+//! The context of each entity page: an identity, an owner (team or person), a system. Values from the
+//! registry go in as data; the templates escape them. Links are relative to the page.
+
+use serde_json::{json, Value};
+
+use super::index::{Due, Site};
+use super::svg;
+use crate::finding::Finding;
+use crate::model::{Criticality, Doc, Identity, Person, System, Team};
+use crate::rules::catalogue;
+
+/// Pages one folder below the site root.
+pub const DEEP: &str = "../";
+
+/// A link shown as a link only when it is an `http` or `https` URL; anything else is plain text.
+pub fn web_link(label: &str, url: &str) -> Value {
+    Site::link(label, is_web_url(url).then(|| url.to_string()))
+}
+
+/// `http://` or `https://` (any case), with no whitespace or control characters.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        && url.len() > lower.find("//").map_or(0, |i| i + 2)
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn severity_rank(f: &Finding) -> u8 {
+    match (f.waived_by.is_some(), f.severity) {
+        (true, _) => 3,
+        (false, s) => s as u8,
+    }
+}
+
+/// One finding for a table.
+pub fn finding(site: &Site<'_>, f: &Finding, root: &str) -> Value {
+    let rule = catalogue::get(f.rule);
+    json!({
+        "rank": severity_rank(f),
+        "rule": Site::link(f.rule, site.rule_href(f.rule, root)),
+        "severity": f.severity.as_str(),
+        "waived_by": f.waived_by.as_deref().map(|w| Site::link(w, site.exception_href(w, root))),
+        "kind": f.subject.kind,
+        "subject": Site::link(&f.subject.id, site.subject_href(f.subject.kind, &f.subject.id, root)),
+        "file": &*f.file,
+        "line": f.pos.line.get(),
+        "column": f.pos.column.get(),
+        "message": f.message,
+        "fix": rule.map(|r| r.fix),
+    })
+}
+
+/// Findings sorted for people: open errors first, then warnings, notices, waived; then by rule.
+pub fn findings(site: &Site<'_>, list: &[&Finding], root: &str) -> Vec<Value> {
+    let mut sorted = list.to_vec();
+    sorted.sort_by(|a, b| {
+        (severity_rank(a), a.rule, a.sort_key()).cmp(&(severity_rank(b), b.rule, b.sort_key()))
+    });
+    sorted.iter().map(|f| finding(site, f, root)).collect()
+}
+
+/// One identity as a row of a table.
+pub fn identity_row(site: &Site<'_>, doc: &Doc<Identity>, root: &str) -> Value {
+    let i = &doc.item;
+    let (open, waived, worst) = site.tally(&i.id);
+    let score = site.score(&i.id);
+    json!({
+        "id": site.identity_link(&i.id, root),
+        "name": i.name,
+        "type": i.kind,
+        "environment": i.environment,
+        "status": i.status,
+        "owner": i.owner.as_deref().map(|o| site.owner_link(o, root)),
+        "open": open,
+        "waived": waived,
+        "worst": worst.map(|s| s.as_str()),
+        "score": score,
+    })
+}
+
+pub fn due_item(site: &Site<'_>, d: &Due, root: &str) -> Value {
+    let subject = match d.what {
+        super::index::DueKind::Exception => {
+            Site::link(&d.subject, site.exception_href(&d.subject, root))
+        }
+        _ => site.identity_link(&d.subject, root),
+    };
+    json!({
+        "date": d.date.to_string(),
+        "days": site.days_until(d.date),
+        "what": d.what.label(),
+        "class": d.what.class(),
+        "subject": subject,
+        "owner": d.owner.as_deref().map(|o| site.owner_link(o, root)),
+    })
+}
+
+pub fn identity(site: &Site<'_>, doc: &Doc<Identity>) -> Value {
+    let root = DEEP;
+    let i = &doc.item;
+    let c = &i.credential;
+    let policy = site.ctx.policy;
+    let rotation = c
+        .rotation_days
+        .map(|d| (d, "this identity"))
+        .unwrap_or((policy.rotation_period(i.kind), "the policy"));
+    let access: Vec<Value> = i
+        .access
+        .iter()
+        .map(|a| {
+            let system = site.ctx.systems.get(a.system.as_str()).map(|s| &s.item);
+            json!({
+                "system": site.system_link(&a.system, root),
+                "level": a.level, "scope": a.scope, "justification": a.justification,
+                "criticality": system.and_then(|s| s.criticality),
+                "environment": system.and_then(|s| s.environment),
+            })
+        })
+        .collect();
+    let exceptions: Vec<Value> = site
+        .exceptions_for
+        .get(i.id.as_str())
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            json!({
+                "id": Site::link(&e.item.id, site.exception_href(&e.item.id, root)),
+                "rule": e.item.rule.as_deref().map(|r| Site::link(r, site.rule_href(r, root))),
+                "expires": e.item.expires, "reason": e.item.reason, "in_force": site.in_force(&e.item),
+            })
+        })
+        .collect();
+    let due: Vec<Value> = site
+        .due_of(&i.id)
+        .map(|d| due_item(site, d, root))
+        .collect();
+    let links: Vec<Value> = i
+        .links
+        .iter()
+        .map(|(k, v)| json!({"name": k, "link": web_link(v, v)}))
+        .collect();
+    let review = i.review.as_ref();
+    json!({
+        "root": root,
+        "title": i.name.clone().unwrap_or_else(|| i.id.clone()),
+        "identity": {
+            "id": i.id, "name": i.name, "type": i.kind, "purpose": i.purpose, "environment": i.environment,
+            "status": i.status, "decommissioned_on": i.decommissioned_on, "external_id": i.external_id,
+            "owner": i.owner.as_deref().map(|o| site.owner_link(o, root)),
+            "owner_kind": i.owner.as_deref().map(|o| if site.ctx.teams.contains_key(o) { "team" } else if site.ctx.persons.contains_key(o) { "person" } else { "unknown" }),
+            "contact": i.contact.as_deref().map(|p| site.owner_link(p, root)),
+            "system_of_record": i.system_of_record.as_deref().map(|s| site.system_link(s, root)),
+            "credential": {
+                "kind": c.kind, "created": c.created, "last_rotated": c.last_rotated, "expires": c.expires,
+                "revoked_on": c.revoked_on, "rotation_days": rotation.0, "rotation_from": rotation.1,
+                "stores": c.stores.iter().map(|s| site.system_link(s, root)).collect::<Vec<_>>(),
+            },
+            "access": access,
+            "used_by": i.used_by.iter().map(|u| site.any_link(u, root)).collect::<Vec<_>>(),
+            "last_used": i.last_used,
+            "review_last": review.and_then(|r| r.last),
+            "review_by": review.and_then(|r| r.by.as_deref()).map(|p| site.owner_link(p, root)),
+            "review_days": site.ctx.review_period(i),
+            "vendor": i.vendor, "vendor_review": i.vendor_review, "spiffe_id": i.spiffe_id, "tags": i.tags,
+            "links": links,
+            "file": &*doc.source.file, "line": doc.source.start.line.get(),
+        },
+        "findings": findings(site, site.findings("Identity", &i.id), root),
+        "exceptions": exceptions,
+        "due": due,
+        "blast": blast(site, i, root),
+    })
+}
+
+fn crit_class(c: Option<Criticality>) -> &'static str {
+    match c {
+        Some(Criticality::Critical) => "crit-critical",
+        Some(Criticality::High) => "crit-high",
+        Some(Criticality::Medium) => "crit-medium",
+        Some(Criticality::Low) => "crit-low",
+        None => "crit-none",
+    }
+}
+
+/// The most systems and identities the picture of a blast radius draws (the table lists them all).
+const PICTURE_SYSTEMS: usize = 32;
+const PICTURE_IDENTITIES: usize = 12;
+/// Larger radii (systems and identities reached) are summarised rather than listed path by path.
+const FULL_BLAST_LIMIT: usize = 500;
+/// The most reached systems, and identities, the table of a blast radius lists.
+const BLAST_ROWS: usize = 250;
+
+/// A reached system as the table and picture show it.
+struct Reached<'a> {
+    id: &'a str,
+    level: Option<crate::model::Level>,
+    criticality: Option<Criticality>,
+    path: String,
+    direct: bool,
+}
+
+fn blast(site: &Site<'_>, identity: &Identity, root: &str) -> Value {
+    let id = identity.id.as_str();
+    let Some(summary) = site.summary(id) else {
+        return Value::Null;
+    };
+    // Every path of a very large radius costs more than the whole rest of the page: such pages show the
+    // identity's own access and the critical systems it reaches, and `nhi blast` prints the rest.
+    // A radius that picks up no other credential is the identity's own access: no search needed.
+    let direct = summary.identities == 0;
+    let full = (!direct && summary.systems + summary.identities <= FULL_BLAST_LIMIT)
+        .then(|| site.graph.blast(id))
+        .flatten();
+    let (mut systems, identities): (Vec<Reached<'_>>, Vec<(&str, String)>) = match &full {
+        _ if direct => (own_access(site, identity), Vec::new()),
+        Some(b) => (
+            b.systems
+                .iter()
+                .map(|s| Reached {
+                    id: &s.id,
+                    level: Some(s.level),
+                    criticality: s.criticality,
+                    path: s.explained.clone(),
+                    direct: s.path.len() <= 1,
+                })
+                .collect(),
+            b.identities
+                .iter()
+                .map(|r| (r.id.as_str(), r.explained.clone()))
+                .collect(),
+        ),
+        None => (large_radius(site, identity, summary), Vec::new()),
+    };
+    systems.sort_by(|x, y| {
+        (y.criticality, y.level)
+            .cmp(&(x.criticality, x.level))
+            .then_with(|| x.id.cmp(y.id))
+    });
+    let system_nodes: Vec<svg::Node<'_>> = systems
+        .iter()
+        .take(PICTURE_SYSTEMS)
+        .map(|s| svg::Node {
+            label: s.id,
+            href: site.system_href(s.id, root),
+            class: crit_class(s.criticality),
+            edge: match s.level {
+                Some(level) if s.direct => level.as_str(),
+                _ => "via",
+            },
+        })
+        .collect();
+    let identity_nodes: Vec<svg::Node<'_>> = identities
+        .iter()
+        .take(PICTURE_IDENTITIES)
+        .map(|(r, _)| svg::Node {
+            label: r,
+            href: site.identity_href(r, root),
+            class: "identity",
+            edge: "via",
+        })
+        .collect();
+    let root_node = svg::Node {
+        label: id,
+        href: None,
+        class: "root",
+        edge: "",
+    };
+    let picture = svg::blast(summary, &root_node, &system_nodes, &identity_nodes);
+    let total = summary.systems + summary.identities;
+    let listed = systems.len().min(BLAST_ROWS) + identities.len().min(BLAST_ROWS);
+    json!({
+        "score": summary.score,
+        "svg": picture,
+        "complete": direct || full.is_some(),
+        "not_drawn": total.saturating_sub(system_nodes.len() + identity_nodes.len()),
+        "system_count": summary.systems,
+        "identity_count": summary.identities,
+        "not_listed": total.saturating_sub(listed),
+        "systems": systems.iter().take(BLAST_ROWS).map(|s| json!({
+            "system": site.system_link(s.id, root), "level": s.level, "criticality": s.criticality,
+            "path": s.path, "direct": s.direct,
+        })).collect::<Vec<_>>(),
+        "identities": identities.iter().take(BLAST_ROWS).map(|(r, path)| json!({"identity": site.identity_link(r, root), "path": path})).collect::<Vec<_>>(),
+    })
+}
+
+/// The systems an identity's own access entries reach (known systems, highest level each), as the graph
+/// has them: a path of one step.
+fn own_access<'a>(site: &Site<'_>, identity: &'a Identity) -> Vec<Reached<'a>> {
+    let mut reached: Vec<Reached<'a>> = Vec::new();
+    for a in &identity.access {
+        let Some(system) = site.ctx.systems.get(a.system.as_str()) else {
+            continue;
+        };
+        if !reached.iter().any(|r| r.id == a.system) {
+            let level = identity
+                .access
+                .iter()
+                .filter(|b| b.system == a.system)
+                .map(|b| b.level.unwrap_or(crate::model::Level::Read))
+                .max();
+            let step = crate::graph::Step {
+                from: identity.id.clone(),
+                to: a.system.clone(),
+                edge: crate::graph::Edge::Access(level.unwrap_or(crate::model::Level::Read)),
+            };
+            let path = crate::graph::render_path(&identity.id, &[step]);
+            reached.push(Reached {
+                id: &a.system,
+                level,
+                criticality: system.item.criticality,
+                path,
+                direct: true,
+            });
+        }
+    }
+    reached
+}
+
+/// For a very large radius: the identity's own access, then the critical systems the summary names.
+fn large_radius<'a>(
+    site: &Site<'_>,
+    identity: &'a Identity,
+    summary: &'a crate::graph::Summary,
+) -> Vec<Reached<'a>> {
+    let criticality = |s: &str| site.ctx.systems.get(s).and_then(|d| d.item.criticality);
+    let mut reached = own_access(site, identity);
+    for s in &summary.critical_systems {
+        if !reached.iter().any(|r| r.id == s) {
+            reached.push(Reached {
+                id: s,
+                level: None,
+                criticality: criticality(s),
+                path: "through other identities' credentials".into(),
+                direct: false,
+            });
+        }
+    }
+    reached
+}
+
+/// What an owner must act on: open findings and what falls due soon on the identities they own.
+fn needs_action(site: &Site<'_>, owned: &[&Doc<Identity>], root: &str) -> (Vec<Value>, Vec<Value>) {
+    let mut open: Vec<&Finding> = Vec::new();
+    for doc in owned {
+        open.extend(
+            site.findings("Identity", &doc.item.id)
+                .iter()
+                .filter(|f| f.waived_by.is_none()),
+        );
+    }
+    let mut due: Vec<&Due> = owned
+        .iter()
+        .flat_map(|d| site.due_of(&d.item.id))
+        .filter(|d| site.is_soon(d))
+        .collect();
+    due.sort_by(|a, b| (a.date, a.what, &a.subject).cmp(&(b.date, b.what, &b.subject)));
+    let due = due.iter().map(|d| due_item(site, d, root)).collect();
+    (findings(site, &open, root), due)
+}
+
+fn rows(site: &Site<'_>, docs: Option<&Vec<&Doc<Identity>>>, root: &str) -> Vec<Value> {
+    docs.map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|d| identity_row(site, d, root))
+        .collect()
+}
+
+pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
+    let root = DEEP;
+    let t = &doc.item;
+    let owned = site.owned_by.get(t.id.as_str());
+    let (open, due) = needs_action(site, owned.map(Vec::as_slice).unwrap_or_default(), root);
+    let members: Vec<Value> = site
+        .members
+        .get(t.id.as_str())
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| json!({"person": site.owner_link(&p.item.id, root), "name": p.item.name, "active": p.item.is_active(), "left_on": p.item.left_on}))
+        .collect();
+    json!({
+        "root": root,
+        "title": t.name.clone().unwrap_or_else(|| t.id.clone()),
+        "kind": "Team",
+        "owner": {
+            "id": t.id, "name": t.name, "email": t.email, "slack": t.slack, "github": t.github,
+            "description": t.description, "lead": t.lead.as_deref().map(|l| site.owner_link(l, root)),
+            "staffed": site.ctx.staffed.contains(t.id.as_str()),
+            "file": &*doc.source.file, "line": doc.source.start.line.get(),
+        },
+        "members": members,
+        "owned": rows(site, owned, root),
+        "contact_for": Vec::<Value>::new(),
+        "open": open,
+        "due": due,
+        "findings": findings(site, site.findings("Team", &t.id), root),
+    })
+}
+
+pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
+    let root = DEEP;
+    let p = &doc.item;
+    let owned = site.owned_by.get(p.id.as_str());
+    let (open, due) = needs_action(site, owned.map(Vec::as_slice).unwrap_or_default(), root);
+    json!({
+        "root": root,
+        "title": p.name.clone().unwrap_or_else(|| p.id.clone()),
+        "kind": "Person",
+        "owner": {
+            "id": p.id, "name": p.name, "email": p.email, "github": p.github, "active": p.is_active(),
+            "left_on": p.left_on, "team": p.team.as_deref().map(|t| site.owner_link(t, root)),
+            "file": &*doc.source.file, "line": doc.source.start.line.get(),
+        },
+        "members": Vec::<Value>::new(),
+        "owned": rows(site, owned, root),
+        "contact_for": rows(site, site.contact_for.get(p.id.as_str()), root),
+        "open": open,
+        "due": due,
+        "findings": findings(site, site.findings("Person", &p.id), root),
+    })
+}
+
+pub fn system(site: &Site<'_>, doc: &Doc<System>) -> Value {
+    let root = DEEP;
+    let s = &doc.item;
+    let mut access: Vec<_> = site
+        .access_to
+        .get(s.id.as_str())
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .to_vec();
+    access.sort_by(|(da, a), (db, b)| {
+        b.level
+            .cmp(&a.level)
+            .then_with(|| da.item.id.cmp(&db.item.id))
+    });
+    let access: Vec<Value> = access
+        .iter()
+        .map(|(d, a)| {
+            json!({
+                "identity": site.identity_link(&d.item.id, root), "level": a.level, "scope": a.scope,
+                "justification": a.justification, "environment": d.item.environment, "status": d.item.status,
+                "owner": d.item.owner.as_deref().map(|o| site.owner_link(o, root)),
+            })
+        })
+        .collect();
+    json!({
+        "root": root,
+        "title": s.name.clone().unwrap_or_else(|| s.id.clone()),
+        "system": {
+            "id": s.id, "name": s.name, "type": s.kind, "criticality": s.criticality, "environment": s.environment,
+            "owner": s.owner.as_deref().map(|o| site.owner_link(o, root)), "vendor": s.vendor,
+            "description": s.description, "url": s.url.as_deref().map(|u| web_link(u, u)), "tags": s.tags,
+            "file": &*doc.source.file, "line": doc.source.start.line.get(),
+        },
+        "access": access,
+        "stored": rows(site, site.stored_in.get(s.id.as_str()), root),
+        "runs": rows(site, site.run_by.get(s.id.as_str()), root),
+        "findings": findings(site, site.findings("System", &s.id), root),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_web_url;
+
+    #[test]
+    fn only_http_and_https_urls_are_links() {
+        assert!(is_web_url("https://example.com/x"));
+        assert!(is_web_url("HTTP://example.com"));
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,x",
+            "//evil.example",
+            "https://",
+            "https://a b",
+            "vbscript:x",
+            "file:///etc/passwd",
+            " https://x",
+        ] {
+            assert!(!is_web_url(bad), "{bad}");
+        }
+    }
+}

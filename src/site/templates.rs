@@ -1,0 +1,124 @@
+//! The site's templates and static assets: built into the binary, replaceable file by file.
+//!
+//! `--templates DIR` is read once, up front: a file there wins over the built-in of the same name (the
+//! user's `identity.html` replaces ours; their `partials/x.html` can be included by it). Templates are
+//! rendered by one [`Environment`] per thread; each looks names up in the overrides first.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+use minijinja::{Environment, UndefinedBehavior};
+
+macro_rules! builtin {
+    ($($name:literal),+ $(,)?) => {
+        /// Every built-in template and asset, by name.
+        pub const BUILTIN: &[(&str, &str)] = &[$(($name, include_str!(concat!("../../templates/", $name)))),+];
+    };
+}
+
+builtin!(
+    "base.html",
+    "macros.html",
+    "index.html",
+    "identities.html",
+    "identity.html",
+    "owners.html",
+    "owner.html",
+    "systems.html",
+    "system.html",
+    "findings.html",
+    "exceptions.html",
+    "compliance.html",
+    "graph.html",
+    "search.html",
+    "downloads.html",
+    "assets/style.css",
+    "assets/print.css",
+    "assets/site.js",
+    "assets/graph-view.js",
+);
+
+/// Static files copied into the site as they are (after overrides).
+pub const ASSETS: [&str; 4] = [
+    "assets/style.css",
+    "assets/print.css",
+    "assets/site.js",
+    "assets/graph-view.js",
+];
+
+/// The built-ins with the user's overrides.
+#[derive(Clone, Default)]
+pub struct Templates {
+    overrides: Arc<BTreeMap<String, String>>,
+}
+
+impl Templates {
+    /// Reads every file under `dir` (UTF-8 text; `/`-separated names relative to `dir`).
+    pub fn with_overrides(dir: Option<&Path>) -> Result<Templates> {
+        let Some(dir) = dir else {
+            return Ok(Templates::default());
+        };
+        if !dir.is_dir() {
+            anyhow::bail!("the templates directory {} does not exist", dir.display());
+        }
+        let mut overrides = BTreeMap::new();
+        for entry in walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = entry.with_context(|| {
+                format!("cannot read the templates directory {}", dir.display())
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let text = std::fs::read_to_string(entry.path()).with_context(|| {
+                format!(
+                    "cannot read the template {} (templates are UTF-8 text)",
+                    entry.path().display()
+                )
+            })?;
+            overrides.insert(name, text);
+        }
+        Ok(Templates {
+            overrides: Arc::new(overrides),
+        })
+    }
+
+    /// The text of `name`: the user's file first, then the built-in.
+    pub fn source(&self, name: &str) -> Option<&str> {
+        self.overrides
+            .get(name)
+            .map(String::as_str)
+            .or_else(|| BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t))
+    }
+
+    /// An environment that loads templates from these sources, with the site's filters.
+    pub fn environment(&self) -> Environment<'static> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_auto_reload(false);
+        env.set_debug(false);
+        let me = self.clone();
+        env.set_loader(move |name| Ok(me.source(name).map(str::to_string)));
+        env.add_filter("plural", plural);
+        env
+    }
+}
+
+/// `{{ n|plural("identity", "identities") }}` → `1 identity`, `2 identities`.
+fn plural(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

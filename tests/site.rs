@@ -1,0 +1,467 @@
+//! The site: a page for everything, no broken link, hostile values escaped, the same bytes twice, a true
+//! manifest, and no partial site after a failure.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use nhi::site::{self, Options, Quiet};
+use regex::Regex;
+use sha2::{Digest, Sha256};
+
+fn day(s: &str) -> jiff::civil::Date {
+    nhi::model::parse_date(s).unwrap()
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("registry")
+}
+
+fn hostile() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/site/hostile")
+}
+
+fn options(registry: PathBuf, out: PathBuf) -> Options {
+    Options {
+        registry,
+        out,
+        as_of: day("2026-11-23"),
+        templates: None,
+        commit: Some("0123456789abcdef".into()),
+    }
+}
+
+fn build(registry: PathBuf, out: &Path) -> site::Built {
+    site::build(&options(registry, out.to_path_buf()), &Quiet).expect("the site builds")
+}
+
+/// Every file under `dir`, `/`-separated and relative, with its bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).unwrap();
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.insert(name, fs::read(entry.path()).unwrap());
+        }
+    }
+    out
+}
+
+/// Decodes the entities the templates' HTML escaping produces inside attribute values.
+fn unescape(s: &str) -> String {
+    s.replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn the_example_registry_has_a_page_for_every_identity_owner_and_system() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    build(example(), &site);
+    let loaded = nhi::load::load(&example()).unwrap().registry;
+    assert!(!loaded.identities.is_empty());
+    for d in &loaded.identities {
+        assert!(
+            site.join(format!("identities/{}.html", d.item.id))
+                .is_file(),
+            "identity {}",
+            d.item.id
+        );
+    }
+    for id in loaded
+        .teams
+        .iter()
+        .map(|d| &d.item.id)
+        .chain(loaded.persons.iter().map(|d| &d.item.id))
+    {
+        assert!(
+            site.join(format!("owners/{id}.html")).is_file(),
+            "owner {id}"
+        );
+    }
+    for d in &loaded.systems {
+        assert!(
+            site.join(format!("systems/{}.html", d.item.id)).is_file(),
+            "system {}",
+            d.item.id
+        );
+    }
+    for page in [
+        "index.html",
+        "findings.html",
+        "exceptions.html",
+        "compliance.html",
+        "graph.html",
+        "search.html",
+    ] {
+        assert!(site.join(page).is_file(), "{page}");
+    }
+    for download in [
+        "inventory.csv",
+        "findings.csv",
+        "registry.json",
+        "findings.sarif",
+        "manifest.json",
+        "data/graph.js",
+        "data/search.js",
+    ] {
+        assert!(site.join(download).is_file(), "{download}");
+    }
+    let index = fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        index.contains("2026-11-23") && index.contains("0123456789ab"),
+        "the dashboard shows the day and the commit"
+    );
+}
+
+#[test]
+fn no_internal_link_is_broken() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    build(example(), &site);
+    let all = files(&site);
+    let attr = Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
+    let ids = Regex::new(r#"\bid="([^"]*)""#).unwrap();
+    let mut checked = 0;
+    for (name, bytes) in all.iter().filter(|(n, _)| n.ends_with(".html")) {
+        let html = String::from_utf8(bytes.clone()).unwrap();
+        let dir = Path::new(name).parent().unwrap_or(Path::new(""));
+        for cap in attr.captures_iter(&html) {
+            let target = unescape(&cap[1]);
+            if target.starts_with("https://") || target.starts_with("http://") || target == "data:,"
+            {
+                continue;
+            }
+            assert!(
+                !target.contains(':'),
+                "{name}: a link with a scheme that is not http(s): {target}"
+            );
+            let (path, fragment) = target
+                .split_once('#')
+                .map_or((target.as_str(), None), |(p, f)| (p, Some(f)));
+            let path = path.split('?').next().unwrap();
+            let file = if path.is_empty() {
+                PathBuf::from(name)
+            } else {
+                normalize(&dir.join(path))
+            };
+            let key = file.to_string_lossy().replace('\\', "/");
+            let Some(body) = all.get(&key) else {
+                panic!("{name}: broken link to {target} ({key})")
+            };
+            if let Some(fragment) = fragment {
+                let text = String::from_utf8_lossy(body);
+                assert!(
+                    ids.captures_iter(&text)
+                        .any(|c| unescape(&c[1]) == fragment),
+                    "{name}: no #{fragment} in {key}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "only {checked} links checked");
+}
+
+/// `a/../b` → `b`, failing when the path leaves the site.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                assert!(out.pop(), "a link leaves the site: {}", path.display())
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[test]
+fn hostile_values_are_escaped_everywhere() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let built = build(hostile(), &site);
+    assert!(
+        built.gate_fails,
+        "the site is built even when the gate fails"
+    );
+    let all = files(&site);
+    let script = Regex::new(r"(?i)<script\b[^>]*>").unwrap();
+    let our_script =
+        Regex::new(r#"^<script src="(\.\./)?(assets|data)/[a-z-]+\.js"></script>"#).unwrap();
+    let attr = Regex::new(r#"(?i)(?:href|src)\s*=\s*"([^"]*)""#).unwrap();
+    for (name, bytes) in &all {
+        let text = String::from_utf8_lossy(bytes);
+        if name.ends_with(".html") {
+            for m in script.find_iter(&text) {
+                let rest = &text[m.start()..];
+                let head = unescape(&rest[..rest.len().min(120)]);
+                assert!(
+                    our_script.is_match(&head),
+                    "{name}: a script that is not ours: {}",
+                    &rest[..rest.len().min(80)]
+                );
+            }
+            for bad in [
+                "<img",
+                "<svg onload",
+                "onmouseover=\"",
+                "<b>bold",
+                "<i>italic",
+            ] {
+                assert!(!text.contains(bad), "{name}: unescaped {bad}");
+            }
+            for cap in attr.captures_iter(&text) {
+                let target = unescape(&cap[1]).trim().to_ascii_lowercase();
+                assert!(
+                    !target.starts_with("javascript:") && !target.starts_with("data:text"),
+                    "{name}: a dangerous link {target}"
+                );
+            }
+        }
+        if name.starts_with("data/") {
+            assert!(
+                !text.contains('<') && !text.contains('>') && !text.contains('&'),
+                "{name}: raw <, > or & in a script"
+            );
+            assert!(
+                !text.contains('\u{2028}') && !text.contains('\u{2029}'),
+                "{name}: a raw line separator in a script"
+            );
+        }
+    }
+    let identity = String::from_utf8_lossy(&all["identities/evil-key.html"]).into_owned();
+    assert!(
+        identity.contains("&lt;&#x2f;script&gt;&lt;script&gt;alert(&#x27;name&#x27;)"),
+        "the name is shown, escaped"
+    );
+    assert!(
+        identity.contains(
+            "https:&#x2f;&#x2f;example.com&#x2f;a?b=1&amp;c=&quot;2&quot;&gt;&lt;script&gt;"
+        ),
+        "an https link is a link, escaped"
+    );
+    let inventory = String::from_utf8_lossy(&all["inventory.csv"]).into_owned();
+    assert!(
+        inventory.contains("\"'=HYPERLINK(\"\"http://evil.example\"\") +cmd @SUM(1)\""),
+        "{inventory}"
+    );
+    assert!(
+        inventory.contains(",'-2+3,"),
+        "cells starting with - are prefixed: {inventory}"
+    );
+    assert!(
+        !all.keys()
+            .any(|k| k.contains("escape") || k.contains("/....") || k.contains("/...html")),
+        "no page for invalid ids"
+    );
+    assert!(!out.path().join("escape.html").exists());
+}
+
+#[test]
+fn the_same_registry_and_day_give_the_same_bytes() {
+    let out = tempfile::tempdir().unwrap();
+    let (a, b) = (out.path().join("a"), out.path().join("b"));
+    build(example(), &a);
+    build(example(), &b);
+    let (fa, fb) = (files(&a), files(&b));
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (name, bytes) in &fa {
+        assert!(bytes == &fb[name], "{name} differs between two builds");
+    }
+}
+
+#[test]
+fn the_manifest_lists_every_file_with_its_sha256() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    build(example(), &site);
+    let all = files(&site);
+    let manifest: serde_json::Value = serde_json::from_slice(&all["manifest.json"]).unwrap();
+    assert_eq!(manifest["as_of"], "2026-11-23");
+    assert_eq!(manifest["commit"], "0123456789abcdef");
+    let listed: BTreeMap<String, String> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["sha256"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<&String> = all.keys().filter(|k| *k != "manifest.json").collect();
+    assert_eq!(
+        listed.keys().collect::<Vec<_>>(),
+        expected,
+        "every file but the manifest itself is listed"
+    );
+    for (path, sum) in &listed {
+        let actual: String = Sha256::digest(&all[path])
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(&actual, sum, "{path}");
+    }
+    let sums = String::from_utf8_lossy(&all["SHA256SUMS"]).into_owned();
+    assert!(
+        sums.lines().count() == all.len() - 2 && sums.contains("  index.html\n"),
+        "{sums}"
+    );
+}
+
+#[test]
+fn templates_are_replaced_file_by_file() {
+    let out = tempfile::tempdir().unwrap();
+    let templates = out.path().join("templates");
+    fs::create_dir_all(templates.join("assets")).unwrap();
+    fs::write(templates.join("downloads.html"), "{% extends \"base.html\" %}{% block content %}<h1>Our own downloads {{ site.as_of }}</h1>{% endblock %}").unwrap();
+    fs::write(
+        templates.join("assets/style.css"),
+        "body { color: rebeccapurple }\n",
+    )
+    .unwrap();
+    let site = out.path().join("site");
+    let mut opts = options(example(), site.clone());
+    opts.templates = Some(templates);
+    site::build(&opts, &Quiet).unwrap();
+    let downloads = fs::read_to_string(site.join("downloads.html")).unwrap();
+    assert!(
+        downloads.contains("<h1>Our own downloads 2026-11-23</h1>")
+            && downloads.contains("assets/style.css")
+    );
+    assert_eq!(
+        fs::read_to_string(site.join("assets/style.css")).unwrap(),
+        "body { color: rebeccapurple }\n"
+    );
+    assert!(
+        fs::read_to_string(site.join("index.html"))
+            .unwrap()
+            .contains("<h1>Dashboard</h1>"),
+        "other templates are the built-ins"
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_and_no_partial_one() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    build(example(), &site);
+    let before = files(&site);
+    let templates = out.path().join("templates");
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(templates.join("identity.html"), "{% if %}broken").unwrap();
+    let mut opts = options(example(), site.clone());
+    opts.templates = Some(templates);
+    let err = site::build(&opts, &Quiet).unwrap_err();
+    assert!(format!("{err:#}").contains("identity.html"), "{err:#}");
+    assert_eq!(files(&site), before, "the previous site is untouched");
+    let left: Vec<_> = fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !left.iter().any(|n| n.contains("partial")),
+        "staging left behind: {left:?}"
+    );
+}
+
+#[test]
+fn an_unrelated_directory_is_never_replaced() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("docs");
+    fs::create_dir_all(&target).unwrap();
+    fs::write(target.join("notes.txt"), "keep me").unwrap();
+    let err = site::build(&options(example(), target.clone()), &Quiet).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("not a site built by nhi"),
+        "{err:#}"
+    );
+    assert_eq!(
+        fs::read_to_string(target.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    let err = site::build(&options(example(), example()), &Quiet).unwrap_err();
+    assert!(format!("{err:#}").contains("holds the registry"), "{err:#}");
+}
+
+#[test]
+fn the_command_exits_0_when_the_gate_fails_and_2_when_it_cannot_build() {
+    let out = tempfile::tempdir().unwrap();
+    let nhi = env!("CARGO_BIN_EXE_nhi");
+    let site = out.path().join("site");
+    let run = |args: &[&std::ffi::OsStr]| Command::new(nhi).args(args).output().unwrap();
+    let ok = run(&[
+        "build".as_ref(),
+        hostile().as_os_str(),
+        "-o".as_ref(),
+        site.as_os_str(),
+        "--as-of".as_ref(),
+        "2026-11-23".as_ref(),
+        "--commit".as_ref(),
+        "abc1234".as_ref(),
+    ]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("gate fails"));
+    assert!(site.join("index.html").is_file());
+    let missing = run(&[
+        "build".as_ref(),
+        out.path().join("nowhere").as_os_str(),
+        "-o".as_ref(),
+        site.as_os_str(),
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn identity_pages_show_the_blast_radius_of_the_graph() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    build(example(), &site);
+    let registry = nhi::load::load(&example()).unwrap().registry;
+    let graph = nhi::graph::Graph::build(&registry);
+    let mut paths = 0;
+    for d in &registry.identities {
+        let page = fs::read_to_string(site.join(format!("identities/{}.html", d.item.id))).unwrap();
+        let blast = graph.blast(&d.item.id).unwrap();
+        assert!(
+            page.contains(&format!("score <strong>{}</strong>", blast.score))
+                || blast.systems.is_empty(),
+            "{}",
+            d.item.id
+        );
+        for s in blast
+            .systems
+            .iter()
+            .map(|s| &s.explained)
+            .chain(blast.identities.iter().map(|r| &r.explained))
+        {
+            assert!(
+                page.contains(&format!("<code>{s}</code>")),
+                "{}: no path {s}",
+                d.item.id
+            );
+            paths += 1;
+        }
+    }
+    assert!(paths > 40, "only {paths} paths");
+}
