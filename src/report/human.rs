@@ -60,7 +60,16 @@ fn finding(
         .as_ref()
         .map(|w| format!(" (waived by {w})"))
         .unwrap_or_default();
-    let head = format!("{}[{}]", paint.severity(f.severity), f.rule);
+    // A waived finding does not fail the gate: say so before anything else on its line.
+    let head = match f.waived_by {
+        Some(_) => format!(
+            "{} {}[{}]",
+            paint.wrap("2", "waived"),
+            f.severity.as_str(),
+            f.rule
+        ),
+        None => format!("{}[{}]", paint.severity(f.severity), f.rule),
+    };
     writeln!(
         out,
         "{head}: {}{}",

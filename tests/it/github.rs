@@ -140,7 +140,7 @@ fn expected_annotations(json: &Value) -> Vec<Annotation> {
                 file: f["file"].as_str().unwrap().to_string(),
                 line: f["line"].as_u64().unwrap(),
                 col: f["column"].as_u64().unwrap(),
-                title: format!("nhi {}", f["rule"].as_str().unwrap()),
+                title: f["rule"].as_str().unwrap().to_string(),
                 message: format!("{subject}{}", f["message"].as_str().unwrap()),
             }
         })
