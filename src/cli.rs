@@ -93,6 +93,9 @@ pub struct BuildArgs {
     /// The commit to show [default: `git rev-parse HEAD` in the registry, or "unknown"]
     #[arg(long, value_name = "REV")]
     pub commit: Option<String>,
+    /// A drift report (`nhi drift ... --format json`) to show on the site; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub drift: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -29,6 +29,7 @@ fn options(registry: PathBuf, out: PathBuf) -> Options {
         as_of: day("2026-11-23"),
         templates: None,
         commit: Some("0123456789abcdef".into()),
+        drift: Vec::new(),
     }
 }
 

@@ -31,6 +31,7 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<u8> {
         as_of: args.as_of.unwrap_or_else(nhi::today_utc),
         templates: args.templates,
         commit: args.commit,
+        drift: args.drift,
     };
     let target = if std::io::stderr().is_terminal() {
         ProgressDrawTarget::stderr()

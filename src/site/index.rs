@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::output::is_file_id;
+use crate::drift::report::DriftReport;
 use crate::finding::{Finding, Severity};
 use crate::graph::{Graph, Summary};
 use crate::model::{Access, Doc, Exception, Identity, Person, System, Team};
@@ -100,6 +101,8 @@ pub struct Site<'a> {
     pub due: Vec<Due>,
     /// The positions in `due` of each identity's items.
     due_of: HashMap<String, Vec<usize>>,
+    /// The drift reports given to the build (`--drift FILE`), in a fixed order.
+    pub drift: Vec<DriftReport>,
 }
 
 fn pages<'a, T>(
@@ -162,6 +165,7 @@ impl<'a> Site<'a> {
             graph,
             due: Vec::new(),
             due_of: HashMap::new(),
+            drift: Vec::new(),
         };
         site.summaries = site
             .blast_ranking

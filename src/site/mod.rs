@@ -8,6 +8,7 @@
 
 mod client;
 pub mod data;
+mod drift;
 mod index;
 pub mod output;
 mod overview;
@@ -41,6 +42,8 @@ pub struct Options {
     pub templates: Option<PathBuf>,
     /// The commit to show; by default `git rev-parse HEAD` in the registry's work tree.
     pub commit: Option<String>,
+    /// Drift reports written by `nhi drift --format json`, shown on the Drift page and identity pages.
+    pub drift: Vec<PathBuf>,
 }
 
 /// Reports progress of long builds (a progress bar on a terminal); every method may be called from any thread.
@@ -76,7 +79,7 @@ enum Job<'a> {
     System(&'a Doc<System>),
 }
 
-const PAGES: [(&str, &str); 10] = [
+const PAGES: [(&str, &str); 11] = [
     ("index.html", "index.html"),
     ("identities.html", "identities.html"),
     ("owners.html", "owners.html"),
@@ -86,6 +89,7 @@ const PAGES: [(&str, &str); 10] = [
     ("compliance.html", "compliance.html"),
     ("graph.html", "graph.html"),
     ("search.html", "search.html"),
+    ("drift.html", "drift.html"),
     ("downloads.html", "downloads.html"),
 ];
 
@@ -93,12 +97,14 @@ const PAGES: [(&str, &str); 10] = [
 pub fn build(opts: &Options, progress: &dyn Progress) -> Result<Built> {
     let checked = crate::check(&opts.registry, opts.as_of)?;
     refuse_registry_as_output(&opts.registry, &opts.out)?;
+    let reports = drift::load(&opts.drift)?;
     let commit = opts
         .commit
         .clone()
         .unwrap_or_else(|| git_commit(&opts.registry));
     let templates = Templates::with_overrides(opts.templates.as_deref())?;
-    let site = Site::new(&checked, commit);
+    let mut site = Site::new(&checked, commit);
+    site.drift = reports;
     let staging = Staging::beside(&opts.out)?;
     let result = write_site(&site, &templates, &staging, opts, progress).and_then(|built| {
         staging.commit(&opts.out)?;
@@ -167,11 +173,15 @@ fn render(
         Job::Page { template, path } => {
             ((*path).to_string(), *template, page_context(site, template))
         }
-        Job::Identity(d) => (
-            format!("identities/{}.html", d.item.id),
-            "identity.html",
-            pages::identity(site, d),
-        ),
+        Job::Identity(d) => {
+            let mut ctx = pages::identity(site, d);
+            ctx["drift"] = json!(drift::of_identity(site, &d.item.id, pages::DEEP));
+            (
+                format!("identities/{}.html", d.item.id),
+                "identity.html",
+                ctx,
+            )
+        }
         Job::Team(d) => (
             format!("owners/{}.html", d.item.id),
             "owner.html",
@@ -209,7 +219,11 @@ fn section(template: &str) -> &str {
 
 fn page_context(site: &Site<'_>, template: &str) -> Value {
     match template {
-        "index.html" => overview::dashboard(site),
+        "index.html" => {
+            let mut ctx = overview::dashboard(site);
+            ctx["drift"] = drift::totals(site);
+            ctx
+        }
         "identities.html" => overview::identities(site),
         "owners.html" => overview::owners(site),
         "systems.html" => overview::systems(site),
@@ -218,6 +232,7 @@ fn page_context(site: &Site<'_>, template: &str) -> Value {
         "compliance.html" => overview::compliance(site),
         "graph.html" => overview::simple("Graph"),
         "search.html" => overview::simple("Search"),
+        "drift.html" => drift::page(site, overview::TOP),
         _ => overview::simple("Downloads"),
     }
 }

@@ -34,6 +34,7 @@ builtin!(
     "graph.html",
     "search.html",
     "downloads.html",
+    "drift.html",
     "assets/style.css",
     "assets/print.css",
     "assets/site.js",
