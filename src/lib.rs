@@ -53,7 +53,7 @@ pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
         let path = root.join(file);
         let inside = canonical_root
             .as_deref()
-            .is_some_and(|r| load::resolves_inside(r, &path));
+            .is_some_and(|r| load::discovered_inside(r, &path, file));
         let small = std::fs::metadata(&path).is_ok_and(|m| m.len() <= load::MAX_FILE_BYTES);
         (inside && small)
             .then(|| std::fs::read_to_string(path).ok())

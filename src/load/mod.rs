@@ -96,6 +96,15 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     Ok(loaded)
 }
 
+/// Whether a file the walk found (`rel`, at `path`) stays inside the registry. The walk follows no link, so
+/// only a link itself (or `nhi.yaml`, which is not walked) can lead outside: one `lstat` per file instead of
+/// resolving every path.
+pub fn discovered_inside(canonical_root: &Path, path: &Path, rel: &str) -> bool {
+    let linked = rel == POLICY_FILE
+        || fs::symlink_metadata(path).map_or(true, |m| m.file_type().is_symlink());
+    !linked || resolves_inside(canonical_root, path)
+}
+
 /// Whether `path` resolves, through any symbolic links, to a place inside the registry at `canonical_root`:
 /// nothing outside the registry is read, nor shown.
 pub fn resolves_inside(canonical_root: &Path, path: &Path) -> bool {
@@ -255,7 +264,7 @@ fn file_finding(rule: &'static str, file: &Arc<str>, pos: Pos, message: String) 
 
 fn load_file(root: &Path, canonical_root: &Path, rel: &str) -> FileResult {
     let path = root.join(rel);
-    if !resolves_inside(canonical_root, &path) {
+    if !discovered_inside(canonical_root, &path, rel) {
         let message = "a symbolic link to outside the registry is not read: registry files live in the registry".to_string();
         return parse_file(rel, Err((Pos::START, message)));
     }
