@@ -70,17 +70,7 @@ impl Finding {
         pointer: &str,
         message: String,
     ) -> Finding {
-        let mut f = Finding::at_pos(
-            rule,
-            kind.name(),
-            id,
-            source,
-            source.start,
-            pointer,
-            message,
-        );
-        f.anchor = Anchor::Key;
-        f
+        Finding::anchored(rule, kind, id, source, pointer, message, Anchor::Key)
     }
 
     /// A finding at the value of `pointer` (for a reference or a literal that is wrong).
@@ -92,6 +82,19 @@ impl Finding {
         pointer: &str,
         message: String,
     ) -> Finding {
+        Finding::anchored(rule, kind, id, source, pointer, message, Anchor::Value)
+    }
+
+    /// A finding placed on the key or value of `pointer` when positions are resolved.
+    fn anchored(
+        rule: &'static str,
+        kind: Kind,
+        id: &str,
+        source: &Source,
+        pointer: &str,
+        message: String,
+        anchor: Anchor,
+    ) -> Finding {
         let mut f = Finding::at_pos(
             rule,
             kind.name(),
@@ -101,7 +104,7 @@ impl Finding {
             pointer,
             message,
         );
-        f.anchor = Anchor::Value;
+        f.anchor = anchor;
         f
     }
 
