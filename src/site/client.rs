@@ -21,44 +21,30 @@ pub fn search_index(site: &Site<'_>) -> Value {
             i.vendor.clone(),
             (!i.tags.is_empty()).then(|| i.tags.join(" ")),
         ];
-        let text = detail.into_iter().flatten().collect::<Vec<_>>().join(" · ");
-        entries.push(json!([
-            "identity",
-            i.id,
-            i.name.clone().unwrap_or_default(),
-            text,
-            site.identity_href(&i.id, "")
-        ]));
+        let href = site.identity_href(&i.id, "");
+        entries.push(entry("identity", &i.id, &i.name, detail, href));
     }
     for d in &site.team_pages {
         let t = &d.item;
-        let text = [t.email.clone(), t.slack.clone()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ");
-        entries.push(json!([
+        let detail = [t.email.clone(), t.slack.clone()];
+        entries.push(entry(
             "team",
-            t.id,
-            t.name.clone().unwrap_or_default(),
-            text,
-            site.owner_href(&t.id, "")
-        ]));
+            &t.id,
+            &t.name,
+            detail,
+            site.owner_href(&t.id, ""),
+        ));
     }
     for d in &site.person_pages {
         let p = &d.item;
-        let text = [p.email.clone(), p.team.clone()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ");
-        entries.push(json!([
+        let detail = [p.email.clone(), p.team.clone()];
+        entries.push(entry(
             "person",
-            p.id,
-            p.name.clone().unwrap_or_default(),
-            text,
-            site.owner_href(&p.id, "")
-        ]));
+            &p.id,
+            &p.name,
+            detail,
+            site.owner_href(&p.id, ""),
+        ));
     }
     for d in &site.system_pages {
         let s = &d.item;
@@ -68,16 +54,22 @@ pub fn search_index(site: &Site<'_>) -> Value {
             s.environment.map(|e| e.to_string()),
             s.vendor.clone(),
         ];
-        let text = detail.into_iter().flatten().collect::<Vec<_>>().join(" · ");
-        entries.push(json!([
-            "system",
-            s.id,
-            s.name.clone().unwrap_or_default(),
-            text,
-            site.system_href(&s.id, "")
-        ]));
+        let href = site.system_href(&s.id, "");
+        entries.push(entry("system", &s.id, &s.name, detail, href));
     }
     Value::Array(entries)
+}
+
+/// One search entry: `[kind, id, name, details joined with " · ", href]`.
+fn entry<const N: usize>(
+    kind: &str,
+    id: &str,
+    name: &Option<String>,
+    detail: [Option<String>; N],
+    href: Option<String>,
+) -> Value {
+    let text = detail.into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    json!([kind, id, name.clone().unwrap_or_default(), text, href])
 }
 
 /// `data/graph.js`: nodes (identities, then systems) and edges by node index.
