@@ -46,10 +46,9 @@ impl Checked {
 /// Loads and checks the registry at `root` as of `as_of`.
 pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
     let loaded = load::load(root)?;
-    let mut findings = rules::check(&loaded.registry, loaded.findings, as_of);
     // Read again only what the loader read: inside the registry, within the size limit.
     let canonical_root = root.canonicalize().ok();
-    load::resolve_positions(&mut findings, &|file| {
+    Ok(finish(loaded, as_of, &|file| {
         let path = root.join(file);
         let inside = canonical_root
             .as_deref()
@@ -58,13 +57,7 @@ pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
         (inside && small)
             .then(|| std::fs::read_to_string(path).ok())
             .flatten()
-    });
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Ok(Checked {
-        as_of,
-        registry: loaded.registry,
-        findings,
-    })
+    }))
 }
 
 /// Loads and checks a registry held in memory (e.g. read from a git revision), as [`load::load_files`].
@@ -78,14 +71,24 @@ pub fn check_files(
         .filter_map(|(path, bytes)| Some((path.clone(), String::from_utf8(bytes.clone()).ok()?)))
         .collect();
     let loaded = load::load_files(name, files)?;
+    Ok(finish(loaded, as_of, &|file| texts.get(file).cloned()))
+}
+
+/// The rules over a loaded registry, then the findings' positions (reading files again through `read`)
+/// and their output order.
+fn finish(
+    loaded: load::Loaded,
+    as_of: Date,
+    read: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Checked {
     let mut findings = rules::check(&loaded.registry, loaded.findings, as_of);
-    load::resolve_positions(&mut findings, &|file| texts.get(file).cloned());
+    load::resolve_positions(&mut findings, read);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Ok(Checked {
+    Checked {
         as_of,
         registry: loaded.registry,
         findings,
-    })
+    }
 }
 
 /// Checks the contents of one registry file given as bytes (`rel` names it, e.g. `identities/x.yaml` or
