@@ -17,6 +17,7 @@ pub mod scaffold;
 pub mod site;
 pub mod span;
 pub mod synth;
+pub mod timings;
 
 use std::path::Path;
 
@@ -49,14 +50,7 @@ pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
     // Read again only what the loader read: inside the registry, within the size limit.
     let canonical_root = root.canonicalize().ok();
     Ok(finish(loaded, as_of, &|file| {
-        let path = root.join(file);
-        let inside = canonical_root
-            .as_deref()
-            .is_some_and(|r| load::discovered_inside(r, &path, file));
-        let small = std::fs::metadata(&path).is_ok_and(|m| m.len() <= load::MAX_FILE_BYTES);
-        (inside && small)
-            .then(|| std::fs::read_to_string(path).ok())
-            .flatten()
+        load::read_again(canonical_root.as_deref()?, &root.join(file))
     }))
 }
 
@@ -81,9 +75,13 @@ fn finish(
     as_of: Date,
     read: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Checked {
-    let mut findings = rules::check(&loaded.registry, loaded.findings, as_of);
-    load::resolve_positions(&mut findings, read);
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut findings = timings::phase("rules", || {
+        rules::check(&loaded.registry, loaded.findings, as_of)
+    });
+    timings::phase("positions", || load::resolve_positions(&mut findings, read));
+    timings::phase("sort", || {
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    });
     Checked {
         as_of,
         registry: loaded.registry,

@@ -65,8 +65,11 @@ fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
         cx.changed = Some(repo.changed_since(rev)?);
         cx.repo_prefix = repo.prefix;
     }
-    report::emitter(format).emit(&cx, out)?;
-    Ok(u8::from(checked.fails(args.deny == Some(Deny::Warnings))))
+    nhi::timings::phase("output", || report::emitter(format).emit(&cx, out))?;
+    let code = u8::from(checked.fails(args.deny == Some(Deny::Warnings)));
+    // The process exits next: freeing a large registry document by document would only cost time.
+    std::mem::forget(checked);
+    Ok(code)
 }
 
 fn rules(format: ListFormat, out: &mut dyn Write) -> Result<u8> {

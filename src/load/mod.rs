@@ -83,12 +83,16 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         path: root.to_path_buf(),
         source,
     })?;
-    let (files, skipped) = discover(root, &canonical_root)?;
-    let results: Vec<FileResult> = files
-        .par_iter()
-        .map(|rel| load_file(root, &canonical_root, rel))
-        .collect();
-    let mut loaded = assemble(&files, results);
+    let (files, skipped) = crate::timings::phase("walk", || discover(root, &canonical_root))?;
+    let results: Vec<FileResult> = crate::timings::phase("parse", || {
+        files
+            .par_iter()
+            .map_init(Vec::new, |buffer, rel| {
+                load_file(root, &canonical_root, rel, buffer)
+            })
+            .collect()
+    });
+    let mut loaded = crate::timings::phase("assemble", || assemble(&files, results));
     let skipped = skipped.into_iter().map(|(rel, message)| {
         file_finding("schema", &Arc::from(rel.as_str()), Pos::START, message)
     });
@@ -96,13 +100,12 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     Ok(loaded)
 }
 
-/// Whether a file the walk found (`rel`, at `path`) stays inside the registry. The walk follows no link, so
-/// only a link itself (or `nhi.yaml`, which is not walked) can lead outside: one `lstat` per file instead of
-/// resolving every path.
-pub fn discovered_inside(canonical_root: &Path, path: &Path, rel: &str) -> bool {
-    let linked = rel == POLICY_FILE
-        || fs::symlink_metadata(path).map_or(true, |m| m.file_type().is_symlink());
-    !linked || resolves_inside(canonical_root, path)
+/// A registry file's text read again after loading (to place findings), under the loader's rules: nothing
+/// outside the registry, nothing over the size limit, only UTF-8.
+pub fn read_again(canonical_root: &Path, path: &Path) -> Option<String> {
+    let mut buffer = Vec::new();
+    read_file(canonical_root, path, &mut buffer).ok()?;
+    String::from_utf8(buffer).ok()
 }
 
 /// Whether `path` resolves, through any symbolic links, to a place inside the registry at `canonical_root`:
@@ -133,7 +136,7 @@ pub fn load_files(name: &str, files: Vec<(String, Vec<u8>)>) -> Result<Loaded, L
             let text = if bytes.len() as u64 > MAX_FILE_BYTES {
                 Err(too_large())
             } else {
-                utf8_text(bytes)
+                utf8_text(&bytes)
             };
             parse_file(&rel, text)
         })
@@ -163,7 +166,24 @@ fn assemble(files: &[String], results: Vec<FileResult>) -> Loaded {
         files: files.iter().map(|f| Arc::from(f.as_str())).collect(),
         ..Registry::default()
     };
-    let mut findings = Vec::new();
+    // Reserving each list once spares a million moves of large documents through repeated growth.
+    let mut counts = [0usize; 5];
+    for item in results.iter().flat_map(|r| &r.items) {
+        match item {
+            Item::Identity(_) => counts[0] += 1,
+            Item::Team(_) => counts[1] += 1,
+            Item::Person(_) => counts[2] += 1,
+            Item::System(_) => counts[3] += 1,
+            Item::Exception(_) => counts[4] += 1,
+            Item::Policy(..) => {}
+        }
+    }
+    registry.identities.reserve_exact(counts[0]);
+    registry.teams.reserve_exact(counts[1]);
+    registry.persons.reserve_exact(counts[2]);
+    registry.systems.reserve_exact(counts[3]);
+    registry.exceptions.reserve_exact(counts[4]);
+    let mut findings = Vec::with_capacity(results.iter().map(|r| r.findings.len()).sum());
     for result in results {
         findings.extend(result.findings);
         for item in result.items {
@@ -262,17 +282,18 @@ fn file_finding(rule: &'static str, file: &Arc<str>, pos: Pos, message: String) 
     Finding::at_pos(rule, "File", "", &file_source(file, pos), pos, "", message)
 }
 
-fn load_file(root: &Path, canonical_root: &Path, rel: &str) -> FileResult {
+/// Reads and parses one discovered file, reading through `buffer` (kept between files, so reading
+/// allocates nothing once it has grown to the largest file).
+fn load_file(root: &Path, canonical_root: &Path, rel: &str, buffer: &mut Vec<u8>) -> FileResult {
     let path = root.join(rel);
-    if !discovered_inside(canonical_root, &path, rel) {
-        let message = "a symbolic link to outside the registry is not read: registry files live in the registry".to_string();
-        return parse_file(rel, Err((Pos::START, message)));
+    match read_file(canonical_root, &path, buffer) {
+        Ok(()) => parse_file(rel, utf8_text(buffer)),
+        Err(problem) => parse_file(rel, Err(problem)),
     }
-    parse_file(rel, read_text(&path))
 }
 
 /// Parses one file's text (or reports why it could not be read) into documents and findings.
-fn parse_file(rel: &str, text: Result<String, (Pos, String)>) -> FileResult {
+fn parse_file(rel: &str, text: Result<&str, (Pos, String)>) -> FileResult {
     let file: Arc<str> = Arc::from(rel);
     let mut result = FileResult::default();
     let text = match text {
@@ -284,7 +305,7 @@ fn parse_file(rel: &str, text: Result<String, (Pos, String)>) -> FileResult {
             return result;
         }
     };
-    let parsed = yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(&text));
+    let parsed = yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(text));
     let is_policy = rel == POLICY_FILE;
     if parsed.documents.len() > MAX_DOCUMENTS {
         let message = format!("the file holds more than {MAX_DOCUMENTS} documents; split it");
@@ -293,6 +314,8 @@ fn parse_file(rel: &str, text: Result<String, (Pos, String)>) -> FileResult {
             .push(file_finding("schema", &file, Pos::START, message));
         return result;
     }
+    // Most files hold one document: an exact capacity, not the four large items a first push reserves.
+    result.items.reserve_exact(parsed.documents.len());
     let empty = parsed.documents.is_empty();
     for (index, document) in parsed.documents.into_iter().enumerate() {
         let index = u32::try_from(index).unwrap_or(u32::MAX);
@@ -305,7 +328,7 @@ fn parse_file(rel: &str, text: Result<String, (Pos, String)>) -> FileResult {
             .push(file_finding("schema", &file, Pos::START, message));
     }
     if let Some(problem) = parsed.fatal {
-        secrets_in_lines(&file, &text, &mut result.findings);
+        secrets_in_lines(&file, text, &mut result.findings);
         let message = format!("invalid YAML: {}", problem.message);
         result
             .findings
@@ -330,24 +353,69 @@ fn secrets_in_lines(file: &Arc<str>, text: &str, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Reads a file with one path lookup (open, then the size from the open file), refusing large ones.
-fn read_text(path: &Path) -> Result<String, (Pos, String)> {
+/// Reads a discovered file into `buffer`, refusing large ones and links out of the registry. The file is
+/// opened without following a final symbolic link, so the common case (a plain file) costs one path
+/// lookup: only a link is resolved, and read only when its target is inside the registry.
+fn read_file(
+    canonical_root: &Path,
+    path: &Path,
+    buffer: &mut Vec<u8>,
+) -> Result<(), (Pos, String)> {
     use std::io::Read;
     let cannot = |e: std::io::Error| (Pos::START, format!("cannot read the file: {e}"));
-    let file = fs::File::open(path).map_err(cannot)?;
-    let len = file.metadata().map_err(cannot)?.len();
-    if len > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
-    // `take` bounds a file that grows while it is read.
+    let file = match open_no_follow(path) {
+        Ok(file) => file,
+        Err(e) if is_link_error(&e) => {
+            if !resolves_inside(canonical_root, path) {
+                let message = "a symbolic link to outside the registry is not read: registry files live in the registry".to_string();
+                return Err((Pos::START, message));
+            }
+            fs::File::open(path).map_err(cannot)?
+        }
+        Err(e) => return Err(cannot(e)),
+    };
+    buffer.clear();
+    // `take` bounds a file of any size, or one that grows while it is read.
     file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
+        .read_to_end(buffer)
         .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    if buffer.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large());
     }
-    utf8_text(bytes)
+    Ok(())
+}
+
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Elsewhere a link is found with one `lstat` before opening.
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> std::io::Result<fs::File> {
+    if fs::symlink_metadata(path)?.file_type().is_symlink() {
+        return Err(std::io::Error::other(LINK));
+    }
+    fs::File::open(path)
+}
+
+#[cfg(not(unix))]
+const LINK: &str = "a symbolic link";
+
+/// Whether opening failed because the path is a symbolic link.
+fn is_link_error(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        e.to_string() == LINK
+    }
 }
 
 fn too_large() -> (Pos, String) {
@@ -358,9 +426,9 @@ fn too_large() -> (Pos, String) {
     )
 }
 
-fn utf8_text(bytes: Vec<u8>) -> Result<String, (Pos, String)> {
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+fn utf8_text(bytes: &[u8]) -> Result<&str, (Pos, String)> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = &bytes[..e.valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
         let pos = Pos::new(

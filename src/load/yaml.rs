@@ -77,8 +77,8 @@ enum Frame {
         anchor: usize,
         entries: Vec<(Key, Node)>,
         key: Option<Key>,
-        /// The line of each key so far, so a duplicate is found without scanning every earlier key.
-        lines: HashMap<String, NonZeroU32>,
+        /// The line of each key so far, once the map is too large to scan its keys for a duplicate.
+        lines: Option<HashMap<String, NonZeroU32>>,
     },
 }
 
@@ -161,7 +161,7 @@ pub fn parse(text: &str) -> Parsed {
                     anchor,
                     entries: Vec::new(),
                     key: None,
-                    lines: HashMap::new(),
+                    lines: None,
                 },
                 tag.as_deref(),
             ),
@@ -247,6 +247,24 @@ impl Builder {
         pos: Pos,
     ) -> Result<(), Problem> {
         self.count(1, pos)?;
+        // A mapping key keeps the scalar's text as written.
+        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+            let core = |t: &Tag| {
+                t.is_yaml_core_schema()
+                    && matches!(t.suffix.as_str(), "str" | "null" | "bool" | "int" | "float")
+            };
+            if let Some(tag) = tag.filter(|t| !core(t)) {
+                self.tag_problem(tag, pos);
+            }
+            if style == ScalarStyle::Plain && text == "<<" {
+                self.problems.push(Problem {
+                    pos,
+                    message: "merge keys (`<<`) are not supported: write the keys out".into(),
+                });
+            }
+            let value = Value::Str(text.to_string());
+            return self.finish(Node { pos, value }, anchor);
+        }
         let value = match tag {
             Some(tag) if tag.is_yaml_core_schema() => match tag.suffix.as_str() {
                 "str" => Value::Str(text.to_string()),
@@ -263,22 +281,6 @@ impl Builder {
             None if style == ScalarStyle::Plain => resolve_plain(text),
             None => Value::Str(text.to_string()),
         };
-        // A mapping key keeps the scalar's text as written.
-        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
-            if style == ScalarStyle::Plain && text == "<<" {
-                self.problems.push(Problem {
-                    pos,
-                    message: "merge keys (`<<`) are not supported: write the keys out".into(),
-                });
-            }
-            return self.finish(
-                Node {
-                    pos,
-                    value: Value::Str(text.to_string()),
-                },
-                anchor,
-            );
-        }
         self.finish(Node { pos, value }, anchor)
     }
 
@@ -328,7 +330,7 @@ impl Builder {
                                 .into(),
                         });
                     };
-                    if let Some(first) = lines.get(&text) {
+                    if let Some(first) = first_line(entries, lines, &text, node.pos.line) {
                         let message =
                             format!("duplicate key `{}` (first at line {first})", shown(&text));
                         self.problems.push(Problem {
@@ -336,7 +338,6 @@ impl Builder {
                             message,
                         });
                     }
-                    lines.entry(text.clone()).or_insert(node.pos.line);
                     *key = Some(Key {
                         text,
                         pos: node.pos,
@@ -346,6 +347,38 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// Maps up to this many keys are scanned for a duplicate; larger ones keep an index of their keys.
+const SCAN_KEYS: usize = 16;
+
+/// The line where `text` was first a key of the map holding `entries`, if it was: a scan of the keys while
+/// the map is small, then an index (`lines`, built once), so a huge map costs no more than linear time.
+/// Records `text` at `line`.
+fn first_line(
+    entries: &[(Key, Node)],
+    lines: &mut Option<HashMap<String, NonZeroU32>>,
+    text: &str,
+    line: NonZeroU32,
+) -> Option<NonZeroU32> {
+    if lines.is_none() && entries.len() < SCAN_KEYS {
+        return entries
+            .iter()
+            .find(|(k, _)| k.text == text)
+            .map(|(k, _)| k.pos.line);
+    }
+    let index = lines.get_or_insert_with(|| {
+        let mut index = HashMap::with_capacity(entries.len() * 2);
+        for (k, _) in entries {
+            index.entry(k.text.clone()).or_insert(k.pos.line);
+        }
+        index
+    });
+    let first = index.get(text).copied();
+    if first.is_none() {
+        index.insert(text.to_string(), line);
+    }
+    first
 }
 
 /// Text from the file as a message may show it: never a secret, never longer than 40 characters.
@@ -373,26 +406,31 @@ fn node_count(node: &Node) -> usize {
 
 /// Resolves a plain scalar by the YAML 1.2 core schema.
 pub fn resolve_plain(text: &str) -> Value {
+    resolve_plain_scalar(text).unwrap_or_else(|| Value::Str(text.to_string()))
+}
+
+/// A plain scalar's value when it is not a string.
+fn resolve_plain_scalar(text: &str) -> Option<Value> {
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY)
+            return Some(Value::Float(f64::INFINITY))
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
         _ => {}
     }
     if let Some(int) = resolve_int(text) {
-        return int;
+        return Some(int);
     }
     if is_core_float(text) {
         if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
+            return Some(Value::Float(f));
         }
     }
-    Value::Str(text.to_string())
+    None
 }
 
 fn resolve_int(text: &str) -> Option<Value> {
@@ -502,6 +540,53 @@ mod tests {
             "duplicate key `a` (first at line 1)"
         );
         assert_eq!(parsed.documents[0].problems[0].pos, Pos::new(3, 1));
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_before_and_after_a_map_grows_large() {
+        // Keys k0..k39 on lines 1..40, then k3 (scanned territory) and k25 (indexed) again, and k3 a third time.
+        let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k3: again\nk25: again\nk3: thrice\n");
+        let parsed = parse(&text);
+        let problems: Vec<(String, Pos)> = parsed.documents[0]
+            .problems
+            .iter()
+            .map(|p| (p.message.clone(), p.pos))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                (
+                    "duplicate key `k3` (first at line 4)".to_string(),
+                    Pos::new(41, 1)
+                ),
+                (
+                    "duplicate key `k25` (first at line 26)".to_string(),
+                    Pos::new(42, 1)
+                ),
+                (
+                    "duplicate key `k3` (first at line 4)".to_string(),
+                    Pos::new(43, 1)
+                ),
+            ]
+        );
+        // A small map's duplicate of a key that is still the one being read is found too.
+        let parsed = parse("a:\n  b: 1\na: 2\n");
+        assert_eq!(parsed.documents[0].problems.len(), 1);
+    }
+
+    #[test]
+    fn tagged_keys_keep_their_text_and_unknown_tags_are_problems() {
+        let parsed = parse("!!str a: 1\n!custom b: 2\n");
+        let Value::Map(entries) = &parsed.documents[0].root.value else {
+            panic!("a map");
+        };
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.text.as_str()).collect();
+        assert_eq!(keys, ["a", "b"]);
+        assert_eq!(parsed.documents[0].problems.len(), 1);
+        assert!(parsed.documents[0].problems[0]
+            .message
+            .contains("`!custom`"));
     }
 
     #[test]

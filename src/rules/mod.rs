@@ -129,8 +129,8 @@ pub fn add_days(date: Date, days: i64) -> Date {
 /// the findings with policy severities, waivers and a stable order.
 /// Review periods follow each identity's blast radius.
 pub fn check(registry: &Registry, loaded: Vec<Finding>, as_of: Date) -> Vec<Finding> {
-    let graph = Graph::build(registry);
-    let ctx = Ctx::new(registry, as_of).with_graph(&graph);
+    let graph = crate::timings::phase("graph", || Graph::build(registry));
+    let ctx = crate::timings::phase("reach", || Ctx::new(registry, as_of).with_graph(&graph));
     check_with(&ctx, loaded)
 }
 
