@@ -95,29 +95,44 @@ struct Builder {
 
 /// Parses every document of `text`. Empty documents (a stray `---`) are skipped.
 pub fn parse(text: &str) -> Parsed {
+    match super::fast::events(text) {
+        Some(events) => build(events.into_iter().map(Ok)),
+        None => parse_full(text),
+    }
+}
+
+/// As [`parse`], always with the full parser: the reference the fast path is held to.
+pub fn parse_full(text: &str) -> Parsed {
+    build(Parser::new_from_str(text).map(|event| match event {
+        Ok((event, span)) => Ok((event, Pos::from_parser(span.start.line(), span.start.col()))),
+        Err(e) => {
+            let m = e.marker();
+            // The scanner stops flow collections nested past 255 levels before any event reaches the
+            // builder's own depth limit: say so in the same words.
+            let message = match e.info() {
+                "recursion limit exceeded" => format!("nesting is deeper than {MAX_DEPTH} levels"),
+                info => info.to_string(),
+            };
+            Err(Problem {
+                pos: Pos::from_parser(m.line(), m.col()),
+                message,
+            })
+        }
+    }))
+}
+
+/// The documents built from a file's events, each with the position it starts at.
+fn build<'a>(events: impl Iterator<Item = Result<(Event<'a>, Pos), Problem>>) -> Parsed {
     let mut parsed = Parsed::default();
     let mut builder = Builder::default();
-    for event in Parser::new_from_str(text) {
-        let (event, span) = match event {
+    for event in events {
+        let (event, pos) = match event {
             Ok(e) => e,
-            Err(e) => {
-                let m = e.marker();
-                // The scanner stops flow collections nested past 255 levels before any event reaches the
-                // builder's own depth limit: say so in the same words.
-                let message = match e.info() {
-                    "recursion limit exceeded" => {
-                        format!("nesting is deeper than {MAX_DEPTH} levels")
-                    }
-                    info => info.to_string(),
-                };
-                parsed.fatal = Some(Problem {
-                    pos: Pos::from_parser(m.line(), m.col()),
-                    message,
-                });
+            Err(problem) => {
+                parsed.fatal = Some(problem);
                 return parsed;
             }
         };
-        let pos = Pos::from_parser(span.start.line(), span.start.col());
         let step = match event {
             Event::DocumentStart(_) => {
                 builder = Builder {
