@@ -326,16 +326,17 @@ fn is_item(content: &str) -> bool {
     content == "-" || content.starts_with("- ")
 }
 
+/// The bytes of `text` when it starts with a letter, a digit or `_`.
+fn starts_word(text: &str) -> Option<&[u8]> {
+    let bytes = text.as_bytes();
+    let first = bytes.first()?;
+    (first.is_ascii_alphanumeric() || *first == b'_').then_some(bytes)
+}
+
 /// The key of a `key: value` (or `key:`) line: letters, digits and `_.-/`, starting with a letter, digit
 /// or `_`.
 fn entry_key(text: &str) -> Option<&str> {
-    let bytes = text.as_bytes();
-    if !bytes
-        .first()
-        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-    {
-        return None;
-    }
+    let bytes = starts_word(text)?;
     let end = bytes
         .iter()
         .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/')))?;
@@ -368,13 +369,7 @@ fn block_plain(text: &str) -> Option<&str> {
 
 /// A plain scalar inside a flow collection: up to the next `,`, `]` or `}` (untrimmed).
 fn flow_plain(text: &str) -> Option<&str> {
-    let bytes = text.as_bytes();
-    if !bytes
-        .first()
-        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-    {
-        return None;
-    }
+    let bytes = starts_word(text)?;
     let end = bytes
         .iter()
         .position(|b| matches!(b, b',' | b']' | b'}' | b':'));
