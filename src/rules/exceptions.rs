@@ -4,7 +4,7 @@
 //! member of the owning team of a waived identity) and has not expired. Only such an exception waives, and
 //! only its rule's findings on its identities.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::{add_days, catalogue, days_between, Ctx};
 use crate::finding::Finding;

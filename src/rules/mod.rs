@@ -8,7 +8,7 @@ pub mod identity;
 pub mod references;
 pub mod secrets;
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use jiff::civil::Date;
 

@@ -1,6 +1,6 @@
 //! `duplicate-id` and `unknown-reference`: the registry's integrity, over every document.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::{catalogue, Ctx};
 use crate::finding::Finding;
