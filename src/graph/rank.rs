@@ -487,9 +487,9 @@ pub(super) fn all_within(g: &Graph, budget: usize) -> Vec<Summary> {
                 .map(|a| c.position[a.0 as usize])
                 .collect();
             positions.sort_unstable();
-            let (heavy, new, mut tally) = anchors.union(&c, &positions, &roots[i], &comps);
-            let own = (c.systems() + i) as u32;
-            if anchors.contains(heavy, own) || new.binary_search(&own).is_ok() {
+            // A root whose closure holds the identity reaches all its roots, so is (one of) the largest.
+            let (heavy, _, mut tally) = anchors.union(&c, &positions, &roots[i], &comps);
+            if anchors.contains(heavy, (c.systems() + i) as u32) {
                 tally.identities -= 1;
             }
             summary(g, &c, i, tally)
