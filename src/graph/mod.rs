@@ -22,6 +22,7 @@ use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
+use rayon::slice::ParallelSliceMut;
 use serde::Serialize;
 
 use crate::model::{
@@ -259,7 +260,8 @@ impl Graph {
     /// The blast radius size of every identity, computed at once: score descending, then id ascending.
     pub fn all(&self) -> Vec<Summary> {
         let mut all = rank::all(self);
-        all.sort_by(|a, b| {
+        // Identity ids are unique, so an unstable sort gives the one order.
+        all.par_sort_unstable_by(|a, b| {
             b.score
                 .cmp(&a.score)
                 .then_with(|| a.identity.cmp(&b.identity))

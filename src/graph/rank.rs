@@ -6,9 +6,14 @@
 //! controllable systems → the controlling identities they give up → the systems those control. Its
 //! strongly connected components (cycles: a credential stored where it is admin) share one closure, and
 //! the condensation is processed children first, each closure the union of its own elements and its
-//! children's closures. Closures are bit sets over one universe (systems ordered by criticality, then
-//! identities), computed a slice of the universe at a time so memory stays bounded (`BUDGET_WORDS`).
-//! Identities that control nothing need no bit set at all.
+//! children's closures, over one universe (systems ordered by criticality, then identities).
+//!
+//! Closures nest: whatever reaches the big vault cycle reaches everything it holds. So a closure is kept
+//! as the closure of its largest child plus the sorted elements it adds (`Closure`), and only a closure
+//! that adds many becomes a bit set, an *anchor*, for the closures above it to build on (at most
+//! `BUDGET_WORDS` words of them). A union then costs what it adds, not the size of the universe; an
+//! identity's radius is the closure of the systems it controls plus what its own access adds, each class
+//! counted from the sorted additions (binary searches), never by scanning a bit set per identity.
 
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -17,7 +22,7 @@ use rayon::prelude::*;
 use super::{controls, Edge, Graph, Summary};
 use crate::model::Criticality;
 
-/// At most this many 64-bit words of closures are held at once (32 MiB).
+/// At most this many 64-bit words of anchor bit sets are held at once (32 MiB).
 pub(super) const BUDGET_WORDS: usize = 1 << 22;
 /// `Summary::critical_systems` names at most this many.
 pub const CRITICAL_SAMPLE: usize = 10;
@@ -35,8 +40,10 @@ const CLASSES: [Option<Criticality>; 5] = [
 /// Compressed adjacency of the graph, by identity index and system offset.
 struct Compact {
     identities: usize,
-    /// Per identity: (system offset, whether the access controls it).
-    access: Vec<Vec<(u32, bool)>>,
+    /// Identity `i`'s access is `access[access_at[i]..access_at[i + 1]]`: (system offset, whether the
+    /// access controls it).
+    access_at: Vec<usize>,
+    access: Vec<(u32, bool)>,
     /// Per system: the identities it gives up, without repeats.
     yields: Vec<Vec<u32>>,
     /// Universe position of each system; systems sit before identities.
@@ -51,52 +58,70 @@ impl Compact {
     fn new(g: &Graph) -> Compact {
         let identities = g.identities;
         let systems = g.graph.node_count() - identities;
-        let mut access = vec![Vec::new(); identities];
+        let system = |s: usize| &g.graph[NodeIndex::new(identities + s)];
+        let kinds: Vec<_> = (0..systems).map(|s| system(s).system_type).collect();
+        let mut access_at = vec![0usize; identities + 1];
         let mut yields = vec![Vec::new(); systems];
         for e in g.graph.raw_edges() {
-            let (from, to) = (e.source().index(), e.target().index());
             match e.weight {
-                Edge::Access(level) => {
-                    let control = controls(g.graph[e.target()].system_type, level);
-                    access[from].push(((to - identities) as u32, control));
+                Edge::Access(_) => access_at[e.source().index() + 1] += 1,
+                Edge::Holds | Edge::Runs => {
+                    yields[e.source().index() - identities].push(e.target().index() as u32)
                 }
-                Edge::Holds | Edge::Runs => yields[from - identities].push(to as u32),
+            }
+        }
+        for i in 0..identities {
+            access_at[i + 1] += access_at[i];
+        }
+        let mut access = vec![(0u32, false); access_at[identities]];
+        let mut next = access_at.clone();
+        for e in g.graph.raw_edges() {
+            if let Edge::Access(level) = e.weight {
+                let (from, to) = (e.source().index(), e.target().index() - identities);
+                access[next[from]] = (to as u32, controls(kinds[to], level));
+                next[from] += 1;
             }
         }
         for y in &mut yields {
             y.sort_unstable();
             y.dedup();
         }
-        let class = |s: usize| {
-            CLASSES
-                .iter()
-                .position(|c| *c == g.graph[NodeIndex::new(identities + s)].criticality)
-                .unwrap_or(4)
-        };
+        let class: Vec<usize> = (0..systems)
+            .map(|s| {
+                let criticality = system(s).criticality;
+                CLASSES.iter().position(|c| *c == criticality).unwrap_or(4)
+            })
+            .collect();
         let mut system_at: Vec<u32> = (0..systems as u32).collect();
-        let id = |s: u32| &g.graph[NodeIndex::new(identities + s as usize)].id;
         system_at.sort_by(|a, b| {
-            class(*a as usize)
-                .cmp(&class(*b as usize))
-                .then_with(|| id(*a).cmp(id(*b)))
+            let (a, b) = (*a as usize, *b as usize);
+            class[a]
+                .cmp(&class[b])
+                .then_with(|| system(a).id.cmp(&system(b).id))
         });
         let mut position = vec![0u32; systems];
         let mut class_end = [0usize; 5];
         for (pos, s) in system_at.iter().enumerate() {
             position[*s as usize] = pos as u32;
-            class_end[class(*s as usize)] = pos + 1;
+            class_end[class[*s as usize]] = pos + 1;
         }
         for c in 1..5 {
             class_end[c] = class_end[c].max(class_end[c - 1]);
         }
         Compact {
             identities,
+            access_at,
             access,
             yields,
             position,
             system_at,
             class_end,
         }
+    }
+
+    /// The access of identity `i`.
+    fn access(&self, i: usize) -> &[(u32, bool)] {
+        &self.access[self.access_at[i]..self.access_at[i + 1]]
     }
 
     fn systems(&self) -> usize {
@@ -121,10 +146,8 @@ impl Closures {
     fn new(c: &Compact) -> Closures {
         let systems = c.systems();
         let mut controllable = vec![false; systems];
-        for list in &c.access {
-            for &(s, control) in list {
-                controllable[s as usize] |= control;
-            }
+        for &(s, control) in &c.access {
+            controllable[s as usize] |= control;
         }
         // Nodes: controllable systems, then identities that control something and are given up by one.
         let mut graph: DiGraph<(), ()> = DiGraph::new();
@@ -136,7 +159,7 @@ impl Closures {
             system_node[s] = graph.add_node(()).index() as u32;
             owner.push((true, s as u32));
             for &j in &c.yields[s] {
-                controller[j as usize] = c.access[j as usize].iter().any(|a| a.1);
+                controller[j as usize] = c.access(j as usize).iter().any(|a| a.1);
             }
         }
         for j in (0..c.identities).filter(|j| controller[*j]) {
@@ -159,7 +182,7 @@ impl Closures {
             .enumerate()
             .filter(|(_, n)| **n != NONE)
         {
-            for &(s, control) in &c.access[j] {
+            for &(s, control) in c.access(j) {
                 if control {
                     graph.add_edge(
                         NodeIndex::new(node as usize),
@@ -177,50 +200,51 @@ impl Closures {
                 comp_of[n.index()] = k as u32;
             }
         }
-        let mut elements = Vec::with_capacity(components.len());
-        let mut children = Vec::with_capacity(components.len());
-        for (k, members) in components.iter().enumerate() {
-            let mut own = Vec::new();
-            let mut kids: Vec<u32> = Vec::new();
-            for n in members {
-                let (is_system, x) = owner[n.index()];
-                if is_system {
-                    for &j in &c.yields[x as usize] {
-                        own.push((c.systems() + j as usize) as u32);
-                        if identity_node[j as usize] == NONE {
-                            own.extend(
-                                c.access[j as usize]
-                                    .iter()
-                                    .map(|a| c.position[a.0 as usize]),
-                            );
+        let (elements, children): (Vec<Vec<u32>>, Vec<Vec<u32>>) = components
+            .par_iter()
+            .enumerate()
+            .map(|(k, members)| {
+                let mut own = Vec::new();
+                let mut kids: Vec<u32> = Vec::new();
+                for n in members {
+                    let (is_system, x) = owner[n.index()];
+                    if is_system {
+                        for &j in &c.yields[x as usize] {
+                            own.push((c.systems() + j as usize) as u32);
+                            if identity_node[j as usize] == NONE {
+                                own.extend(
+                                    c.access(j as usize)
+                                        .iter()
+                                        .map(|a| c.position[a.0 as usize]),
+                                );
+                            }
                         }
+                    } else {
+                        own.push((c.systems() + x as usize) as u32);
+                        own.extend(
+                            c.access(x as usize)
+                                .iter()
+                                .map(|a| c.position[a.0 as usize]),
+                        );
                     }
-                } else {
-                    own.push((c.systems() + x as usize) as u32);
-                    own.extend(
-                        c.access[x as usize]
-                            .iter()
-                            .map(|a| c.position[a.0 as usize]),
+                    kids.extend(
+                        graph
+                            .neighbors(*n)
+                            .map(|m| comp_of[m.index()])
+                            .filter(|m| *m as usize != k),
                     );
                 }
-                kids.extend(
-                    graph
-                        .neighbors(*n)
-                        .map(|m| comp_of[m.index()])
-                        .filter(|m| *m as usize != k),
+                own.sort_unstable();
+                own.dedup();
+                kids.sort_unstable();
+                kids.dedup();
+                debug_assert!(
+                    kids.iter().all(|kid| (*kid as usize) < k),
+                    "components must come children first"
                 );
-            }
-            own.sort_unstable();
-            own.dedup();
-            kids.sort_unstable();
-            kids.dedup();
-            debug_assert!(
-                kids.iter().all(|kid| (*kid as usize) < k),
-                "components must come children first"
-            );
-            elements.push(own);
-            children.push(kids);
-        }
+                (own, kids)
+            })
+            .unzip();
         let system_comp = system_node
             .iter()
             .map(|n| {
@@ -239,12 +263,194 @@ impl Closures {
     }
 }
 
-/// One identity's running totals across universe slices.
+/// What a set of universe elements holds: systems per criticality class, identities, and the first
+/// critical systems (universe positions, ascending, at most [`CRITICAL_SAMPLE`]).
 #[derive(Clone, Default)]
-struct Acc {
+struct Tally {
     classes: [u32; 5],
     identities: u32,
     sample: Vec<u32>,
+}
+
+impl Tally {
+    fn size(&self) -> u32 {
+        self.classes.iter().sum::<u32>() + self.identities
+    }
+
+    /// Adds `elements`: sorted, without repeats, none of them counted already.
+    fn add(&mut self, c: &Compact, elements: &[u32]) {
+        let before = |end: usize| elements.partition_point(|e| (*e as usize) < end) as u32;
+        let mut start = 0;
+        for (class, &end) in c.class_end.iter().enumerate() {
+            let upto = before(end);
+            self.classes[class] += upto - start;
+            start = upto;
+        }
+        self.identities += elements.len() as u32 - before(c.systems());
+        let critical = before(c.class_end[0]) as usize;
+        if critical > 0 {
+            self.sample
+                .extend(elements[..critical].iter().take(CRITICAL_SAMPLE));
+            self.sample.sort_unstable();
+            self.sample.truncate(CRITICAL_SAMPLE);
+        }
+    }
+}
+
+/// A closure: every element of an anchor's bit set (if it has one), plus `extra`, sorted, none of them in
+/// the anchor's set.
+struct Closure {
+    base: Option<u32>,
+    extra: Vec<u32>,
+    tally: Tally,
+}
+
+/// The empty closure.
+static EMPTY: Closure = Closure {
+    base: None,
+    extra: Vec::new(),
+    tally: Tally {
+        classes: [0; 5],
+        identities: 0,
+        sample: Vec::new(),
+    },
+};
+
+/// The closures held as bit sets over the whole universe. Most closures are an anchor plus a few elements:
+/// in a real registry the big closures nest (everything that reaches the vault cycle reaches all it holds).
+struct Anchors {
+    words: usize,
+    /// At most this many anchors (the memory budget).
+    max: usize,
+    /// A closure with more extra elements than this becomes an anchor, while the budget allows.
+    threshold: usize,
+    bits: Vec<Vec<u64>>,
+}
+
+impl Anchors {
+    fn new(c: &Compact, budget: usize) -> Anchors {
+        let words = c.universe().div_ceil(64).max(1);
+        Anchors {
+            words,
+            max: budget / words,
+            threshold: words,
+            bits: Vec::new(),
+        }
+    }
+
+    fn has(&self, base: Option<u32>, e: u32) -> bool {
+        base.is_some_and(|b| self.bits[b as usize][e as usize / 64] & (1 << (e % 64)) != 0)
+    }
+
+    fn contains(&self, closure: &Closure, e: u32) -> bool {
+        self.has(closure.base, e) || closure.extra.binary_search(&e).is_ok()
+    }
+
+    /// The elements of `own` and of the closures `others` that `heavy` lacks: sorted, without repeats.
+    fn beyond<'b>(
+        &self,
+        heavy: &Closure,
+        own: &[u32],
+        others: impl Iterator<Item = &'b Closure>,
+    ) -> Vec<u32> {
+        let lacks = |e: &u32| !self.contains(heavy, *e);
+        let mut new: Vec<u32> = own.iter().copied().filter(lacks).collect();
+        for other in others {
+            if let Some(b) = other.base.filter(|_| other.base != heavy.base) {
+                for (w, &word) in self.bits[b as usize].iter().enumerate() {
+                    let mut word = match heavy.base {
+                        Some(a) => word & !self.bits[a as usize][w],
+                        None => word,
+                    };
+                    while word != 0 {
+                        let e = (w * 64) as u32 + word.trailing_zeros();
+                        word &= word - 1;
+                        if heavy.extra.binary_search(&e).is_err() {
+                            new.push(e);
+                        }
+                    }
+                }
+            }
+            new.extend(other.extra.iter().copied().filter(lacks));
+        }
+        new.sort_unstable();
+        new.dedup();
+        new
+    }
+
+    /// The union of `own` elements and the closures `kids`, relative to the largest of them: that closure,
+    /// the elements the rest adds (sorted), and the union's tally.
+    fn union<'a>(
+        &self,
+        c: &Compact,
+        own: &[u32],
+        kids: &[u32],
+        closures: &'a [Closure],
+    ) -> (&'a Closure, Vec<u32>, Tally) {
+        let heavy = kids
+            .iter()
+            .copied()
+            .max_by_key(|k| closures[*k as usize].tally.size());
+        let others = kids
+            .iter()
+            .filter(|k| Some(**k) != heavy)
+            .map(|k| &closures[*k as usize]);
+        let new = self.beyond(heavy.map_or(&EMPTY, |k| &closures[k as usize]), own, others);
+        let heavy = heavy.map_or(&EMPTY, |k| &closures[k as usize]);
+        let mut tally = heavy.tally.clone();
+        tally.add(c, &new);
+        (heavy, new, tally)
+    }
+
+    /// Makes `closure` an anchor when its extra elements outgrow the threshold and the budget allows.
+    fn settle(&mut self, closure: &mut Closure) {
+        if closure.extra.len() <= self.threshold || self.bits.len() >= self.max {
+            return;
+        }
+        let mut bits = match closure.base {
+            Some(b) => self.bits[b as usize].clone(),
+            None => vec![0; self.words],
+        };
+        for e in std::mem::take(&mut closure.extra) {
+            bits[e as usize / 64] |= 1 << (e % 64);
+        }
+        closure.base = Some(self.bits.len() as u32);
+        self.bits.push(bits);
+    }
+}
+
+/// Merges two sorted lists without common elements.
+fn merge(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] < b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// The closure of every component, children first.
+fn component_closures(c: &Compact, closures: Closures, anchors: &mut Anchors) -> Vec<Closure> {
+    let mut out: Vec<Closure> = Vec::with_capacity(closures.elements.len());
+    for (own, kids) in closures.elements.into_iter().zip(&closures.children) {
+        let (heavy, new, tally) = anchors.union(c, &own, kids, &out);
+        let mut closure = Closure {
+            base: heavy.base,
+            extra: merge(&heavy.extra, &new),
+            tally,
+        };
+        anchors.settle(&mut closure);
+        out.push(closure);
+    }
+    out
 }
 
 /// The summaries of every identity, in node order.
@@ -252,16 +458,15 @@ pub(super) fn all(g: &Graph) -> Vec<Summary> {
     all_within(g, BUDGET_WORDS)
 }
 
-/// As [`all`], holding at most about `budget` words of closures at once.
+/// As [`all`], holding at most about `budget` words of closure bit sets at once.
 pub(super) fn all_within(g: &Graph, budget: usize) -> Vec<Summary> {
     let c = Compact::new(g);
     let closures = Closures::new(&c);
     // Per identity: the components of the systems it controls.
-    let roots: Vec<Vec<u32>> = c
-        .access
-        .iter()
-        .map(|list| {
-            let mut comps: Vec<u32> = list
+    let roots: Vec<Vec<u32>> = (0..c.identities)
+        .map(|i| {
+            let mut comps: Vec<u32> = c
+                .access(i)
                 .iter()
                 .filter(|a| a.1)
                 .map(|a| closures.system_comp[a.0 as usize])
@@ -271,158 +476,28 @@ pub(super) fn all_within(g: &Graph, budget: usize) -> Vec<Summary> {
             comps
         })
         .collect();
-    let mut accs: Vec<Acc> = vec![Acc::default(); c.identities];
-    accs.par_iter_mut()
-        .enumerate()
-        .filter(|(i, _)| roots[*i].is_empty())
-        .for_each(|(i, acc)| {
-            let mut positions: Vec<u32> = c.access[i]
+    let mut anchors = Anchors::new(&c, budget);
+    let comps = component_closures(&c, closures, &mut anchors);
+    (0..c.identities)
+        .into_par_iter()
+        .map(|i| {
+            let mut positions: Vec<u32> = c
+                .access(i)
                 .iter()
                 .map(|a| c.position[a.0 as usize])
                 .collect();
             positions.sort_unstable();
-            for p in positions {
-                count(&c, acc, p as usize);
+            // A root whose closure holds the identity reaches all its roots, so is (one of) the largest.
+            let (heavy, _, mut tally) = anchors.union(&c, &positions, &roots[i], &comps);
+            if anchors.contains(heavy, (c.systems() + i) as u32) {
+                tally.identities -= 1;
             }
-        });
-    slices(&c, &closures, &roots, &mut accs, budget);
-    accs.into_iter()
-        .enumerate()
-        .map(|(i, acc)| summary(g, &c, i, acc))
+            summary(g, &c, i, tally)
+        })
         .collect()
 }
 
-/// Counts universe element `p` (a system position) into `acc`.
-fn count(c: &Compact, acc: &mut Acc, p: usize) {
-    let class = c.class_end.iter().position(|end| p < *end).unwrap_or(4);
-    acc.classes[class] += 1;
-    if class == 0 && acc.sample.len() < CRITICAL_SAMPLE {
-        acc.sample.push(c.system_at[p]);
-    }
-}
-
-/// Computes the closures one slice of the universe at a time and adds each identity's share.
-fn slices(c: &Compact, closures: &Closures, roots: &[Vec<u32>], accs: &mut [Acc], budget: usize) {
-    let comps = closures.elements.len();
-    if comps == 0 {
-        return;
-    }
-    let total = c.universe().div_ceil(64);
-    let words = (budget / comps).clamp(8, total.max(8));
-    let mut bits = vec![0u64; comps * words];
-    let mut tmp = vec![0u64; words];
-    for first in (0..total).step_by(words) {
-        let lo = first * 64;
-        let hi = lo + words * 64;
-        for k in 0..comps {
-            tmp.fill(0);
-            for &e in &closures.elements[k] {
-                set(&mut tmp, lo, hi, e as usize);
-            }
-            for &kid in &closures.children[k] {
-                or(&mut tmp, &bits[kid as usize * words..][..words]);
-            }
-            bits[k * words..][..words].copy_from_slice(&tmp);
-        }
-        let bits = &bits;
-        accs.par_iter_mut()
-            .enumerate()
-            .filter(|(i, _)| !roots[*i].is_empty())
-            .for_each_init(
-                || vec![0u64; words],
-                |scratch, (i, acc)| {
-                    scratch.fill(0);
-                    for &k in &roots[i] {
-                        or(scratch, &bits[k as usize * words..][..words]);
-                    }
-                    for a in &c.access[i] {
-                        set(scratch, lo, hi, c.position[a.0 as usize] as usize);
-                    }
-                    let own = c.systems() + i;
-                    if (lo..hi).contains(&own) {
-                        scratch[(own - lo) / 64] &= !(1u64 << ((own - lo) % 64));
-                    }
-                    tally(c, scratch, lo, acc);
-                },
-            );
-    }
-}
-
-fn set(bits: &mut [u64], lo: usize, hi: usize, e: usize) {
-    if (lo..hi).contains(&e) {
-        bits[(e - lo) / 64] |= 1u64 << ((e - lo) % 64);
-    }
-}
-
-fn or(into: &mut [u64], from: &[u64]) {
-    for (a, b) in into.iter_mut().zip(from) {
-        *a |= *b;
-    }
-}
-
-/// Adds the members of `bits` (the slice starting at universe position `lo`) to `acc`, class by class.
-fn tally(c: &Compact, bits: &[u64], lo: usize, acc: &mut Acc) {
-    let mut start = 0;
-    for (class, &end) in c.class_end.iter().enumerate() {
-        acc.classes[class] += count_range(bits, lo, start, end) as u32;
-        if class == 0 && acc.sample.len() < CRITICAL_SAMPLE {
-            for p in members(bits, lo, start, end) {
-                if acc.sample.len() == CRITICAL_SAMPLE {
-                    break;
-                }
-                acc.sample.push(c.system_at[p]);
-            }
-        }
-        start = end;
-    }
-    acc.identities += count_range(bits, lo, c.systems(), c.universe()) as u32;
-}
-
-/// How many members of universe range `[from, to)` are set in the slice `bits` starting at `lo`.
-fn count_range(bits: &[u64], lo: usize, from: usize, to: usize) -> usize {
-    let hi = lo + bits.len() * 64;
-    let (from, to) = (from.max(lo), to.min(hi));
-    if from >= to {
-        return 0;
-    }
-    let (a, b) = (from - lo, to - lo);
-    let (wa, wb) = (a / 64, (b - 1) / 64);
-    let mask_a = !0u64 << (a % 64);
-    let mask_b = !0u64 >> (63 - (b - 1) % 64);
-    if wa == wb {
-        return (bits[wa] & mask_a & mask_b).count_ones() as usize;
-    }
-    let middle: u32 = bits[wa + 1..wb].iter().map(|w| w.count_ones()).sum();
-    (bits[wa] & mask_a).count_ones() as usize
-        + middle as usize
-        + (bits[wb] & mask_b).count_ones() as usize
-}
-
-/// The members of universe range `[from, to)` set in the slice `bits` starting at `lo`, in order.
-fn members(bits: &[u64], lo: usize, from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
-    let hi = lo + bits.len() * 64;
-    let (from, to) = (from.max(lo), to.min(hi).max(from.max(lo)));
-    let words = if from < to {
-        (from - lo) / 64..(to - lo).div_ceil(64)
-    } else {
-        0..0
-    };
-    words.flat_map(move |w| {
-        let mut word = bits[w];
-        std::iter::from_fn(move || {
-            while word != 0 {
-                let p = lo + w * 64 + word.trailing_zeros() as usize;
-                word &= word - 1;
-                if (from..to).contains(&p) {
-                    return Some(p);
-                }
-            }
-            None
-        })
-    })
-}
-
-fn summary(g: &Graph, c: &Compact, i: usize, acc: Acc) -> Summary {
+fn summary(g: &Graph, c: &Compact, i: usize, acc: Tally) -> Summary {
     let weights = CLASSES.map(|class| class.map_or(0, Criticality::weight));
     let score = acc.classes.iter().zip(weights).map(|(n, w)| n * w).sum();
     let highest = CLASSES
@@ -442,6 +517,10 @@ fn summary(g: &Graph, c: &Compact, i: usize, acc: Acc) -> Summary {
         critical: acc.classes[0] as usize,
         highest,
         identities: acc.identities as usize,
-        critical_systems: acc.sample.into_iter().map(name).collect(),
+        critical_systems: acc
+            .sample
+            .into_iter()
+            .map(|p| name(c.system_at[p as usize]))
+            .collect(),
     }
 }

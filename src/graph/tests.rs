@@ -443,3 +443,88 @@ fn the_ranking_is_by_score_then_id() {
         .all(|w| w[0].score > w[1].score
             || (w[0].score == w[1].score && w[0].identity < w[1].identity)));
 }
+
+/// A registry in clusters: each cluster's identities mostly act on its own systems (vaults that hold
+/// credentials with admin on the vault: cycles), some reach into earlier clusters (chains of components),
+/// a few into later ones (cycles across clusters). Some systems have no criticality, some identities are
+/// both stored in and run by one system, some are revoked.
+fn clustered_registry(seed: u64, clusters: usize, per_cluster: usize) -> Registry {
+    use crate::synth::Rng;
+    let mut rng = Rng(seed);
+    let types = [T::SecretStore, T::Service, T::Cluster, T::Database, T::Saas];
+    let crits = [
+        None,
+        Some(C::Low),
+        Some(C::Medium),
+        Some(C::High),
+        Some(C::Critical),
+    ];
+    let systems_per = 4;
+    let systems: Vec<_> = (0..clusters * systems_per)
+        .map(|s| {
+            let mut d = system(&format!("s{s:03}"), types[rng.below(5)], C::Low);
+            d.item.criticality = crits[rng.below(5)];
+            d
+        })
+        .collect();
+    let mut pick = |rng: &mut Rng, cluster: usize| {
+        let cluster = match rng.below(20) {
+            0..=3 => rng.below(cluster + 1),
+            4 | 5 => rng.below(clusters),
+            _ => cluster,
+        };
+        format!("s{:03}", cluster * systems_per + rng.below(systems_per))
+    };
+    let levels = [L::Read, L::Read, L::Write, L::Admin];
+    let mut docs = Vec::new();
+    for i in 0..clusters * per_cluster {
+        let cluster = i / per_cluster;
+        let access: Vec<(String, L)> = (0..rng.below(4))
+            .map(|_| (pick(&mut rng, cluster), levels[rng.below(4)]))
+            .collect();
+        let stores: Vec<String> = (0..rng.below(2)).map(|_| pick(&mut rng, cluster)).collect();
+        let mut users: Vec<String> = (0..rng.below(2)).map(|_| pick(&mut rng, cluster)).collect();
+        if rng.chance(100) {
+            users.extend(stores.first().cloned());
+        }
+        let access: Vec<(&str, L)> = access.iter().map(|(s, l)| (s.as_str(), *l)).collect();
+        let stores: Vec<&str> = stores.iter().map(String::as_str).collect();
+        let users: Vec<&str> = users.iter().map(String::as_str).collect();
+        let mut d = identity(&format!("i{i:04}"), &access, &stores, &users);
+        if rng.chance(50) {
+            d.item.status = Some(Status::Decommissioned);
+            d.item.credential.revoked_on = "2026-01-01".parse().ok();
+        }
+        docs.push(d);
+    }
+    registry(systems, docs)
+}
+
+#[test]
+fn the_ranking_agrees_with_the_search_on_clustered_graphs_at_every_budget() {
+    for (seed, clusters, per_cluster) in [(11, 30, 12), (12, 60, 8), (13, 12, 40), (14, 80, 5)] {
+        let g = Graph::build(&clustered_registry(seed, clusters, per_cluster));
+        let mut expected: Vec<Summary> = (0..g.identity_count())
+            .map(|i| summary_of(&blast::blast(&g, NodeIndex::new(i))))
+            .collect();
+        expected.sort_by(|a, b| a.identity.cmp(&b.identity));
+        let reach = |s: &Summary| s.identities;
+        assert!(
+            expected.iter().map(reach).max() > Some(g.identity_count() / 20),
+            "seed {seed}: some identity reaches far"
+        );
+        assert!(
+            expected.iter().filter(|s| s.systems > 0).map(reach).min() == Some(0),
+            "seed {seed}: some identity reaches little"
+        );
+        let mut all = g.all();
+        all.sort_by(|a, b| a.identity.cmp(&b.identity));
+        assert_eq!(all, expected, "seed {seed}");
+        // Budgets from none (no bit sets at all) to a few anchors to as many as needed.
+        for budget in [0, 1, 16, 64, 256, rank::BUDGET_WORDS] {
+            let mut all = rank::all_within(&g, budget);
+            all.sort_by(|a, b| a.identity.cmp(&b.identity));
+            assert_eq!(all, expected, "seed {seed}, budget {budget}");
+        }
+    }
+}
