@@ -129,8 +129,11 @@ pub fn add_days(date: Date, days: i64) -> Date {
 /// the findings with policy severities, waivers and a stable order.
 /// Review periods follow each identity's blast radius.
 pub fn check(registry: &Registry, loaded: Vec<Finding>, as_of: Date) -> Vec<Finding> {
-    let graph = crate::timings::phase("graph", || Graph::build(registry));
-    let ctx = crate::timings::phase("reach", || Ctx::new(registry, as_of).with_graph(&graph));
+    // The graph and the rules' indexes are independent: build them side by side.
+    let (graph, ctx) = crate::timings::phase("graph", || {
+        rayon::join(|| Graph::build(registry), || Ctx::new(registry, as_of))
+    });
+    let ctx = crate::timings::phase("reach", || ctx.with_graph(&graph));
     check_with(&ctx, loaded)
 }
 
@@ -139,7 +142,7 @@ pub fn check_with(ctx: &Ctx<'_>, loaded: Vec<Finding>) -> Vec<Finding> {
     let mut findings = loaded;
     references::duplicate_ids(ctx, &mut findings);
     references::unknown_references(ctx, &mut findings);
-    identity::all(ctx, &mut findings);
+    crate::timings::phase("identity", || identity::all(ctx, &mut findings));
     blast::rules(ctx, &mut findings);
     exceptions::rules(ctx, &mut findings);
     apply_policy(ctx.policy, &mut findings);
