@@ -1,10 +1,12 @@
 //! Times the blast-radius analysis of every identity on a synthetic registry built in memory.
 //!
 //! `cargo run --release --example blast_bench -- [IDENTITIES] [SYSTEMS] [--seed N] [--quick]` (default
-//! 100,000 identities and 10,000 systems; `--quick` skips the sample of one-root searches). The registry is shaped like a real one: most identities read or write a
-//! few systems and live in a secret store and a workload; a few percent hold admin on stores, clusters
-//! and cloud accounts, so credentials chain through vaults into large cycles. It prints the time to build
-//! the graph, to rank every identity, to answer one `nhi blast`, and the peak resident memory.
+//! 100,000 identities and 10,000 systems; `--quick` skips the sample of one-root searches). The registry
+//! is shaped like a real one: most identities read or write a few systems and live in a secret store and
+//! a workload; a few percent hold admin on stores, clusters and cloud accounts, so credentials chain
+//! through vaults into large cycles. It prints the time to build the graph, to rank every identity, to
+//! answer one `nhi blast`, the peak resident memory, and a digest of the whole ranking, so that two builds
+//! can be checked to agree on every identity.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -167,12 +169,19 @@ fn main() {
     let blast = graph.blast(&top.identity).expect("the top identity exists");
     let one = t.elapsed();
 
+    // A digest of the whole ranking, to check that two builds agree on every identity.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for summary in &all {
+        std::hash::Hash::hash(&format!("{summary:?}"), &mut hasher);
+    }
+    let digest = std::hash::Hasher::finish(&hasher);
     let g = graph.petgraph();
     println!(
         "registry: {identities} identities, {systems} systems, {} edges (seed {seed})",
         g.edge_count()
     );
     println!("threads: {}", rayon::current_num_threads());
+    println!("ranking digest: {digest:016x}");
     println!("build graph:       {:>8.1} ms", build.as_secs_f64() * 1e3);
     println!("rank all:          {:>8.1} ms", ranking.as_secs_f64() * 1e3);
     println!("one blast (top):   {:>8.1} ms", one.as_secs_f64() * 1e3);

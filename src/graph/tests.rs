@@ -467,7 +467,7 @@ fn clustered_registry(seed: u64, clusters: usize, per_cluster: usize) -> Registr
             d
         })
         .collect();
-    let mut pick = |rng: &mut Rng, cluster: usize| {
+    let pick = |rng: &mut Rng, cluster: usize| {
         let cluster = match rng.below(20) {
             0..=3 => rng.below(cluster + 1),
             4 | 5 => rng.below(clusters),
