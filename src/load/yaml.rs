@@ -262,15 +262,16 @@ impl Builder {
         pos: Pos,
     ) -> Result<(), Problem> {
         self.count(1, pos)?;
+        // Only the core schema's scalar tags are understood; any other tag is a problem, and the text stays.
+        let core = tag
+            .map(|t| t.suffix.as_str())
+            .filter(|_| tag.is_some_and(Tag::is_yaml_core_schema));
+        let understood = matches!(core, Some("str" | "null" | "bool" | "int" | "float"));
+        if let Some(tag) = tag.filter(|_| !understood) {
+            self.tag_problem(tag, pos);
+        }
         // A mapping key keeps the scalar's text as written.
         if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
-            let core = |t: &Tag| {
-                t.is_yaml_core_schema()
-                    && matches!(t.suffix.as_str(), "str" | "null" | "bool" | "int" | "float")
-            };
-            if let Some(tag) = tag.filter(|t| !core(t)) {
-                self.tag_problem(tag, pos);
-            }
             if style == ScalarStyle::Plain && text == "<<" {
                 self.problems.push(Problem {
                     pos,
@@ -280,21 +281,14 @@ impl Builder {
             let value = Value::Str(text.to_string());
             return self.finish(Node { pos, value }, anchor);
         }
-        let value = match tag {
-            Some(tag) if tag.is_yaml_core_schema() => match tag.suffix.as_str() {
-                "str" => Value::Str(text.to_string()),
-                "null" | "bool" | "int" | "float" => resolve_plain(text),
-                _ => {
-                    self.tag_problem(tag, pos);
-                    Value::Str(text.to_string())
-                }
-            },
-            Some(tag) => {
-                self.tag_problem(tag, pos);
-                Value::Str(text.to_string())
-            }
-            None if style == ScalarStyle::Plain => resolve_plain(text),
-            None => Value::Str(text.to_string()),
+        let resolves = match tag {
+            None => style == ScalarStyle::Plain,
+            Some(_) => understood && core != Some("str"),
+        };
+        let value = if resolves {
+            resolve_plain(text)
+        } else {
+            Value::Str(text.to_string())
         };
         self.finish(Node { pos, value }, anchor)
     }
