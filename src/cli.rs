@@ -63,7 +63,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Evaluate date rules as of this day (YYYY-MM-DD) instead of today (UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
     pub as_of: Option<Date>,
     /// Make warnings fail the gate too
     #[arg(long, value_enum)]
@@ -85,7 +85,7 @@ pub struct BuildArgs {
     #[arg(short, long, value_name = "DIR", default_value = "site")]
     pub output: PathBuf,
     /// Evaluate date rules as of this day (YYYY-MM-DD) instead of today (UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
     pub as_of: Option<Date>,
     /// A directory of templates and assets that replace the built-in ones file by file
     #[arg(long, value_name = "DIR")]
@@ -115,10 +115,4 @@ pub enum Color {
 pub enum ListFormat {
     Text,
     Json,
-}
-
-/// Parses exactly `YYYY-MM-DD`.
-pub fn parse_day(s: &str) -> Result<Date, String> {
-    nhi::model::parse_date(s)
-        .ok_or_else(|| format!("`{s}` is not a calendar date written YYYY-MM-DD"))
 }

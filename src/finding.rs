@@ -2,29 +2,12 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+pub use crate::catalogue::RuleId;
 use crate::model::{Kind, Source};
+pub use crate::severity::Severity;
 use crate::span::Pos;
-
-/// The three GitHub annotation levels, most severe first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Notice,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Notice => "notice",
-        }
-    }
-}
 
 /// What a finding is about: a document of a kind with an id, or a file that has no readable document.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,7 +29,7 @@ pub enum Anchor {
 /// One finding. `severity` is the effective one, after the policy's overrides.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     pub waived_by: Option<String>,
     pub subject: Subject,
@@ -63,7 +46,7 @@ pub struct Finding {
 impl Finding {
     /// A finding about the document of `source` at `pointer` (its key, or the nearest existing ancestor).
     pub fn at(
-        rule: &'static str,
+        rule: RuleId,
         kind: Kind,
         id: &str,
         source: &Source,
@@ -75,7 +58,7 @@ impl Finding {
 
     /// A finding at the value of `pointer` (for a reference or a literal that is wrong).
     pub fn at_value(
-        rule: &'static str,
+        rule: RuleId,
         kind: Kind,
         id: &str,
         source: &Source,
@@ -87,7 +70,7 @@ impl Finding {
 
     /// A finding placed on the key or value of `pointer` when positions are resolved.
     fn anchored(
-        rule: &'static str,
+        rule: RuleId,
         kind: Kind,
         id: &str,
         source: &Source,
@@ -110,7 +93,7 @@ impl Finding {
 
     /// A finding at a known position.
     pub fn at_pos(
-        rule: &'static str,
+        rule: RuleId,
         kind: &'static str,
         id: &str,
         source: &Source,
@@ -147,7 +130,7 @@ impl Finding {
         (
             &self.file,
             self.pos,
-            self.rule,
+            self.rule.as_str(),
             &self.subject,
             &self.message,
         )

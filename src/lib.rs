@@ -1,7 +1,9 @@
 //! `nhi` compiles a registry of non-human identities: YAML files → a typed registry → findings → outputs.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod catalogue;
 pub mod codeowners;
+pub mod day;
 pub mod diff;
 pub mod drift;
 pub mod finding;
@@ -10,10 +12,10 @@ pub mod graph;
 pub mod import;
 pub mod load;
 pub mod model;
-pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod scaffold;
+pub mod severity;
 pub mod site;
 pub mod span;
 pub mod synth;
@@ -98,11 +100,4 @@ pub fn check_bytes(rel: &str, bytes: &[u8], as_of: Date) -> Result<Checked, load
         files.push((load::POLICY_FILE.to_string(), b"kind: Policy\n".to_vec()));
     }
     check_files(rel, files, as_of)
-}
-
-/// Today in UTC: the default day rules are evaluated as of.
-pub fn today_utc() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
 }

@@ -3,8 +3,8 @@
 
 use jiff::civil::Date;
 
+use crate::day;
 use crate::model::{Environment, IdentityType, Level, Registry, SystemType};
-use crate::rules::add_days;
 
 /// What `nhi new identity` was told.
 #[derive(Clone, Debug)]
@@ -113,7 +113,7 @@ fn credential(spec: &NewIdentity, rotation_days: u32) -> String {
             format!("credential:\n  kind: federated  # or short_lived\n  created: {today}\n")
         }
         IdentityType::Certificate => {
-            let expires = add_days(today, i64::from(rotation_days));
+            let expires = day::add(today, i64::from(rotation_days));
             format!("credential:\n  kind: certificate\n  created: {today}\n  expires: {expires}\n{stores}")
         }
         _ => format!("credential:\n  kind: static\n  created: {today}\n  # last_rotated: YYYY-MM-DD\n{stores}"),

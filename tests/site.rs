@@ -11,7 +11,7 @@ use regex::Regex;
 use sha2::{Digest, Sha256};
 
 fn day(s: &str) -> jiff::civil::Date {
-    nhi::model::parse_date(s).unwrap()
+    nhi::day::parse(s).unwrap()
 }
 
 fn example() -> PathBuf {

@@ -28,7 +28,7 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<u8> {
     let opts = Options {
         registry: args.registry,
         out: args.output,
-        as_of: args.as_of.unwrap_or_else(nhi::today_utc),
+        as_of: args.as_of.unwrap_or_else(nhi::day::today_utc),
         templates: args.templates,
         commit: args.commit,
         drift: args.drift,

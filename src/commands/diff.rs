@@ -22,7 +22,7 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
     pub format: DiffFormat,
     /// Evaluate date rules on both sides as of this day (YYYY-MM-DD) instead of today (UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::parse_day)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
     pub as_of: Option<Date>,
 }
 
@@ -35,7 +35,7 @@ pub enum DiffFormat {
 }
 
 pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<u8> {
-    let as_of = args.as_of.unwrap_or_else(nhi::today_utc);
+    let as_of = args.as_of.unwrap_or_else(nhi::day::today_utc);
     let head = nhi::check(&args.registry, as_of)?;
     let repo = Repo::discover(&args.registry)?;
     let commit = repo.resolve(&args.base)?;

@@ -37,7 +37,7 @@ pub struct DriftArgs {
 }
 
 pub fn run(args: DriftArgs, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
-    let as_of = args.options.as_of.unwrap_or_else(nhi::today_utc);
+    let as_of = args.options.as_of.unwrap_or_else(nhi::day::today_utc);
     let loaded = nhi::load::load(&args.registry)?;
     let export = args.options.read(args.source, &args.file, as_of)?;
     let mut drifted = drift::compare(&loaded.registry, &export, as_of);

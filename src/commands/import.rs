@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _, Result};
 use jiff::civil::Date;
 
-use crate::cli::parse_day;
 use nhi::import::draft::Draft;
 use nhi::import::{self, ids, match_key, Export, Options, Record, SourceKind};
 use nhi::model::Environment;
@@ -26,7 +25,7 @@ pub struct SourceOptions {
     #[arg(long)]
     pub all: bool,
     /// Judge dates (key expiry) as of this day (YYYY-MM-DD) instead of today (UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
     pub as_of: Option<Date>,
 }
 
@@ -93,7 +92,7 @@ pub fn run(args: ImportArgs, out: &mut dyn Write) -> Result<u8> {
             bail!("--owner `{owner}` is not an id (lowercase letters, digits, `.`, `_`, `-`)");
         }
     }
-    let as_of = args.options.as_of.unwrap_or_else(nhi::today_utc);
+    let as_of = args.options.as_of.unwrap_or_else(nhi::day::today_utc);
     let export = args.options.read(args.source, &args.file, as_of)?;
     let registry = match &args.output {
         Some(dir) if dir.join(nhi::load::POLICY_FILE).is_file() => {

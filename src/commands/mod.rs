@@ -14,10 +14,10 @@ use std::io::Write;
 use anyhow::{bail, Result};
 
 use crate::cli::{CheckArgs, Color, Command, Deny, ListFormat};
+use nhi::catalogue::{self, Rule, NIST, OWASP};
 use nhi::load::schema;
 use nhi::model::Kind;
 use nhi::report::{self, Format};
-use nhi::rules::catalogue::{self, Rule, NIST, OWASP};
 
 /// Runs one subcommand and returns the exit code.
 pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
@@ -39,7 +39,7 @@ pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> 
 }
 
 fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
-    let as_of = args.as_of.unwrap_or_else(nhi::today_utc);
+    let as_of = args.as_of.unwrap_or_else(nhi::day::today_utc);
     let checked = nhi::check(&args.registry, as_of)?;
     let format = args.format.unwrap_or_else(|| {
         if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
@@ -115,7 +115,7 @@ fn rule_json(r: &Rule) -> serde_json::Value {
 
 fn explain(id: &str, out: &mut dyn Write) -> Result<u8> {
     let Some(r) = catalogue::get(id) else {
-        let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id).collect();
+        let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id.as_str()).collect();
         let hint = schema::suggest(id, &ids)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();

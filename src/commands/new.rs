@@ -55,7 +55,7 @@ pub struct NewIdentityArgs {
     #[arg(long, value_name = "PERSON")]
     pub reviewer: Option<String>,
     /// Date the skeleton as of this day (YYYY-MM-DD) instead of today (UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::parse_day)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
     pub as_of: Option<Date>,
 }
 
@@ -125,7 +125,7 @@ fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<u8> {
         purpose: args.purpose.clone(),
         stores,
         reviewer: args.reviewer.clone(),
-        today: args.as_of.unwrap_or_else(nhi::today_utc),
+        today: args.as_of.unwrap_or_else(nhi::day::today_utc),
         schema: schema_reference(&args.registry),
     };
     let text = scaffold::identity_yaml(&spec, registry.policy.rotation_period(Some(args.kind)));

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleId, Severity};
 use crate::model::{Criticality, Doc, Identity, Level, Registry};
 use crate::Checked;
 use blast::Reach;
@@ -124,7 +124,7 @@ pub struct FindingChanges {
 /// A finding as the diff lists it (the side it comes from: head, except for fixed ones).
 #[derive(Clone, Debug, Serialize)]
 pub struct FindingRef {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub severity: Severity,
     pub waived_by: Option<String>,
     pub kind: &'static str,
@@ -321,7 +321,7 @@ fn blast_changes(
 
 /// What makes two findings the same across revisions: rule, subject and place in the document (not the
 /// message, which may carry dates and counts). A finding about a file itself is keyed by that file.
-type Key<'f> = (&'static str, &'static str, &'f str, &'f str, &'f str);
+type Key<'f> = (RuleId, &'static str, &'f str, &'f str, &'f str);
 
 fn key(f: &Finding) -> Key<'_> {
     let file = if f.subject.kind == "File" {

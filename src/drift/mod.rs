@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
+use crate::catalogue::RuleId;
 use crate::finding::{Finding, Severity};
 use crate::import::{ids, match_key, Export, Record, SourceKind};
 use crate::model::{CredentialKind, Doc, Identity, Kind, Registry, Source, Status};
@@ -116,7 +117,7 @@ fn undeclared(record: &Record, id: &str) -> Drifted {
         record.external_id
     );
     let mut finding = Finding::at_pos(
-        "undeclared",
+        RuleId::Undeclared,
         Kind::Identity.name(),
         id,
         &source,
@@ -140,13 +141,19 @@ fn stale(doc: &Doc<Identity>, ext: &str, export: &Export) -> Drifted {
         "active in the registry, but `{ext}` is not in the {} export: decommission the identity, or correct `external_id`",
         export.source.name()
     );
-    let mut d = at_identity("stale", doc, "/external_id", message, Severity::Warning);
+    let mut d = at_identity(
+        RuleId::Stale,
+        doc,
+        "/external_id",
+        message,
+        Severity::Warning,
+    );
     d.registry = Some("active".into());
     d
 }
 
 fn at_identity(
-    rule: &'static str,
+    rule: RuleId,
     doc: &Doc<Identity>,
     pointer: &str,
     message: String,
@@ -185,7 +192,7 @@ struct Disagreement {
 fn facts(doc: &Doc<Identity>, record: &Record, source: SourceKind, out: &mut Vec<Drifted>) {
     for d in disagreements(&doc.item, record, source) {
         let pointer = format!("/{}", d.field.replace('.', "/"));
-        let mut drifted = at_identity("drift", doc, &pointer, d.message, d.severity);
+        let mut drifted = at_identity(RuleId::Drift, doc, &pointer, d.message, d.severity);
         drifted.field = Some(d.field);
         drifted.registry = d.registry;
         drifted.export = d.export;

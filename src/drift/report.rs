@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::{Drifted, Origin};
-use crate::finding::{Counts, Finding, Severity};
+use crate::finding::{Counts, Finding, RuleId, Severity};
 
 /// The version of the document's shape; a loader refuses versions it does not know.
 pub const VERSION: u32 = 1;
@@ -95,7 +95,7 @@ impl DriftReport {
     pub fn new(header: &Header<'_>, drifted: &[Drifted]) -> DriftReport {
         let findings: Vec<Finding> = drifted.iter().map(|d| d.finding.clone()).collect();
         let counts = Counts::of(&findings);
-        let count = |rule: &str| drifted.iter().filter(|d| d.finding.rule == rule).count();
+        let count = |rule: RuleId| drifted.iter().filter(|d| d.finding.rule == rule).count();
         DriftReport {
             version: VERSION,
             as_of: header.as_of,
@@ -109,9 +109,9 @@ impl DriftReport {
                 identities: header.identities,
                 exported: header.exported,
                 skipped: header.skipped,
-                undeclared: count("undeclared"),
-                stale: count("stale"),
-                drift: count("drift"),
+                undeclared: count(RuleId::Undeclared),
+                stale: count(RuleId::Stale),
+                drift: count(RuleId::Drift),
             },
             findings: drifted.iter().map(item).collect(),
             notes: header.notes.to_vec(),
@@ -127,7 +127,9 @@ impl DriftReport {
 
     /// The identities in the export that the registry does not declare.
     pub fn undeclared(&self) -> impl Iterator<Item = &Item> {
-        self.findings.iter().filter(|f| f.rule == "undeclared")
+        self.findings
+            .iter()
+            .filter(|f| f.rule == RuleId::Undeclared.as_str())
     }
 }
 

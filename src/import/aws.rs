@@ -10,7 +10,7 @@ use std::path::Path;
 use csv::StringRecord;
 use jiff::civil::Date;
 
-use super::{ids, open, timestamp_day, Export, ImportError, Options, Record};
+use super::{ids, open, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 const ROOT: &str = "<root_account>";
@@ -71,7 +71,7 @@ impl Row<'_> {
         let text = self.text(name);
         match text.to_ascii_lowercase().as_str() {
             "" | "n/a" | "no_information" | "not_supported" => Ok(None),
-            _ => timestamp_day(text)
+            _ => crate::day::of_timestamp(text)
                 .map(Some)
                 .ok_or_else(|| self.bad(name, text, "an ISO 8601 timestamp")),
         }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::{self, SyntaxError};
-use super::{ids, open, timestamp_day, Export, ImportError, Options, Record};
+use super::{ids, open, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 #[derive(Debug, Default, Deserialize)]
@@ -142,10 +142,12 @@ fn read_keys(path: &Path, out: &mut HashMap<String, Vec<KeyFact>>) -> Result<(),
         let day = |field: &Option<String>, what: &str| -> Result<Option<Date>, SyntaxError> {
             match field.as_deref() {
                 None | Some("") => Ok(None),
-                Some(text) => timestamp_day(text).map(Some).ok_or_else(|| SyntaxError {
-                    line,
-                    message: format!("`{what}` is not an RFC 3339 timestamp"),
-                }),
+                Some(text) => crate::day::of_timestamp(text)
+                    .map(Some)
+                    .ok_or_else(|| SyntaxError {
+                        line,
+                        message: format!("`{what}` is not an RFC 3339 timestamp"),
+                    }),
             }
         };
         let fact = KeyFact {

@@ -16,7 +16,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::json_stream::{self, SyntaxError};
-use super::{ids, open, timestamp_day, Export, ImportError, Options, Record};
+use super::{ids, open, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 /// Annotations that bind a service account to a cloud identity, and what they name.
@@ -160,7 +160,7 @@ fn record(
     );
     record.created = match meta.creation_timestamp.as_deref() {
         None => None,
-        Some(text) => Some(timestamp_day(text).ok_or_else(|| SyntaxError {
+        Some(text) => Some(crate::day::of_timestamp(text).ok_or_else(|| SyntaxError {
             line,
             message: "`creationTimestamp` is not an RFC 3339 timestamp".into(),
         })?),

@@ -233,20 +233,3 @@ fn open(path: &Path) -> Result<std::io::BufReader<std::fs::File>, ImportError> {
     let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
     Ok(std::io::BufReader::with_capacity(64 * 1024, file))
 }
-
-/// The UTC calendar day of an ISO 8601 / RFC 3339 timestamp (`2026-03-04T10:11:12+00:00`, `…Z`).
-/// Timestamps in UTC beyond the last one the clock can shift by a day (GCP's `9999-12-31T23:59:59Z`, "never
-/// expires") keep their calendar day.
-pub fn timestamp_day(text: &str) -> Option<Date> {
-    let text = text.trim();
-    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
-        return Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date());
-    }
-    let utc = text.ends_with('Z') || text.ends_with("+00:00");
-    let (day, time) = text.split_at_checked(10)?;
-    let time_ok = time.starts_with('T') && time.parse::<jiff::Timestamp>().is_err();
-    if utc && time_ok && text.starts_with("9999-") {
-        return crate::model::parse_date(day);
-    }
-    None
-}

@@ -17,9 +17,10 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
+use crate::catalogue::RuleId;
 use crate::finding::{Anchor, Finding};
 use crate::model::{Doc, Kind, Registry, Source};
-use crate::policy::{Policy, PolicyFile};
+use crate::model::{Policy, PolicyFile};
 use crate::rules::secrets;
 use crate::span::Pos;
 
@@ -95,7 +96,12 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     });
     let mut loaded = crate::timings::phase("assemble", || assemble(&files, results));
     let skipped = skipped.into_iter().map(|(rel, message)| {
-        file_finding("schema", &Arc::from(rel.as_str()), Pos::START, message)
+        file_finding(
+            RuleId::Schema,
+            &Arc::from(rel.as_str()),
+            Pos::START,
+            message,
+        )
     });
     loaded.findings.extend(skipped);
     Ok(loaded)
@@ -279,7 +285,7 @@ fn file_source(file: &Arc<str>, pos: Pos) -> Source {
     }
 }
 
-fn file_finding(rule: &'static str, file: &Arc<str>, pos: Pos, message: String) -> Finding {
+fn file_finding(rule: RuleId, file: &Arc<str>, pos: Pos, message: String) -> Finding {
     Finding::at_pos(rule, "File", "", &file_source(file, pos), pos, "", message)
 }
 
@@ -302,7 +308,7 @@ fn parse_file(rel: &str, text: Result<&str, (Pos, String)>) -> FileResult {
         Err((pos, message)) => {
             result
                 .findings
-                .push(file_finding("schema", &file, pos, message));
+                .push(file_finding(RuleId::Schema, &file, pos, message));
             return result;
         }
     };
@@ -312,7 +318,7 @@ fn parse_file(rel: &str, text: Result<&str, (Pos, String)>) -> FileResult {
         let message = format!("the file holds more than {MAX_DOCUMENTS} documents; split it");
         result
             .findings
-            .push(file_finding("schema", &file, Pos::START, message));
+            .push(file_finding(RuleId::Schema, &file, Pos::START, message));
         return result;
     }
     // Most files hold one document: an exact capacity, not the four large items a first push reserves.
@@ -326,14 +332,14 @@ fn parse_file(rel: &str, text: Result<&str, (Pos, String)>) -> FileResult {
         let message = "the file holds no YAML document (it is empty or only comments): add one or delete the file".to_string();
         result
             .findings
-            .push(file_finding("schema", &file, Pos::START, message));
+            .push(file_finding(RuleId::Schema, &file, Pos::START, message));
     }
     if let Some(problem) = parsed.fatal {
         secrets_in_lines(&file, text, &mut result.findings);
         let message = format!("invalid YAML: {}", problem.message);
         result
             .findings
-            .push(file_finding("schema", &file, problem.pos, message));
+            .push(file_finding(RuleId::Schema, &file, problem.pos, message));
     }
     result
 }
@@ -345,11 +351,11 @@ fn secrets_in_lines(file: &Arc<str>, text: &str, findings: &mut Vec<Finding>) {
         let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let known = findings
             .iter()
-            .any(|f| f.rule == "secret-in-registry" && f.pos.line.get() == line_no);
+            .any(|f| f.rule == RuleId::SecretInRegistry && f.pos.line.get() == line_no);
         if let Some(what) = secrets::detect(line).filter(|_| !known) {
             let message = secrets::message(&format!("line {line_no}"), what);
             let pos = Pos::new(line_no, 1);
-            findings.push(file_finding("secret-in-registry", file, pos, message));
+            findings.push(file_finding(RuleId::SecretInRegistry, file, pos, message));
         }
     }
 }
@@ -468,19 +474,23 @@ fn load_document(
         Finding::at_pos(rule, kind_name, &id, &source, pos, pointer, message)
     };
     if let Err(message) = &kind {
-        let mut f = finding("schema", start, "/kind", message.clone());
+        let mut f = finding(RuleId::Schema, start, "/kind", message.clone());
         f.anchor = Anchor::Key;
         out.findings.push(f);
     }
     // YAML problems and secrets are reported for every document, even one without a known kind.
     for problem in &document.problems {
-        out.findings
-            .push(finding("schema", problem.pos, "", problem.message.clone()));
+        out.findings.push(finding(
+            RuleId::Schema,
+            problem.pos,
+            "",
+            problem.message.clone(),
+        ));
     }
     for hit in &converted.secrets {
         let message = secrets::message(&schema::field_name(&hit.pointer), hit.what);
         out.findings.push(finding(
-            "secret-in-registry",
+            RuleId::SecretInRegistry,
             hit.pos,
             &hit.pointer,
             message,
@@ -492,7 +502,7 @@ fn load_document(
     }
     let violations = schema::validate(kind, &json);
     for v in &violations {
-        let mut f = finding("schema", start, &v.pointer, v.message.clone());
+        let mut f = finding(RuleId::Schema, start, &v.pointer, v.message.clone());
         f.anchor = if v.bad_value {
             Anchor::Value
         } else {
@@ -522,7 +532,7 @@ fn load_document(
     match item {
         Some(item) => out.items.push(item),
         None => out.findings.push(Finding::at_pos(
-            "schema",
+            RuleId::Schema,
             kind.name(),
             &id,
             &source,

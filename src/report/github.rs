@@ -62,7 +62,7 @@ pub fn command(cx: &Context<'_>, f: &Finding) -> String {
         escape_property(&cx.repo_path(&f.file)),
         f.pos.line,
         f.pos.column,
-        escape_property(f.rule),
+        escape_property(f.rule.as_str()),
         escape_data(&format!("{subject}{}", f.message))
     )
 }

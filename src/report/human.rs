@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::{summary_line, Context, Emitter};
 use crate::finding::{Finding, Severity};
-use crate::rules::{catalogue, secrets};
+use crate::rules::secrets;
 
 pub struct Human;
 
@@ -115,9 +115,7 @@ fn finding(
         format!("{} {}", f.subject.kind, f.subject.id)
     };
     writeln!(out, "  = {}", clean(&subject))?;
-    if let Some(rule) = catalogue::get(f.rule) {
-        writeln!(out, "  = fix: {}", rule.fix)?;
-    }
+    writeln!(out, "  = fix: {}", f.rule.rule().fix)?;
     writeln!(out)
 }
 

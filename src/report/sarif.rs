@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::{Context, Emitter};
+use crate::catalogue::{self, Rule};
 use crate::finding::{Finding, Severity};
-use crate::rules::catalogue::{self, Rule};
 
 pub struct Sarif;
 
@@ -63,7 +63,7 @@ fn rule(r: &Rule) -> Value {
     );
     json!({
         "id": r.id,
-        "name": camel(r.id),
+        "name": camel(r.id.as_str()),
         "shortDescription": {"text": r.summary},
         "fullDescription": {"text": r.explanation},
         "help": {"text": help, "markdown": help},
@@ -73,10 +73,7 @@ fn rule(r: &Rule) -> Value {
 }
 
 fn result(cx: &Context<'_>, f: &Finding) -> Value {
-    let index = catalogue::RULES
-        .iter()
-        .position(|r| r.id == f.rule)
-        .unwrap_or(0);
+    let index = f.rule.index();
     let subject = if f.subject.id.is_empty() {
         String::new()
     } else {

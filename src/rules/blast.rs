@@ -1,6 +1,7 @@
 //! The rules about an identity's blast radius (section 6): what a leak of its credential exposes.
 
 use super::Ctx;
+use crate::catalogue::RuleId;
 use crate::finding::Finding;
 use crate::graph::CRITICAL_SAMPLE;
 use crate::model::Kind;
@@ -41,7 +42,7 @@ fn blast_radius_critical(
         summary.critical
     );
     out.push(Finding::at(
-        "blast-radius-critical",
+        RuleId::BlastRadiusCritical,
         Kind::Identity,
         id,
         &doc.source,

@@ -6,11 +6,13 @@
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
-use super::{add_days, catalogue, days_between, Ctx};
+use super::Ctx;
+use crate::catalogue::{RuleId, DRIFT_RULES};
+use crate::day;
 use crate::finding::Finding;
 use crate::model::{Doc, Exception, Kind};
 
-fn at(rule: &'static str, doc: &Doc<Exception>, pointer: &str, message: String) -> Finding {
+fn at(rule: RuleId, doc: &Doc<Exception>, pointer: &str, message: String) -> Finding {
     Finding::at_value(
         rule,
         Kind::Exception,
@@ -22,7 +24,7 @@ fn at(rule: &'static str, doc: &Doc<Exception>, pointer: &str, message: String) 
 }
 
 /// The reason an exception's approval does not count, if any: `(rule, pointer, message)`.
-fn approval_problem(ctx: &Ctx<'_>, e: &Exception) -> Option<(&'static str, &'static str, String)> {
+fn approval_problem(ctx: &Ctx<'_>, e: &Exception) -> Option<(RuleId, &'static str, String)> {
     let (Some(approver), Some(_)) = (e.approved_by.as_deref(), e.approved_on) else {
         let missing = if e.approved_by.is_none() {
             "approved_by"
@@ -30,7 +32,7 @@ fn approval_problem(ctx: &Ctx<'_>, e: &Exception) -> Option<(&'static str, &'sta
             "approved_on"
         };
         return Some((
-            "exception-unapproved",
+            RuleId::ExceptionUnapproved,
             "/approved_by",
             format!("not approved: `{missing}` is missing, so it waives nothing"),
         ));
@@ -40,11 +42,11 @@ fn approval_problem(ctx: &Ctx<'_>, e: &Exception) -> Option<(&'static str, &'sta
         let message = format!(
             "approver `{approver}` is not an active Person, so the exception waives nothing"
         );
-        return Some(("exception-unapproved", "/approved_by", message));
+        return Some((RuleId::ExceptionUnapproved, "/approved_by", message));
     };
     if e.requested_by.as_deref() == Some(approver) {
         return Some((
-            "exception-self-approved",
+            RuleId::ExceptionSelfApproved,
             "/approved_by",
             format!("`{approver}` both requested and approved it"),
         ));
@@ -59,7 +61,7 @@ fn approval_problem(ctx: &Ctx<'_>, e: &Exception) -> Option<(&'static str, &'sta
         };
         if owner == approver || person.item.team.as_deref() == Some(owner) {
             let message = format!("approver `{approver}` belongs to `{owner}`, the owner of `{id}`: someone outside the owning team must approve");
-            return Some(("exception-self-approved", "/approved_by", message));
+            return Some((RuleId::ExceptionSelfApproved, "/approved_by", message));
         }
     }
     None
@@ -76,13 +78,13 @@ pub fn rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for doc in &ctx.registry.exceptions {
         let e = &doc.item;
         if let Some(expires) = e.expires {
-            let left = days_between(ctx.as_of, expires);
+            let left = day::between(ctx.as_of, expires);
             if left < 0 {
                 let message = format!("expired on {expires}, {} day(s) ago: it waives nothing; fix the finding or renew the approval", -left);
-                out.push(at("exception-expired", doc, "/expires", message));
+                out.push(at(RuleId::ExceptionExpired, doc, "/expires", message));
             } else if left <= i64::from(ctx.policy.expiry_warning_days) {
                 out.push(at(
-                    "exception-expiring",
+                    RuleId::ExceptionExpiring,
                     doc,
                     "/expires",
                     format!("expires on {expires}, in {left} day(s)"),
@@ -94,10 +96,10 @@ pub fn rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         }
         if let (Some(approved), Some(expires)) = (e.approved_on, e.expires) {
             let max = ctx.policy.max_exception_days;
-            if expires > add_days(approved, i64::from(max)) {
-                let length = days_between(approved, expires);
+            if expires > day::add(approved, i64::from(max)) {
+                let length = day::between(approved, expires);
                 let message = format!("runs {length} days from its approval on {approved}; exceptions last at most {max} days");
-                out.push(at("exception-too-long", doc, "/expires", message));
+                out.push(at(RuleId::ExceptionTooLong, doc, "/expires", message));
             }
         }
     }
@@ -126,10 +128,10 @@ pub fn waive(ctx: &Ctx<'_>, findings: &mut [Finding]) -> Vec<Finding> {
         .iter_mut()
         .filter(|f| f.subject.kind == Kind::Identity.name())
     {
-        if !catalogue::get(finding.rule).is_some_and(|r| r.waivable) {
+        if !finding.rule.rule().waivable {
             continue;
         }
-        let waiver = by_target.get(&(finding.rule, finding.subject.id.as_str()));
+        let waiver = by_target.get(&(finding.rule.as_str(), finding.subject.id.as_str()));
         if let Some(doc) = waiver {
             finding.waived_by = Some(doc.item.id.clone());
             used.insert(&doc.item.id);
@@ -142,11 +144,12 @@ pub fn waive(ctx: &Ctx<'_>, findings: &mut [Finding]) -> Vec<Finding> {
             !d.item
                 .rule
                 .as_deref()
-                .is_some_and(|r| catalogue::DRIFT_RULES.contains(&r))
+                .and_then(RuleId::parse)
+                .is_some_and(|r| DRIFT_RULES.contains(&r))
         })
         .map(|d| {
             let rule = d.item.rule.as_deref().unwrap_or("");
-            let why = match catalogue::get(rule) {
+            let why = match RuleId::parse(rule).map(RuleId::rule) {
                 Some(r) if !r.waivable => format!("`{rule}` cannot be waived"),
                 _ => format!(
                     "no `{rule}` finding on {} remains",
@@ -154,7 +157,7 @@ pub fn waive(ctx: &Ctx<'_>, findings: &mut [Finding]) -> Vec<Finding> {
                 ),
             };
             at(
-                "exception-unused",
+                RuleId::ExceptionUnused,
                 d,
                 "/rule",
                 format!("in force but waives nothing ({why}): delete it"),

@@ -2,7 +2,9 @@
 //!
 //! Each rule is a function of one identity; all but `decommissioned-not-revoked` look at active ones only.
 
-use super::{add_days, days_between, Ctx};
+use super::Ctx;
+use crate::catalogue::RuleId;
+use crate::day;
 use crate::finding::Finding;
 use crate::model::{CredentialKind, Doc, Identity, IdentityType, Kind, Level, Status};
 
@@ -40,7 +42,7 @@ pub fn all(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn at(rule: &'static str, doc: &Doc<Identity>, pointer: &str, message: String) -> Finding {
+fn at(rule: RuleId, doc: &Doc<Identity>, pointer: &str, message: String) -> Finding {
     Finding::at(
         rule,
         Kind::Identity,
@@ -51,7 +53,7 @@ fn at(rule: &'static str, doc: &Doc<Identity>, pointer: &str, message: String) -
     )
 }
 
-fn at_value(rule: &'static str, doc: &Doc<Identity>, pointer: &str, message: String) -> Finding {
+fn at_value(rule: RuleId, doc: &Doc<Identity>, pointer: &str, message: String) -> Finding {
     Finding::at_value(
         rule,
         Kind::Identity,
@@ -65,7 +67,7 @@ fn at_value(rule: &'static str, doc: &Doc<Identity>, pointer: &str, message: Str
 fn owner_missing(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     if doc.item.owner.as_deref().is_none_or(str::is_empty) {
         out.push(at(
-            "owner-missing",
+            RuleId::OwnerMissing,
             doc,
             "/owner",
             "active identity has no `owner`: name the Team accountable for it".into(),
@@ -99,7 +101,7 @@ fn orphaned(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     } else {
         return; // an unknown owner is an unknown-reference only
     };
-    out.push(at_value("orphaned", doc, "/owner", message));
+    out.push(at_value(RuleId::Orphaned, doc, "/owner", message));
 }
 
 fn owner_is_person(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
@@ -108,7 +110,7 @@ fn owner_is_person(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     };
     if ctx.persons.contains_key(owner) && !ctx.teams.contains_key(owner) {
         let message = format!("owned by the Person `{owner}`; a Team outlives its members (keep the person as `contact`)");
-        out.push(at_value("owner-is-person", doc, "/owner", message));
+        out.push(at_value(RuleId::OwnerIsPerson, doc, "/owner", message));
     }
 }
 
@@ -117,9 +119,9 @@ fn credential_expired(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>
         return;
     };
     if expires < ctx.as_of {
-        let ago = days_between(expires, ctx.as_of);
+        let ago = day::between(expires, ctx.as_of);
         out.push(at_value(
-            "credential-expired",
+            RuleId::CredentialExpired,
             doc,
             "/credential/expires",
             format!("credential expired on {expires}, {ago} day(s) ago"),
@@ -131,12 +133,12 @@ fn credential_expiring(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding
     let Some(expires) = doc.item.credential.expires else {
         return;
     };
-    let left = days_between(ctx.as_of, expires);
+    let left = day::between(ctx.as_of, expires);
     if (0..=i64::from(ctx.policy.expiry_warning_days)).contains(&left) {
         let message =
             format!("credential expires on {expires}, in {left} day(s): renew it before it breaks");
         out.push(at_value(
-            "credential-expiring",
+            RuleId::CredentialExpiring,
             doc,
             "/credential/expires",
             message,
@@ -163,22 +165,22 @@ fn rotation_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) 
         (None, None) if doc.source.flawed => return, // a date may have been dropped: the schema finding says so
         (None, None) => {
             let message = format!("static credential has neither `last_rotated` nor `created`: its age is unknown (rotation period {period} days)");
-            out.push(at("rotation-overdue", doc, "/credential", message));
+            out.push(at(RuleId::RotationOverdue, doc, "/credential", message));
             return;
         }
     };
-    let age = days_between(last, ctx.as_of);
+    let age = day::between(last, ctx.as_of);
     if age > i64::from(period) {
-        let due = add_days(last, i64::from(period));
+        let due = day::add(last, i64::from(period));
         let message = format!("static credential {what} {last}, {age} days ago; the rotation period is {period} days (due {due})");
-        out.push(at_value("rotation-overdue", doc, pointer, message));
+        out.push(at_value(RuleId::RotationOverdue, doc, pointer, message));
     }
 }
 
 fn review_missing(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     if doc.item.review.as_ref().and_then(|r| r.last).is_none() {
         out.push(at(
-            "review-missing",
+            RuleId::ReviewMissing,
             doc,
             "/review",
             "active identity has never been reviewed: record `review.last` and `review.by`".into(),
@@ -191,7 +193,7 @@ fn review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
         return;
     };
     let period = ctx.review_period(&doc.item);
-    let age = days_between(last, ctx.as_of);
+    let age = day::between(last, ctx.as_of);
     if age > i64::from(period) {
         let why = match ctx.reach.get(doc.item.id.as_str()) {
             Some(c) if ctx.policy.review_days_by_criticality.contains_key(c) => {
@@ -202,7 +204,12 @@ fn review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
         let message = format!(
             "last reviewed {last}, {age} days ago; the review period is {period} days{why}"
         );
-        out.push(at_value("review-overdue", doc, "/review/last", message));
+        out.push(at_value(
+            RuleId::ReviewOverdue,
+            doc,
+            "/review/last",
+            message,
+        ));
     }
 }
 
@@ -210,13 +217,13 @@ fn dormant(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     let Some(last) = doc.item.last_used else {
         return;
     };
-    let idle = days_between(last, ctx.as_of);
+    let idle = day::between(last, ctx.as_of);
     if idle > i64::from(ctx.policy.dormant_days) {
         let message = format!(
             "last used {last}, {idle} days ago (dormant after {} days): remove what nobody uses",
             ctx.policy.dormant_days
         );
-        out.push(at_value("dormant", doc, "/last_used", message));
+        out.push(at_value(RuleId::Dormant, doc, "/last_used", message));
     }
 }
 
@@ -231,7 +238,7 @@ fn decommissioned_not_revoked(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Fi
             "decommissioned, but the credential has no `revoked_on`: revoke it and record the day"
                 .to_string();
         out.push(at(
-            "decommissioned-not-revoked",
+            RuleId::DecommissionedNotRevoked,
             doc,
             "/credential/revoked_on",
             message,
@@ -243,7 +250,12 @@ fn decommissioned_not_revoked(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Fi
             i.access.len(),
             if i.access.len() == 1 { "y" } else { "ies" }
         );
-        out.push(at("decommissioned-not-revoked", doc, "/access", message));
+        out.push(at(
+            RuleId::DecommissionedNotRevoked,
+            doc,
+            "/access",
+            message,
+        ));
     }
 }
 
@@ -270,7 +282,7 @@ fn secret_outside_vault(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Findin
                 if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
             );
             out.push(at_value(
-                "secret-outside-vault",
+                RuleId::SecretOutsideVault,
                 doc,
                 &format!("/credential/stores/{n}"),
                 message,
@@ -288,7 +300,7 @@ fn admin_without_justification(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<F
         if access.level == Some(Level::Admin) && !justified {
             let message = format!("admin access to `{}` has no `justification`: say why admin is needed, or lower the level", access.system);
             out.push(at_value(
-                "admin-without-justification",
+                RuleId::AdminWithoutJustification,
                 doc,
                 &format!("/access/{n}/level"),
                 message,
@@ -309,7 +321,7 @@ fn prefer_short_lived(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) 
             "a prod {kind} with a static credential: prefer short-lived or federated credentials"
         );
         out.push(at_value(
-            "prefer-short-lived",
+            RuleId::PreferShortLived,
             doc,
             "/credential/kind",
             message,
@@ -335,7 +347,7 @@ fn cross_environment(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>)
         if crosses {
             let message = format!("a {env} identity reaches `{}`, a {system_env} system: use one identity per environment", access.system);
             out.push(at_value(
-                "cross-environment",
+                RuleId::CrossEnvironment,
                 doc,
                 &format!("/access/{n}/system"),
                 message,
@@ -360,7 +372,7 @@ fn shared_identity(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
             systems.len(),
             systems.join(", ")
         );
-        out.push(at("shared-identity", doc, "/used_by", message));
+        out.push(at(RuleId::SharedIdentity, doc, "/used_by", message));
     }
 }
 
@@ -369,7 +381,7 @@ fn human_use(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
         if ctx.persons.contains_key(user.as_str()) && !ctx.systems.contains_key(user.as_str()) {
             let message = format!("used by the Person `{user}`: people need their own accounts, not a non-human identity");
             out.push(at_value(
-                "human-use",
+                RuleId::HumanUse,
                 doc,
                 &format!("/used_by/{n}"),
                 message,
@@ -387,13 +399,13 @@ fn vendor_review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Findi
     match i.vendor_review {
         None => {
             let message = format!("third party `{vendor}` holds or issued this identity, and its access has never been reviewed");
-            out.push(at("vendor-review-overdue", doc, "/vendor", message));
+            out.push(at(RuleId::VendorReviewOverdue, doc, "/vendor", message));
         }
-        Some(last) if days_between(last, ctx.as_of) > i64::from(period) => {
-            let age = days_between(last, ctx.as_of);
+        Some(last) if day::between(last, ctx.as_of) > i64::from(period) => {
+            let age = day::between(last, ctx.as_of);
             let message = format!("access of third party `{vendor}` last reviewed {last}, {age} days ago; the review period is {period} days");
             out.push(at_value(
-                "vendor-review-overdue",
+                RuleId::VendorReviewOverdue,
                 doc,
                 "/vendor_review",
                 message,

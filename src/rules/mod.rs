@@ -2,7 +2,7 @@
 //! policy's severities and the exceptions in force, and sorts the result.
 
 pub mod blast;
-pub mod catalogue;
+pub use crate::catalogue;
 pub mod exceptions;
 pub mod identity;
 pub mod references;
@@ -12,10 +12,10 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 
 use jiff::civil::Date;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::graph::{Graph, Summary};
+use crate::model::Policy;
 use crate::model::{Criticality, Doc, Identity, Person, Registry, System, Team};
-use crate::policy::Policy;
 
 /// What every rule needs: the registry, the day, and indexes by id (first document wins on duplicates).
 pub struct Ctx<'r> {
@@ -114,17 +114,6 @@ impl<'r> Ctx<'r> {
     }
 }
 
-/// Days from `from` to `to` (negative when `to` is earlier).
-pub fn days_between(from: Date, to: Date) -> i64 {
-    from.until(to).map(|s| i64::from(s.get_days())).unwrap_or(0)
-}
-
-/// `date` plus `days`, saturating at the calendar's ends.
-pub fn add_days(date: Date, days: i64) -> Date {
-    date.checked_add(jiff::Span::new().days(days.clamp(-7_000_000, 7_000_000)))
-        .unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
-}
-
 /// Runs every rule over `registry` as of `as_of`, with `loaded` (the load findings) merged in, and returns
 /// the findings with policy severities, waivers and a stable order.
 /// Review periods follow each identity's blast radius.
@@ -156,14 +145,11 @@ pub fn check_with(ctx: &Ctx<'_>, loaded: Vec<Finding>) -> Vec<Finding> {
 
 /// Sets each finding's severity from the policy, dropping rules turned `off`.
 fn apply_policy(policy: &Policy, findings: &mut Vec<Finding>) {
-    findings.retain_mut(|f| {
-        let default = catalogue::get(f.rule).map_or(Severity::Error, |r| r.default);
-        match policy.severity(f.rule, default) {
-            Some(severity) => {
-                f.severity = severity;
-                true
-            }
-            None => false,
+    findings.retain_mut(|f| match policy.severity(f.rule, f.rule.rule().default) {
+        Some(severity) => {
+            f.severity = severity;
+            true
         }
+        None => false,
     });
 }

@@ -3,6 +3,7 @@
 use foldhash::{HashMap, HashMapExt};
 
 use super::{catalogue, Ctx};
+use crate::catalogue::RuleId;
 use crate::finding::Finding;
 use crate::model::{Doc, Kind, Source};
 
@@ -21,7 +22,7 @@ pub fn duplicate_ids(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     kind.group()
                 );
                 out.push(Finding::at_value(
-                    "duplicate-id",
+                    RuleId::DuplicateId,
                     kind,
                     id,
                     source,
@@ -122,7 +123,7 @@ impl Refs<'_, '_> {
             target.describe()
         );
         self.out.push(Finding::at_value(
-            "unknown-reference",
+            RuleId::UnknownReference,
             at.kind,
             at.id,
             at.source,
@@ -244,7 +245,7 @@ pub fn unknown_references(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         refs.list(at, "/identities", &e.identities, Target::Identity);
         if let Some(rule) = e.rule.as_deref() {
             if catalogue::get(rule).is_none() {
-                let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id).collect();
+                let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id.as_str()).collect();
                 let hint = crate::load::schema::suggest(rule, &ids)
                     .map(|s| format!(", did you mean `{s}`?"))
                     .unwrap_or_default();
@@ -252,7 +253,7 @@ pub fn unknown_references(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     "`rule` names `{rule}`, which is not a rule id{hint} (`nhi rules` lists them)"
                 );
                 refs.out.push(Finding::at_value(
-                    "unknown-reference",
+                    RuleId::UnknownReference,
                     at.kind,
                     at.id,
                     at.source,

@@ -138,7 +138,7 @@ pub fn findings_csv(findings: &[Finding]) -> String {
         let (line, column) = (f.pos.line.to_string(), f.pos.column.to_string());
         let waived = f.waived_by.clone().unwrap_or_default();
         let row = [
-            f.rule,
+            f.rule.as_str(),
             f.severity.as_str(),
             &waived,
             f.subject.kind,

@@ -8,11 +8,12 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::output::is_file_id;
+use crate::day;
 use crate::drift::report::DriftReport;
 use crate::finding::{Finding, Severity};
 use crate::graph::{Graph, Summary};
 use crate::model::{Access, Doc, Exception, Identity, Person, System, Team};
-use crate::rules::{add_days, days_between, exceptions, Ctx};
+use crate::rules::{exceptions, Ctx};
 use crate::Checked;
 
 /// How far ahead the dashboard lists what falls due, and how many weeks its chart shows.
@@ -261,7 +262,7 @@ impl<'a> Site<'a> {
 
     fn collect_due(&self) -> Vec<Due> {
         let as_of = self.checked.as_of;
-        let end = add_days(as_of, CHART_WEEKS * 7 - 1);
+        let end = day::add(as_of, CHART_WEEKS * 7 - 1);
         let mut due = Vec::new();
         let mut add = |date: Option<Date>, what, subject: &str, owner: Option<&String>| {
             if let Some(date) = date.filter(|d| (as_of..=end).contains(d)) {
@@ -284,7 +285,7 @@ impl<'a> Site<'a> {
                     .unwrap_or_else(|| self.ctx.policy.rotation_period(i.kind));
                 let last = i.credential.last_rotated.or(i.credential.created);
                 add(
-                    last.map(|d| add_days(d, i64::from(period))),
+                    last.map(|d| day::add(d, i64::from(period))),
                     DueKind::Rotation,
                     &i.id,
                     owner,
@@ -295,7 +296,7 @@ impl<'a> Site<'a> {
                 i.review
                     .as_ref()
                     .and_then(|r| r.last)
-                    .map(|d| add_days(d, period)),
+                    .map(|d| day::add(d, period)),
                 DueKind::Review,
                 &i.id,
                 owner,
@@ -303,7 +304,7 @@ impl<'a> Site<'a> {
             if i.vendor.is_some() {
                 let vendor_period = i64::from(self.ctx.policy.review_days);
                 add(
-                    i.vendor_review.map(|d| add_days(d, vendor_period)),
+                    i.vendor_review.map(|d| day::add(d, vendor_period)),
                     DueKind::VendorReview,
                     &i.id,
                     owner,
@@ -329,18 +330,18 @@ impl<'a> Site<'a> {
 
     /// Whether `due` falls within [`SOON_DAYS`] of the day.
     pub fn is_soon(&self, due: &Due) -> bool {
-        due.date <= add_days(self.checked.as_of, SOON_DAYS)
+        due.date <= day::add(self.checked.as_of, SOON_DAYS)
     }
 
     /// The items due within [`SOON_DAYS`] of the day.
     pub fn due_soon(&self) -> impl Iterator<Item = &Due> {
-        let limit = add_days(self.checked.as_of, SOON_DAYS);
+        let limit = day::add(self.checked.as_of, SOON_DAYS);
         self.due.iter().filter(move |d| d.date <= limit)
     }
 
     /// Days from the day to `date`.
     pub fn days_until(&self, date: Date) -> i64 {
-        days_between(self.checked.as_of, date)
+        day::between(self.checked.as_of, date)
     }
 
     // Links. `root` is the way from the current page to the site root ("" or "../").
@@ -370,7 +371,7 @@ impl<'a> Site<'a> {
     }
 
     pub fn rule_href(&self, rule: &str, root: &str) -> Option<String> {
-        crate::rules::catalogue::get(rule).map(|r| format!("{root}compliance.html#rule-{}", r.id))
+        crate::catalogue::get(rule).map(|r| format!("{root}compliance.html#rule-{}", r.id))
     }
 
     /// A link to whatever a subject of a finding is.

@@ -8,10 +8,10 @@ use serde_json::{json, Value};
 use super::index::{DueKind, Site, CHART_WEEKS};
 use super::pages::{due_item, finding, identity_row, web_link};
 use super::svg;
+use crate::catalogue::{self, Rule, RuleId, NIST, OWASP};
+use crate::day;
 use crate::finding::{Finding, Severity};
 use crate::model::{Environment, IdentityType, Status};
-use crate::rules::add_days;
-use crate::rules::catalogue::{self, Rule, NIST, OWASP};
 
 /// Pages at the site root.
 pub const TOP: &str = "";
@@ -43,13 +43,13 @@ fn counts<T: Copy + Ord + std::fmt::Display>(
     out
 }
 
-fn open_of_rule<'a>(site: &'a Site<'_>, rule: &'a str) -> impl Iterator<Item = &'a Finding> {
+fn open_of_rule<'a>(site: &'a Site<'_>, rule: RuleId) -> impl Iterator<Item = &'a Finding> {
     site.checked.findings.iter().filter(move |f| f.rule == rule)
 }
 
 fn rule_bars(site: &Site<'_>, root: &str) -> String {
     // Per rule: open, waived, the worst open severity (or any severity when all are waived).
-    let mut by_rule: BTreeMap<&str, (usize, usize, Option<Severity>, Severity)> = BTreeMap::new();
+    let mut by_rule: BTreeMap<RuleId, (usize, usize, Option<Severity>, Severity)> = BTreeMap::new();
     for f in &site.checked.findings {
         let e = by_rule.entry(f.rule).or_insert((0, 0, None, f.severity));
         if f.waived_by.is_some() {
@@ -59,7 +59,7 @@ fn rule_bars(site: &Site<'_>, root: &str) -> String {
             e.2 = Some(e.2.map_or(f.severity, |s| s.min(f.severity)));
         }
     }
-    let mut rows: Vec<(&str, (usize, usize, Severity))> = by_rule
+    let mut rows: Vec<(RuleId, (usize, usize, Severity))> = by_rule
         .into_iter()
         .map(|(rule, (open, waived, worst, any))| (rule, (open, waived, worst.unwrap_or(any))))
         .collect();
@@ -76,7 +76,7 @@ fn rule_bars(site: &Site<'_>, root: &str) -> String {
     let bars: Vec<svg::Bar<'_>> = rows
         .iter()
         .map(|(rule, (open, waived, sev))| svg::Bar {
-            label: rule,
+            label: rule.as_str(),
             href: Some(format!("{root}findings.html?filter={rule}")),
             class: match sev {
                 Severity::Error => "sev-error",
@@ -97,7 +97,7 @@ fn rule_bars(site: &Site<'_>, root: &str) -> String {
 fn weeks_chart(site: &Site<'_>) -> String {
     let as_of = site.checked.as_of;
     let labels: Vec<String> = (0..CHART_WEEKS)
-        .map(|w| add_days(as_of, w * 7).strftime("%b %d").to_string())
+        .map(|w| day::add(as_of, w * 7).strftime("%b %d").to_string())
         .collect();
     let series: Vec<svg::Series<'_>> = DueKind::ALL
         .iter()
@@ -119,7 +119,7 @@ fn weeks_chart(site: &Site<'_>) -> String {
     svg::stacked_columns("What falls due, by week", &labels, &series)
 }
 
-fn rule_subjects<'a>(site: &'a Site<'_>, rule: &'a str) -> Vec<(&'a str, &'a str, bool)> {
+fn rule_subjects<'a>(site: &'a Site<'_>, rule: RuleId) -> Vec<(&'a str, &'a str, bool)> {
     let mut subjects: BTreeMap<(&str, &str), bool> = BTreeMap::new();
     for f in open_of_rule(site, rule) {
         let open = subjects
@@ -149,7 +149,7 @@ pub fn dashboard(site: &Site<'_>) -> Value {
         let total = items.len();
         json!({"items": items.into_iter().take(DASHBOARD_LIMIT).collect::<Vec<_>>(), "total": total, "more": total.saturating_sub(DASHBOARD_LIMIT)})
     };
-    let of_rule = |rule: &str| {
+    let of_rule = |rule: RuleId| {
         list(
             open_of_rule(site, rule)
                 .map(|f| finding(site, f, root))
@@ -178,10 +178,10 @@ pub fn dashboard(site: &Site<'_>) -> Value {
         "rule_bars": rule_bars(site, root),
         "weeks_chart": weeks_chart(site),
         "soon": soon,
-        "orphaned": of_rule("orphaned"),
-        "dormant": of_rule("dormant"),
+        "orphaned": of_rule(RuleId::Orphaned),
+        "dormant": of_rule(RuleId::Dormant),
         "exceptions_ending": exceptions_ending,
-        "expired_exceptions": of_rule("exception-expired"),
+        "expired_exceptions": of_rule(RuleId::ExceptionExpired),
         "top_blast": top,
     })
 }
@@ -271,7 +271,10 @@ fn all_waived_by(site: &Site<'_>, id: &str) -> usize {
 fn population(site: &Site<'_>, rule: &Rule) -> usize {
     let r = &site.checked.registry;
     match rule.id {
-        "schema" | "duplicate-id" | "unknown-reference" | "secret-in-registry" => {
+        RuleId::Schema
+        | RuleId::DuplicateId
+        | RuleId::UnknownReference
+        | RuleId::SecretInRegistry => {
             r.identities.len()
                 + r.teams.len()
                 + r.persons.len()
@@ -279,8 +282,8 @@ fn population(site: &Site<'_>, rule: &Rule) -> usize {
                 + r.exceptions.len()
                 + 1
         }
-        "decommissioned-not-revoked" => r.identities.len(),
-        id if id.starts_with("exception-") => r.exceptions.len(),
+        RuleId::DecommissionedNotRevoked => r.identities.len(),
+        id if id.as_str().starts_with("exception-") => r.exceptions.len(),
         _ => r.identities.iter().filter(|d| d.item.is_active()).count(),
     }
 }
@@ -318,12 +321,13 @@ pub fn compliance(site: &Site<'_>) -> Value {
         .iter()
         .map(|r| rule_status(site, r, TOP))
         .collect();
-    let by_id: BTreeMap<&str, &Value> = catalogue::RULES.iter().map(|r| r.id).zip(&rules).collect();
+    let by_id: BTreeMap<RuleId, &Value> =
+        catalogue::RULES.iter().map(|r| r.id).zip(&rules).collect();
     let framework = |items: &[(&str, &str)],
                      mapped: fn(&Rule) -> &'static [&'static str]|
      -> Vec<Value> {
         items.iter().map(|(id, title)| {
-            let rs: Vec<&Value> = catalogue::RULES.iter().filter(|r| mapped(r).contains(id)).map(|r| by_id[r.id]).collect();
+            let rs: Vec<&Value> = catalogue::RULES.iter().filter(|r| mapped(r).contains(id)).map(|r| by_id[&r.id]).collect();
             let fail: usize = rs.iter().map(|r| r["fail"].as_u64().unwrap_or(0) as usize).sum();
             let failing_rules = rs.iter().filter(|r| r["fail"].as_u64().unwrap_or(0) > 0).count();
             json!({"id": id, "title": title, "rules": rs, "fail": fail, "failing_rules": failing_rules,

@@ -7,7 +7,6 @@ use super::index::{Due, Site};
 use super::svg;
 use crate::finding::Finding;
 use crate::model::{Criticality, Doc, Identity, Person, System, Team};
-use crate::rules::catalogue;
 
 /// Pages one folder below the site root.
 pub const DEEP: &str = "../";
@@ -34,10 +33,10 @@ fn severity_rank(f: &Finding) -> u8 {
 
 /// One finding for a table.
 pub fn finding(site: &Site<'_>, f: &Finding, root: &str) -> Value {
-    let rule = catalogue::get(f.rule);
+    let rule = f.rule.rule();
     json!({
         "rank": severity_rank(f),
-        "rule": Site::link(f.rule, site.rule_href(f.rule, root)),
+        "rule": Site::link(f.rule.as_str(), site.rule_href(f.rule.as_str(), root)),
         "severity": f.severity.as_str(),
         "waived_by": f.waived_by.as_deref().map(|w| Site::link(w, site.exception_href(w, root))),
         "kind": f.subject.kind,
@@ -46,7 +45,7 @@ pub fn finding(site: &Site<'_>, f: &Finding, root: &str) -> Value {
         "line": f.pos.line.get(),
         "column": f.pos.column.get(),
         "message": f.message,
-        "fix": rule.map(|r| r.fix),
+        "fix": rule.fix,
     })
 }
 

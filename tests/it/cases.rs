@@ -19,7 +19,7 @@ fn every_rule_has_a_case_that_fires_and_one_that_passes() {
     let mut failures = Vec::new();
     for rule in &rules {
         assert!(
-            nhi::rules::catalogue::get(rule).is_some(),
+            nhi::catalogue::get(rule).is_some(),
             "tests/cases/{rule} is not a rule id"
         );
         for kind in ["fires", "passes"] {

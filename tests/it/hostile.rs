@@ -46,7 +46,7 @@ pub fn assert_others_checked(checked: &nhi::Checked) {
             .findings
             .iter()
             .filter(|f| &*f.file == file)
-            .map(|f| f.rule)
+            .map(|f| f.rule.as_str())
             .collect::<Vec<_>>()
     };
     assert_eq!(about("identities/ok.yaml"), Vec::<&str>::new());
@@ -59,7 +59,7 @@ fn expect(rel: &str, contents: impl AsRef<[u8]>, needle: &str) -> Vec<Finding> {
     assert!(
         found
             .iter()
-            .any(|f| f.rule == "schema" && f.message.contains(needle)),
+            .any(|f| f.rule.as_str() == "schema" && f.message.contains(needle)),
         "no schema finding containing {needle:?} for {rel}: {:#?}",
         found
             .iter()
@@ -212,7 +212,7 @@ fn a_byte_order_mark_and_crlf_keep_positions_right() {
     let positions = |found: &[Finding]| {
         found
             .iter()
-            .map(|f| (f.rule, f.pos.line.get(), f.pos.column.get()))
+            .map(|f| (f.rule.as_str(), f.pos.line.get(), f.pos.column.get()))
             .collect::<Vec<_>>()
     };
     assert_eq!(positions(&plain), [("unknown-reference", 4, 8)]);
@@ -264,7 +264,7 @@ fn duplicate_keys() {
     );
     assert_eq!(position(&found, "duplicate"), (10, 1));
     assert!(
-        !found.iter().any(|f| f.rule == "unknown-reference"),
+        !found.iter().any(|f| f.rule.as_str() == "unknown-reference"),
         "the first value is kept: {found:#?}"
     );
 }
@@ -368,7 +368,7 @@ fn numbers_and_dates_in_odd_forms() {
             "identities/odd.yaml",
             identity(&format!("  created: 2026-08-20\n  rotation_days: {days}\n")),
         );
-        found.iter().map(|f| f.rule).collect::<Vec<_>>()
+        found.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>()
     };
     assert_eq!(
         rotation("1e2"),
@@ -396,7 +396,7 @@ fn an_out_of_range_policy_value_does_not_discard_the_policy() {
     let rules: Vec<(&str, &str)> = checked
         .findings
         .iter()
-        .map(|f| (f.rule, f.severity.as_str()))
+        .map(|f| (f.rule.as_str(), f.severity.as_str()))
         .collect();
     assert!(rules.contains(&("schema", "error")), "{rules:?}");
     assert!(
@@ -503,7 +503,7 @@ fn many_exceptions_waive_by_rule_and_identity() {
         checked
             .findings
             .iter()
-            .find(|f| f.rule == "review-missing" && f.subject.id == id)
+            .find(|f| f.rule.as_str() == "review-missing" && f.subject.id == id)
             .and_then(|f| f.waived_by.clone())
     };
     // i2 is named by exc-0000 (i0, i2) and exc-0002 (i2, i4): the first by id waives.
@@ -517,7 +517,7 @@ fn many_exceptions_waive_by_rule_and_identity() {
     let unused = checked
         .findings
         .iter()
-        .filter(|f| f.rule == "exception-unused")
+        .filter(|f| f.rule.as_str() == "exception-unused")
         .count();
     // The 750 `dormant` ones, exc-1498 (i1498 and i0 are waived by exc-1496 and exc-0000 first), exc-wide.
     assert_eq!(unused, 752);

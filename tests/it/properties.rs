@@ -153,7 +153,7 @@ fn assert_sane(rel: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
     for f in &checked.findings {
         prop_assert_eq!(&*f.file, rel);
         prop_assert!(
-            nhi::rules::catalogue::get(f.rule).is_some(),
+            nhi::catalogue::get(f.rule.as_str()).is_some_and(|r| r.id == f.rule),
             "unknown rule {}",
             f.rule
         );
@@ -251,7 +251,7 @@ proptest! {
         reg.write("identities/x.yaml", &bytes);
         let checked = reg.check();
         prop_assert!(checked.registry.identities.iter().any(|d| d.item.id == "ok"));
-        let about_ok: Vec<_> = checked.findings.iter().filter(|f| &*f.file == "identities/ok.yaml").map(|f| f.rule).collect();
+        let about_ok: Vec<_> = checked.findings.iter().filter(|f| &*f.file == "identities/ok.yaml").map(|f| f.rule.as_str()).collect();
         // A hostile file may claim a duplicate id `ok`; nothing else can touch the clean identity.
         prop_assert!(about_ok.iter().all(|r| *r == "duplicate-id"), "{about_ok:?}");
     }

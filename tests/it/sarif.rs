@@ -69,7 +69,10 @@ fn rule_ids_are_stable_and_indexed() {
         .as_array()
         .unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    let catalogue: Vec<&str> = nhi::rules::catalogue::RULES.iter().map(|r| r.id).collect();
+    let catalogue: Vec<&str> = nhi::catalogue::RULES
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
     assert_eq!(ids, catalogue, "every rule, in catalogue order");
     for result in log["runs"][0]["results"].as_array().unwrap() {
         let id = result["ruleId"].as_str().unwrap();

@@ -121,7 +121,7 @@ fn no_output_repeats_a_secret() {
     let found = checked
         .findings
         .iter()
-        .filter(|f| f.rule == "secret-in-registry")
+        .filter(|f| f.rule.as_str() == "secret-in-registry")
         .count();
     assert!(
         found >= secrets.len(),

@@ -1,11 +1,16 @@
-//! The rule catalogue: stable ids, default severities, compliance mappings, and what to do about each.
+//! The rule catalogue: every rule id, defined once, with its default severity, compliance mappings, and
+//! what to do about it.
 
-use crate::finding::Severity;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::severity::Severity;
 
 /// One rule as `nhi rules` and `nhi explain` show it.
 #[derive(Debug)]
 pub struct Rule {
-    pub id: &'static str,
+    pub id: RuleId,
     pub default: Severity,
     /// OWASP Non-Human Identities Top 10 (2025): NHI1..NHI10.
     pub owasp: &'static [&'static str],
@@ -49,147 +54,239 @@ pub const NIST: [(&str, &str); 13] = [
     ("DE.CM-03", "Personnel activity and technology usage are monitored to find potentially adverse events"),
 ];
 
-macro_rules! rule {
-    ($id:literal, $sev:ident, [$($o:literal),*], [$($n:literal),*], $waivable:literal, $summary:literal, $explanation:literal, $fix:literal) => {
-        Rule {
-            id: $id, default: Severity::$sev, owasp: &[$($o),*], nist: &[$($n),*], waivable: $waivable,
-            summary: $summary, explanation: $explanation, fix: $fix,
+macro_rules! catalogue {
+    ($($variant:ident = $id:literal, $sev:ident, [$($o:literal),*], [$($n:literal),*], $waivable:literal,
+        $summary:literal, $explanation:literal, $fix:literal;)*) => {
+        /// A rule's id. The catalogue below defines every id once: code names a rule by its variant, so a
+        /// misspelt id does not compile. Written and read as the kebab-case id (`owner-missing`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum RuleId {
+            $($variant),*
         }
+
+        impl RuleId {
+            /// Every rule id, in the order of the catalogue.
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant),*];
+
+            /// The id as users write it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(RuleId::$variant => $id),*
+                }
+            }
+        }
+
+        /// Every rule, in the order of the specification (the order of [`RuleId`]).
+        pub const RULES: &[Rule] = &[$(
+            Rule {
+                id: RuleId::$variant, default: Severity::$sev, owasp: &[$($o),*], nist: &[$($n),*],
+                waivable: $waivable, summary: $summary, explanation: $explanation, fix: $fix,
+            }
+        ),*];
     };
 }
 
-/// Every rule, in the order of the specification.
-pub const RULES: &[Rule] = &[
-    rule!("schema", Error, [], ["ID.AM-01"], false,
+// Adding a rule is one entry here: its variant and id, default severity, OWASP and NIST mappings, whether
+// an exception can waive it, and the texts `nhi rules` / `nhi explain` show. The rule's function then names
+// it as `RuleId::Variant`; severities, waivers, SARIF and the site all follow from the entry.
+catalogue! {
+    Schema = "schema", Error, [], ["ID.AM-01"], false,
         "A document does not match the JSON Schema of its kind",
         "Every document must be valid YAML, a map with a known `kind`, and match the JSON Schema of that kind: required fields present, values of the right type, ids and dates well formed, no unknown keys (keys starting with `x-` are free extensions). A document that cannot be read is not governed.",
-        "Correct the field named in the message; `nhi schema KIND` prints the schema, and a `# yaml-language-server: $schema=…` comment gives completion in editors."),
-    rule!("duplicate-id", Error, [], ["ID.AM-01"], false,
+        "Correct the field named in the message; `nhi schema KIND` prints the schema, and a `# yaml-language-server: $schema=…` comment gives completion in editors.";
+    DuplicateId = "duplicate-id", Error, [], ["ID.AM-01"], false,
         "Two documents of one kind group share an id",
         "Ids are unique within identities, owners (teams and persons together), systems and exceptions: references and site pages depend on it.",
-        "Rename one of the documents, or merge them if they describe the same thing."),
-    rule!("unknown-reference", Error, [], ["ID.AM-01", "GV.RR-02"], false,
+        "Rename one of the documents, or merge them if they describe the same thing.";
+    UnknownReference = "unknown-reference", Error, [], ["ID.AM-01", "GV.RR-02"], false,
         "An owner, contact, system, store, person, identity or rule id that does not exist",
         "Every id a document names must exist in the registry with the right kind, otherwise ownership, reach and approvals cannot be established.",
-        "Fix the id, or add the missing Team, Person or System document."),
-    rule!("owner-missing", Error, ["NHI1"], ["GV.RR-02", "ID.AM-01", "PR.AA-01"], true,
+        "Fix the id, or add the missing Team, Person or System document.";
+    OwnerMissing = "owner-missing", Error, ["NHI1"], ["GV.RR-02", "ID.AM-01", "PR.AA-01"], true,
         "An active identity has no owner",
         "An identity without an accountable owner is never rotated, reviewed or removed: nobody is asked.",
-        "Set `owner` to the Team accountable for the identity."),
-    rule!("orphaned", Error, ["NHI1"], ["GV.RR-02", "PR.AA-01"], true,
+        "Set `owner` to the Team accountable for the identity.";
+    Orphaned = "orphaned", Error, ["NHI1"], ["GV.RR-02", "PR.AA-01"], true,
         "An active identity's owner is an inactive Person, or a Team with no active member",
         "When the owner has left, or the owning team has no active member left, the identity is orphaned: nobody is accountable for it any more.",
-        "Hand the identity to a staffed Team, or decommission it and revoke its credential."),
-    rule!("owner-is-person", Notice, ["NHI1"], ["GV.RR-02"], true,
+        "Hand the identity to a staffed Team, or decommission it and revoke its credential.";
+    OwnerIsPerson = "owner-is-person", Notice, ["NHI1"], ["GV.RR-02"], true,
         "An identity is owned by a Person rather than a Team",
         "People change jobs; identities owned by a person become orphans when they leave. A team outlives its members.",
-        "Set `owner` to a Team and keep the person as `contact`."),
-    rule!("credential-expired", Error, ["NHI7"], ["PR.AA-01"], true,
+        "Set `owner` to a Team and keep the person as `contact`.";
+    CredentialExpired = "credential-expired", Error, ["NHI7"], ["PR.AA-01"], true,
         "An active identity's credential has expired",
         "An expired credential breaks whatever uses it, or the registry is out of date.",
-        "Renew the credential and update `credential.expires`, or decommission the identity."),
-    rule!("credential-expiring", Warning, ["NHI7"], ["PR.AA-01"], true,
+        "Renew the credential and update `credential.expires`, or decommission the identity.";
+    CredentialExpiring = "credential-expiring", Warning, ["NHI7"], ["PR.AA-01"], true,
         "An active identity's credential expires within `expiry_warning_days`",
         "Renew before the expiry breaks production.",
-        "Renew the credential and update `credential.expires`."),
-    rule!("rotation-overdue", Error, ["NHI7", "NHI2"], ["PR.AA-01"], true,
+        "Renew the credential and update `credential.expires`.";
+    RotationOverdue = "rotation-overdue", Error, ["NHI7", "NHI2"], ["PR.AA-01"], true,
         "A static credential was not rotated within its rotation period",
         "The longer a static secret lives, the more copies of it exist and the longer a leak stays useful. The period is `credential.rotation_days`, else the policy's `rotation_days` for the identity's type, else `default`; the last rotation is `last_rotated`, else `created`.",
-        "Rotate the credential and set `credential.last_rotated`, or move to short-lived or federated credentials."),
-    rule!("review-missing", Error, ["NHI5"], ["PR.AA-05"], true,
+        "Rotate the credential and set `credential.last_rotated`, or move to short-lived or federated credentials.";
+    ReviewMissing = "review-missing", Error, ["NHI5"], ["PR.AA-05"], true,
         "An active identity has never been reviewed",
         "An access review confirms that the identity is still needed and holds no more access than it needs.",
-        "Review the identity's access and record `review: {last: DATE, by: PERSON}`."),
-    rule!("review-overdue", Error, ["NHI5"], ["PR.AA-05"], true,
+        "Review the identity's access and record `review: {last: DATE, by: PERSON}`.";
+    ReviewOverdue = "review-overdue", Error, ["NHI5"], ["PR.AA-05"], true,
         "An active identity's last review is older than its review period",
         "The review period is `review_days`, or `review_days_by_criticality` for the highest criticality among the systems in the identity's blast radius.",
-        "Review the identity's access again and update `review.last` and `review.by`."),
-    rule!("dormant", Warning, ["NHI1"], ["PR.AA-01", "DE.CM-03"], true,
+        "Review the identity's access again and update `review.last` and `review.by`.";
+    Dormant = "dormant", Warning, ["NHI1"], ["PR.AA-01", "DE.CM-03"], true,
         "An active identity has not been used for `dormant_days`",
         "An unused credential is all risk and no value: it should be removed.",
-        "Confirm it is unused, then decommission it and revoke the credential; or update `last_used`."),
-    rule!("decommissioned-not-revoked", Error, ["NHI1"], ["PR.AA-01", "ID.AM-08"], true,
+        "Confirm it is unused, then decommission it and revoke the credential; or update `last_used`.";
+    DecommissionedNotRevoked = "decommissioned-not-revoked", Error, ["NHI1"], ["PR.AA-01", "ID.AM-08"], true,
         "A decommissioned identity still has a credential or access",
         "Decommissioning ends with the credential revoked and every access removed; otherwise the identity still works.",
-        "Revoke the credential and set `credential.revoked_on`; remove the `access` entries."),
-    rule!("secret-outside-vault", Error, ["NHI2"], ["PR.DS-01", "PR.AA-01"], true,
+        "Revoke the credential and set `credential.revoked_on`; remove the `access` entries.";
+    SecretOutsideVault = "secret-outside-vault", Error, ["NHI2"], ["PR.DS-01", "PR.AA-01"], true,
         "A static credential is stored in a system that is not an allowed secret store",
         "Secrets in CI variables, config files or wikis leak. The policy's `allowed_secret_stores` names the System types that may hold static credentials.",
-        "Move the secret to a secret store and update `credential.stores`."),
-    rule!("admin-without-justification", Error, ["NHI5"], ["PR.AA-05"], true,
+        "Move the secret to a secret store and update `credential.stores`.";
+    AdminWithoutJustification = "admin-without-justification", Error, ["NHI5"], ["PR.AA-05"], true,
         "An admin access entry has no justification",
         "Admin access is the largest blast radius an identity can have; it must be justified where a reviewer can see it.",
-        "Add `justification` to the access entry, or lower its `level`."),
-    rule!("prefer-short-lived", Notice, ["NHI7", "NHI4"], ["PR.AA-01", "PR.AA-03"], true,
+        "Add `justification` to the access entry, or lower its `level`.";
+    PreferShortLived = "prefer-short-lived", Notice, ["NHI7", "NHI4"], ["PR.AA-01", "PR.AA-03"], true,
         "A static credential in prod for a workload or service account",
         "Workloads in production can usually use short-lived or federated credentials (workload identity, OIDC), which need no rotation and leak nothing lasting.",
-        "Switch to workload identity federation or short-lived tokens and set `credential.kind` accordingly."),
-    rule!("cross-environment", Warning, ["NHI8"], ["PR.IR-01", "PR.AA-05"], true,
+        "Switch to workload identity federation or short-lived tokens and set `credential.kind` accordingly.";
+    CrossEnvironment = "cross-environment", Warning, ["NHI8"], ["PR.IR-01", "PR.AA-05"], true,
         "A prod identity reaches a non-prod system, or a non-prod identity reaches a prod system",
         "Environments are isolated so that a compromise of a test system cannot reach production. `shared` is neither prod nor non-prod.",
-        "Use a separate identity per environment."),
-    rule!("shared-identity", Warning, ["NHI9"], ["PR.AA-01", "PR.AA-05"], true,
+        "Use a separate identity per environment.";
+    SharedIdentity = "shared-identity", Warning, ["NHI9"], ["PR.AA-01", "PR.AA-05"], true,
         "`used_by` names more than one system",
         "One identity reused by several workloads cannot be scoped, attributed or rotated without touching all of them.",
-        "Give each workload its own identity."),
-    rule!("human-use", Error, ["NHI10"], ["PR.AA-01", "PR.AA-02"], true,
+        "Give each workload its own identity.";
+    HumanUse = "human-use", Error, ["NHI10"], ["PR.AA-01", "PR.AA-02"], true,
         "`used_by` names a Person",
         "A person using a non-human identity escapes the controls (MFA, offboarding, attribution) that apply to people.",
-        "Give the person their own account; remove them from `used_by`."),
-    rule!("vendor-review-overdue", Warning, ["NHI3"], ["GV.SC-07", "ID.AM-04"], true,
+        "Give the person their own account; remove them from `used_by`.";
+    VendorReviewOverdue = "vendor-review-overdue", Warning, ["NHI3"], ["GV.SC-07", "ID.AM-04"], true,
         "A third party's access was not reviewed within the review period",
         "An identity held or issued by a vendor is part of the supply chain; its access needs the same periodic review.",
-        "Review the vendor's access and set `vendor_review`."),
-    rule!("blast-radius-critical", Warning, ["NHI5", "NHI7"], ["PR.AA-05"], true,
+        "Review the vendor's access and set `vendor_review`.";
+    BlastRadiusCritical = "blast-radius-critical", Warning, ["NHI5", "NHI7"], ["PR.AA-05"], true,
         "A static credential's blast radius reaches more than `max_critical_reach` critical systems",
         "The blast radius of an identity is what an attacker holding its credential reaches: the systems it can access, and through every system it controls (admin, or any access to a secret store) the credentials kept or run there, and onwards. A long-lived static secret that opens many critical systems is a single point of compromise. The policy's `max_critical_reach` (default 3) sets how many critical systems are too many.",
-        "Run `nhi blast ID` to see the paths; narrow the identity's access (no admin on secret stores or clusters it does not manage), split it into narrower identities, or move to short-lived or federated credentials."),
-    rule!("exception-expired", Error, [], ["ID.RA-06"], false,
+        "Run `nhi blast ID` to see the paths; narrow the identity's access (no admin on secret stores or clusters it does not manage), split it into narrower identities, or move to short-lived or federated credentials.";
+    ExceptionExpired = "exception-expired", Error, [], ["ID.RA-06"], false,
         "An exception's `expires` is before the day",
         "Exceptions are time-boxed. An expired exception waives nothing, and fails the gate until it is renewed or removed.",
-        "Fix what the exception waived and delete it, or renew it with a new approval."),
-    rule!("exception-expiring", Warning, [], ["ID.RA-06"], false,
+        "Fix what the exception waived and delete it, or renew it with a new approval.";
+    ExceptionExpiring = "exception-expiring", Warning, [], ["ID.RA-06"], false,
         "An exception expires within `expiry_warning_days`",
         "Plan the fix, or the renewal, before the gate fails.",
-        "Fix what the exception waives, or renew the approval."),
-    rule!("exception-unapproved", Error, [], ["ID.RA-06", "GV.RR-02"], false,
+        "Fix what the exception waives, or renew the approval.";
+    ExceptionUnapproved = "exception-unapproved", Error, [], ["ID.RA-06", "GV.RR-02"], false,
         "An exception has no approval, or the approver is not an active Person",
         "An exception is in force only when an active Person approved it on a recorded day.",
-        "Record `approved_by` and `approved_on`."),
-    rule!("exception-self-approved", Error, [], ["ID.RA-06", "PR.AA-05"], false,
+        "Record `approved_by` and `approved_on`.";
+    ExceptionSelfApproved = "exception-self-approved", Error, [], ["ID.RA-06", "PR.AA-05"], false,
         "An exception is approved by its requester or by a member of the owning team",
         "Separation of duties: whoever accepts a risk must not be the one who benefits from it.",
-        "Have someone outside the owning team approve it."),
-    rule!("exception-too-long", Error, [], ["ID.RA-06"], false,
+        "Have someone outside the owning team approve it.";
+    ExceptionTooLong = "exception-too-long", Error, [], ["ID.RA-06"], false,
         "An exception runs longer than `max_exception_days` after its approval",
         "Long exceptions become permanent. The policy caps their length.",
-        "Shorten `expires`, and renew later if still needed."),
-    rule!("exception-unused", Warning, [], ["ID.RA-06"], false,
+        "Shorten `expires`, and renew later if still needed.";
+    ExceptionUnused = "exception-unused", Warning, [], ["ID.RA-06"], false,
         "An exception in force waives nothing",
         "The waived problem is fixed (or the rule cannot be waived): the exception is dead weight and widens what could be waived later.",
-        "Delete the exception."),
-    rule!("secret-in-registry", Error, ["NHI2"], ["PR.DS-01"], false,
+        "Delete the exception.";
+    SecretInRegistry = "secret-in-registry", Error, ["NHI2"], ["PR.DS-01"], false,
         "A string value looks like a secret",
         "The registry holds metadata, never secret values: anything in it is readable by everyone with access to the repository and stays in git history. Known formats (cloud keys, platform tokens, JWTs, private keys, URLs with passwords) and long high-entropy strings are detected; the value is never repeated in any output.",
-        "Remove the value, keep the secret in a secret store, and rotate it: it is in git history now."),
-    rule!("undeclared", Error, ["NHI1"], ["ID.AM-01", "DE.CM-03"], false,
+        "Remove the value, keep the secret in a secret store, and rotate it: it is in git history now.";
+    Undeclared = "undeclared", Error, ["NHI1"], ["ID.AM-01", "DE.CM-03"], false,
         "An identity in an inventory export is not in the registry (`nhi drift`)",
         "A service account, access key or CI secret that exists but is not declared is a shadow identity: nobody owns, rotates, reviews or removes it. Reported by `nhi drift` at the export's line; an error while it has an active credential, a warning otherwise. No exception can waive it: declare the identity instead (`nhi import` drafts it).",
-        "Declare it (`nhi import SOURCE FILE -o REGISTRY` drafts the document), or delete it from the system that issued it."),
-    rule!("stale", Warning, ["NHI1"], ["ID.AM-01", "ID.AM-08"], true,
+        "Declare it (`nhi import SOURCE FILE -o REGISTRY` drafts the document), or delete it from the system that issued it.";
+    Stale = "stale", Warning, ["NHI1"], ["ID.AM-01", "ID.AM-08"], true,
         "An active registry identity is absent from an export that covers it (`nhi drift`)",
         "The registry says the identity is active, but the account, project, namespace or repository it belongs to no longer has it: it was removed without the registry knowing, or its `external_id` is wrong. Only identities whose `external_id` the export speaks for are compared.",
-        "Set `status: decommissioned` with `decommissioned_on` and `credential.revoked_on`, or correct `external_id`."),
-    rule!("drift", Error, ["NHI1", "NHI7"], ["ID.AM-01", "PR.AA-01", "DE.CM-03"], true,
+        "Set `status: decommissioned` with `decommissioned_on` and `credential.revoked_on`, or correct `external_id`.";
+    Drift = "drift", Error, ["NHI1", "NHI7"], ["ID.AM-01", "PR.AA-01", "DE.CM-03"], true,
         "An export disagrees with a fact the registry states (`nhi drift`)",
         "The registry is only as good as its facts. An error when the export shows a retired identity still usable or used after its retirement, a long-lived credential the registry calls short-lived or federated, or a key older than the rotation the registry claims; a warning for two active keys or an active identity with no usable credential; a notice when the registry merely lags (a later rotation or use to record).",
-        "Fix the system (revoke, deactivate, rotate) or the registry field the finding names, whichever is wrong."),
-];
+        "Fix the system (revoke, deactivate, rotate) or the registry field the finding names, whichever is wrong.";
+}
 
 /// The rules only `nhi drift` reports: `nhi check` never expects exceptions for them to be used.
-pub const DRIFT_RULES: [&str; 3] = ["undeclared", "stale", "drift"];
+pub const DRIFT_RULES: [RuleId; 3] = [RuleId::Undeclared, RuleId::Stale, RuleId::Drift];
 
-/// The rule with `id`.
+impl RuleId {
+    /// The rule id written `id`, if there is one (for ids users write: exceptions, policy, `nhi explain`).
+    pub fn parse(id: &str) -> Option<RuleId> {
+        RuleId::ALL.iter().copied().find(|r| r.as_str() == id)
+    }
+
+    /// The catalogue entry of this rule.
+    pub fn rule(self) -> &'static Rule {
+        &RULES[self.index()]
+    }
+
+    /// This rule's position in the catalogue (a SARIF `ruleIndex`).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Ordered as the ids are spelt, as outputs sort them.
+impl Ord for RuleId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for RuleId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(d)?;
+        RuleId::parse(&id).ok_or_else(|| serde::de::Error::custom(format!("unknown rule `{id}`")))
+    }
+}
+
+/// The rule written `id`, if there is one.
 pub fn get(id: &str) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.id == id)
+    RuleId::parse(id).map(RuleId::rule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_is_its_entry_and_spelt_once() {
+        for (i, id) in RuleId::ALL.iter().enumerate() {
+            assert_eq!(RULES[i].id, *id);
+            assert_eq!(RuleId::parse(id.as_str()), Some(*id));
+        }
+        let mut spelt: Vec<&str> = RuleId::ALL.iter().map(|r| r.as_str()).collect();
+        spelt.sort_unstable();
+        spelt.dedup();
+        assert_eq!(spelt.len(), RULES.len());
+        assert_eq!(RuleId::parse("owner-mising"), None);
+    }
 }

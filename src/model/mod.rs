@@ -8,8 +8,11 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::policy::Policy;
 use crate::span::Pos;
+
+pub mod policy;
+
+pub use policy::{Policy, PolicyFile, RuleLevel};
 
 /// Where a document lives: its file (relative to the registry root, `/`-separated), where it starts, and
 /// its index among the file's documents. Positions inside it are found when a finding needs one
@@ -293,22 +296,7 @@ pub struct Registry {
 /// Parses a `YYYY-MM-DD` string; anything else (already reported by the schema) becomes `None`.
 fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
     let s = Option::<String>::deserialize(d)?;
-    Ok(s.and_then(|s| parse_date(&s)))
-}
-
-/// Parses exactly `YYYY-MM-DD` (jiff alone would also take other shapes).
-pub fn parse_date(s: &str) -> Option<Date> {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape {
-        return None;
-    }
-    s.parse().ok()
+    Ok(s.and_then(|s| crate::day::parse(&s)))
 }
 
 /// Named links (`links: {runbook: https://…}`), in the order written. A list of pairs, not a tree map: a

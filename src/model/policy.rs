@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Severity;
-use crate::model::{Criticality, IdentityType, SystemType};
+use super::{Criticality, IdentityType, SystemType};
+use crate::catalogue::RuleId;
+use crate::severity::Severity;
 
 /// A rule's configured level: a severity, or `off`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -128,8 +129,8 @@ impl Policy {
     }
 
     /// The severity a rule has under this policy (`None` when turned off).
-    pub fn severity(&self, rule: &str, default: Severity) -> Option<Severity> {
-        match self.rules.get(rule) {
+    pub fn severity(&self, rule: RuleId, default: Severity) -> Option<Severity> {
+        match self.rules.get(rule.as_str()) {
             Some(level) => level.severity(),
             None => Some(default),
         }
