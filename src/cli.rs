@@ -1,11 +1,15 @@
-//! The command line: one subcommand per user task.
+//! The command line: one subcommand per user task. Each command's arguments live beside its code in
+//! `commands/`; the groups they share (registry, day, output) in `args`.
 
-use std::path::PathBuf;
+use std::io::Write;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use jiff::civil::Date;
+use anyhow::Result;
+use clap::{Parser, Subcommand};
 
-use nhi::report::Format;
+use crate::args::ListFormat;
+use crate::commands::{
+    self, blast, build, codeowners, diff, drift, graph, import, new, CheckArgs, Exit,
+};
 
 #[derive(Debug, Parser)]
 #[command(name = "nhi", version, about = "Compile a GitOps registry of non-human identities: validate, gate, explain", long_about = None)]
@@ -30,89 +34,57 @@ pub enum Command {
         rule: String,
     },
     /// Draft registry documents from an inventory export (AWS, GCP, Kubernetes, GitHub Actions)
-    Import(crate::commands::import::ImportArgs),
+    Import(import::ImportArgs),
     /// Compare an inventory export with the registry: undeclared, stale and drifted identities (exit 1)
-    Drift(crate::commands::drift::DriftArgs),
+    Drift(drift::DriftArgs),
     /// Render the registry as a static site for auditors and owners (built even when the gate fails)
-    Build(BuildArgs),
+    Build(build::BuildArgs),
     /// Print the JSON Schema of a kind (all kinds' file names when none is given)
     Schema {
         /// Identity, Team, Person, System, Exception or Policy (any case)
         kind: Option<String>,
     },
     /// Compare the registry with a git revision: Markdown for a pull-request comment, or JSON
-    Diff(crate::commands::diff::DiffArgs),
+    Diff(diff::DiffArgs),
     /// Print a CODEOWNERS block so each identity's owners must approve changes to it (--check, --write)
-    Codeowners(crate::commands::codeowners::CodeownersArgs),
+    Codeowners(codeowners::CodeownersArgs),
     /// Write a skeleton document for a pull request (`nhi new identity --id … --type … --owner …`)
-    New(crate::commands::new::NewArgs),
+    New(new::NewArgs),
     /// If this credential leaks, what can it reach? Systems, levels, paths and score of one identity or system
-    Blast(crate::commands::blast::BlastArgs),
+    Blast(blast::BlastArgs),
     /// Rank identities by blast-radius score, largest first
-    Rank(crate::commands::blast::RankArgs),
+    Rank(blast::RankArgs),
     /// Export the graph of identities and systems (dot, json, graphml, BloodHound OpenGraph)
-    Graph(crate::commands::graph::GraphArgs),
+    Graph(graph::GraphArgs),
 }
 
-#[derive(Debug, clap::Args)]
-pub struct CheckArgs {
-    /// The registry root (the directory holding nhi.yaml)
-    #[arg(default_value = ".")]
-    pub registry: PathBuf,
-    /// Output format [default: github when GITHUB_ACTIONS=true, else human]
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
-    /// Evaluate date rules as of this day (YYYY-MM-DD) instead of today (UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
-    pub as_of: Option<Date>,
-    /// Make warnings fail the gate too
-    #[arg(long, value_enum)]
-    pub deny: Option<Deny>,
-    /// Colour the human output: auto (on a terminal), always or never
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    pub color: Color,
-    /// Annotate findings in files changed since this git revision first (e.g. the pull request's base)
-    #[arg(long, value_name = "REV")]
-    pub changed_from: Option<String>,
+impl Command {
+    /// Runs this subcommand and returns how it ends.
+    pub fn run(self, out: &mut dyn Write, color_ok: bool) -> Result<Exit> {
+        match self {
+            Command::Check(args) => commands::check(args, out, color_ok),
+            Command::Rules { format } => commands::rules(format, out),
+            Command::Explain { rule } => commands::explain(&rule, out),
+            Command::Schema { kind } => commands::schema(kind.as_deref(), out),
+            Command::Import(args) => import::run(args, out),
+            Command::Drift(args) => drift::run(args, out, color_ok),
+            Command::Diff(args) => diff::run(args, out),
+            Command::Codeowners(args) => codeowners::run(args, out),
+            Command::New(args) => new::run(args, out),
+            Command::Blast(args) => blast::blast(args, out),
+            Command::Rank(args) => blast::rank(args, out),
+            Command::Graph(args) => graph::graph(args, out),
+            Command::Build(args) => build::run(args, out),
+        }
+    }
 }
 
-#[derive(Debug, clap::Args)]
-pub struct BuildArgs {
-    /// The registry root (the directory holding nhi.yaml)
-    #[arg(default_value = ".")]
-    pub registry: PathBuf,
-    /// The output directory (replaced as a whole once the new site is complete)
-    #[arg(short, long, value_name = "DIR", default_value = "site")]
-    pub output: PathBuf,
-    /// Evaluate date rules as of this day (YYYY-MM-DD) instead of today (UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
-    pub as_of: Option<Date>,
-    /// A directory of templates and assets that replace the built-in ones file by file
-    #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
-    /// The commit to show [default: `git rev-parse HEAD` in the registry, or "unknown"]
-    #[arg(long, value_name = "REV")]
-    pub commit: Option<String>,
-    /// A drift report (`nhi drift ... --format json`) to show on the site; repeatable
-    #[arg(long, value_name = "FILE")]
-    pub drift: Vec<PathBuf>,
-}
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Deny {
-    /// Warnings fail the gate as errors do
-    Warnings,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Color {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    Text,
-    Json,
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

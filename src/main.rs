@@ -3,6 +3,7 @@
 //! Exit codes: 0 the gate passes, 1 an unwaived error (or warning with `--deny warnings`) remains,
 //! 2 the registry cannot be read or the command line is wrong.
 
+mod args;
 mod cli;
 mod commands;
 
@@ -10,6 +11,8 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+
+use commands::Exit;
 
 /// Loading allocates many small strings and maps across threads; mimalloc handles that markedly better
 /// than the system allocator (measured in docs/benchmarks.md).
@@ -20,23 +23,29 @@ fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+            let exit = if e.use_stderr() {
+                Exit::Error
+            } else {
+                Exit::Pass
+            };
             let _ = e.print();
-            return ExitCode::from(code);
+            return exit.into();
         }
     };
     let stdout = io::stdout();
     let color_ok = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = io::BufWriter::new(stdout.lock());
-    let result = commands::run(cli.command, &mut out, color_ok)
+    let result = cli
+        .command
+        .run(&mut out, color_ok)
         .and_then(|code| out.flush().map(|()| code).map_err(Into::into));
     match result {
-        Ok(code) => ExitCode::from(code),
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Ok(exit) => exit.into(),
+        Err(e) if is_broken_pipe(&e) => Exit::Pass.into(),
         Err(e) => {
             drop(out);
             let _ = writeln!(io::stderr(), "nhi: error: {e:#}");
-            ExitCode::from(2)
+            Exit::Error.into()
         }
     }
 }

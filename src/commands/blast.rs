@@ -1,11 +1,11 @@
 //! `nhi blast ID [REGISTRY]` and `nhi rank [REGISTRY]`: what a leaked credential reaches, and who reaches most.
 
 use std::io::Write;
-use std::path::PathBuf;
 
+use super::Exit;
 use anyhow::{bail, Result};
 
-use crate::cli::ListFormat;
+use crate::args::{ListFormat, Registry};
 use nhi::graph::render::{self, BlastFormat};
 use nhi::graph::Graph;
 use nhi::load::{self, schema};
@@ -15,9 +15,8 @@ pub struct BlastArgs {
     /// An identity id, or a system id (as if the attacker holds admin on it); `system:ID` picks the system
     /// when an identity has the same id
     pub id: String,
-    /// The registry root (the directory holding nhi.yaml)
-    #[arg(default_value = ".")]
-    pub registry: PathBuf,
+    #[command(flatten)]
+    pub registry: Registry,
     /// Output format
     #[arg(long, value_enum, default_value_t = BlastFormat::Text)]
     pub format: BlastFormat,
@@ -25,9 +24,8 @@ pub struct BlastArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct RankArgs {
-    /// The registry root (the directory holding nhi.yaml)
-    #[arg(default_value = ".")]
-    pub registry: PathBuf,
+    #[command(flatten)]
+    pub registry: Registry,
     /// How many identities to list (0: all)
     #[arg(long, default_value_t = 20)]
     pub top: usize,
@@ -42,8 +40,8 @@ pub fn graph_of(root: &std::path::Path) -> Result<Graph> {
     Ok(Graph::build(&loaded.registry))
 }
 
-pub fn blast(args: BlastArgs, out: &mut dyn Write) -> Result<u8> {
-    let graph = graph_of(&args.registry)?;
+pub fn blast(args: BlastArgs, out: &mut dyn Write) -> Result<Exit> {
+    let graph = graph_of(&args.registry.root)?;
     let Some(blast) = graph.blast(&args.id) else {
         let ids: Vec<&str> = graph
             .petgraph()
@@ -56,19 +54,19 @@ pub fn blast(args: BlastArgs, out: &mut dyn Write) -> Result<u8> {
         bail!(
             "no identity or system `{}` in {}{hint}",
             render::plain(&args.id),
-            args.registry.display()
+            args.registry.root.display()
         );
     };
     render::write_blast(&blast, args.format, out)?;
-    Ok(0)
+    Ok(Exit::Pass)
 }
 
-pub fn rank(args: RankArgs, out: &mut dyn Write) -> Result<u8> {
-    let graph = graph_of(&args.registry)?;
+pub fn rank(args: RankArgs, out: &mut dyn Write) -> Result<Exit> {
+    let graph = graph_of(&args.registry.root)?;
     let mut all = graph.all();
     if args.top > 0 {
         all.truncate(args.top);
     }
     render::write_ranking(&all, args.format == ListFormat::Json, out)?;
-    Ok(0)
+    Ok(Exit::Pass)
 }

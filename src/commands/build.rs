@@ -1,12 +1,34 @@
 //! `nhi build`: render the site, with a progress bar on a terminal, and say where it went.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 
+use super::Exit;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::BuildArgs;
+use crate::args::{AsOf, Registry};
 use nhi::site::{self, Options, Progress};
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub registry: Registry,
+    /// The output directory (replaced as a whole once the new site is complete)
+    #[arg(short, long, value_name = "DIR", default_value = "site")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// A directory of templates and assets that replace the built-in ones file by file
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// The commit to show [default: `git rev-parse HEAD` in the registry, or "unknown"]
+    #[arg(long, value_name = "REV")]
+    pub commit: Option<String>,
+    /// A drift report (`nhi drift ... --format json`) to show on the site; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub drift: Vec<PathBuf>,
+}
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.
 struct Bar(ProgressBar);
@@ -24,11 +46,11 @@ impl Progress for Bar {
 }
 
 /// Builds the site; exit code 0 whatever the gate says (the site shows the findings).
-pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<u8> {
+pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
     let opts = Options {
-        registry: args.registry,
+        registry: args.registry.root,
         out: args.output,
-        as_of: args.as_of.unwrap_or_else(nhi::day::today_utc),
+        as_of: args.as_of.day(),
         templates: args.templates,
         commit: args.commit,
         drift: args.drift,
@@ -58,5 +80,5 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<u8> {
         built.counts.notices,
         built.counts.waived,
     )?;
-    Ok(0)
+    Ok(Exit::Pass)
 }

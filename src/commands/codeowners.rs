@@ -4,6 +4,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::args::Registry;
+
+use super::Exit;
 use anyhow::{bail, Context as _, Result};
 
 use nhi::codeowners::{self, LOCATIONS};
@@ -11,9 +14,8 @@ use nhi::report::repo_prefix;
 
 #[derive(Debug, clap::Args)]
 pub struct CodeownersArgs {
-    /// The registry root (the directory holding nhi.yaml)
-    #[arg(default_value = ".")]
-    pub registry: PathBuf,
+    #[command(flatten)]
+    pub registry: Registry,
     /// Verify that the CODEOWNERS file holds the current block (exit 1 with the differences when not)
     #[arg(long, conflicts_with = "write")]
     pub check: bool,
@@ -26,21 +28,21 @@ pub struct CodeownersArgs {
     pub file: Option<PathBuf>,
 }
 
-pub fn run(args: CodeownersArgs, out: &mut dyn Write) -> Result<u8> {
-    let loaded = nhi::load::load(&args.registry)?;
-    let generated = codeowners::generate(&loaded.registry, &repo_prefix(&args.registry));
+pub fn run(args: CodeownersArgs, out: &mut dyn Write) -> Result<Exit> {
+    let loaded = nhi::load::load(&args.registry.root)?;
+    let generated = codeowners::generate(&loaded.registry, &repo_prefix(&args.registry.root));
     if !args.check && !args.write {
         out.write_all(generated.as_bytes())?;
-        return Ok(0);
+        return Ok(Exit::Pass);
     }
     let path = match args.file {
         Some(path) => path,
-        None => default_file(&args.registry)?,
+        None => default_file(&args.registry.root)?,
     };
     if args.check && !path.is_file() {
         writeln!(out, "{} does not exist; it should hold:", path.display())?;
         out.write_all(generated.as_bytes())?;
-        return Ok(1);
+        return Ok(Exit::Fail);
     }
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -67,24 +69,24 @@ pub fn run(args: CodeownersArgs, out: &mut dyn Write) -> Result<u8> {
                 "updated"
             }
         )?;
-        return Ok(0);
+        return Ok(Exit::Pass);
     }
     let differences = codeowners::differences(codeowners::block(&text), generated.trim_end());
     if differences.is_empty() {
         writeln!(out, "{} is current", path.display())?;
-        return Ok(0);
+        return Ok(Exit::Pass);
     }
     writeln!(out, "{} is out of date with the registry:", path.display())?;
     for line in differences {
         writeln!(out, "{line}")?;
     }
-    let registry = args.registry.display();
+    let registry = args.registry.root.display();
     writeln!(
         out,
         "Update it with `nhi codeowners {registry} --write --file {}`.",
         path.display()
     )?;
-    Ok(1)
+    Ok(Exit::Fail)
 }
 
 /// The CODEOWNERS file GitHub would read for the repository holding `registry`, or where the first of its

@@ -1,29 +1,31 @@
 //! `nhi diff --base REV [REGISTRY]`: what a pull request does to the registry, as Markdown or JSON.
 
 use std::io::Write;
-use std::path::PathBuf;
 
+use super::Exit;
 use anyhow::{Context as _, Result};
-use jiff::civil::Date;
 
+use crate::args::{AsOf, Registry};
 use nhi::diff::{self, markdown, Base};
 use nhi::git::Repo;
 use nhi::load::LoadError;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    mut_arg("registry", |a| a.help("The registry root in the working tree (the directory holding nhi.yaml)")),
+    mut_arg("as_of", |a| a.help("Evaluate date rules on both sides as of this day (YYYY-MM-DD) instead of today (UTC)"))
+)]
 pub struct DiffArgs {
-    /// The registry root in the working tree (the directory holding nhi.yaml)
-    #[arg(default_value = ".")]
-    pub registry: PathBuf,
+    #[command(flatten)]
+    pub registry: Registry,
     /// The git revision to compare with: a branch, tag or commit (e.g. origin/main, the PR's base SHA)
     #[arg(long, value_name = "REV")]
     pub base: String,
     /// Output format
     #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
     pub format: DiffFormat,
-    /// Evaluate date rules on both sides as of this day (YYYY-MM-DD) instead of today (UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
-    pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub as_of: AsOf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -34,10 +36,10 @@ pub enum DiffFormat {
     Json,
 }
 
-pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<u8> {
-    let as_of = args.as_of.unwrap_or_else(nhi::day::today_utc);
-    let head = nhi::check(&args.registry, as_of)?;
-    let repo = Repo::discover(&args.registry)?;
+pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<Exit> {
+    let as_of = args.as_of.day();
+    let head = nhi::check(&args.registry.root, as_of)?;
+    let repo = Repo::discover(&args.registry.root)?;
     let commit = repo.resolve(&args.base)?;
     let files = repo
         .registry_files_at(&commit)
@@ -64,5 +66,5 @@ pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<u8> {
             writeln!(out)?;
         }
     }
-    Ok(0)
+    Ok(Exit::Pass)
 }

@@ -1,24 +1,24 @@
 //! `nhi graph [REGISTRY]`: the whole graph of identities and systems for other tools.
 
 use std::io::Write;
-use std::path::PathBuf;
 
+use super::Exit;
 use anyhow::Result;
 
+use crate::args::Registry;
 use nhi::graph::export::{self, GraphFormat};
 
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
-    /// The registry root (the directory holding nhi.yaml)
-    #[arg(default_value = ".")]
-    pub registry: PathBuf,
+    #[command(flatten)]
+    pub registry: Registry,
     /// Output format (`opengraph` loads into BloodHound)
     #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
     pub format: GraphFormat,
 }
 
-pub fn graph(args: GraphArgs, out: &mut dyn Write) -> Result<u8> {
-    let graph = super::blast::graph_of(&args.registry)?;
+pub fn graph(args: GraphArgs, out: &mut dyn Write) -> Result<Exit> {
+    let graph = super::blast::graph_of(&args.registry.root)?;
     export::write(&graph, args.format, out)?;
-    Ok(0)
+    Ok(Exit::Pass)
 }

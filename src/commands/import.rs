@@ -3,15 +3,18 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::Exit;
 use anyhow::{bail, Context as _, Result};
 use jiff::civil::Date;
 
+use crate::args::{self, AsOf};
 use nhi::import::draft::Draft;
 use nhi::import::{self, ids, match_key, Export, Options, Record, SourceKind};
 use nhi::model::Environment;
 
 /// The export, and how to read it (shared with `nhi drift`).
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("as_of", |a| a.help("Judge dates (key expiry) as of this day (YYYY-MM-DD) instead of today (UTC)")))]
 pub struct SourceOptions {
     /// GCP: a key listing (`gcloud iam service-accounts keys list --iam-account=EMAIL --format=json`); repeat
     /// for each account
@@ -24,9 +27,8 @@ pub struct SourceOptions {
     /// service accounts (Kubernetes)
     #[arg(long)]
     pub all: bool,
-    /// Judge dates (key expiry) as of this day (YYYY-MM-DD) instead of today (UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
-    pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub as_of: AsOf,
 }
 
 impl SourceOptions {
@@ -59,7 +61,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "TEAM")]
     pub owner: Option<String>,
     /// The environment every draft gets: prod, staging, dev, test or shared [default: prod, marked TODO]
-    #[arg(long, value_name = "ENV", value_parser = parse_environment)]
+    #[arg(long, value_name = "ENV", value_parser = args::environment)]
     pub environment: Option<Environment>,
     /// Write one file per identity to DIR/identities/SOURCE/ID.yaml instead of printing a YAML stream; when DIR
     /// is a registry, identities it already declares are skipped and its ids are not reused
@@ -69,30 +71,19 @@ pub struct ImportArgs {
     pub options: SourceOptions,
 }
 
-fn parse_environment(s: &str) -> Result<Environment, String> {
-    Environment::ALL
-        .iter()
-        .copied()
-        .find(|e| e.as_str() == s)
-        .ok_or_else(|| {
-            let names: Vec<&str> = Environment::ALL.iter().map(|e| e.as_str()).collect();
-            format!("`{s}` is not one of {}", names.join(", "))
-        })
-}
-
 /// A record to draft, and its id (drafts are rendered one at a time as they are written).
 struct Prepared<'a> {
     id: String,
     record: &'a Record,
 }
 
-pub fn run(args: ImportArgs, out: &mut dyn Write) -> Result<u8> {
+pub fn run(args: ImportArgs, out: &mut dyn Write) -> Result<Exit> {
     if let Some(owner) = &args.owner {
         if !regex::Regex::new(r"^[a-z0-9][a-z0-9._-]{0,127}$")?.is_match(owner) {
             bail!("--owner `{owner}` is not an id (lowercase letters, digits, `.`, `_`, `-`)");
         }
     }
-    let as_of = args.options.as_of.unwrap_or_else(nhi::day::today_utc);
+    let as_of = args.options.as_of.day();
     let export = args.options.read(args.source, &args.file, as_of)?;
     let registry = match &args.output {
         Some(dir) if dir.join(nhi::load::POLICY_FILE).is_file() => {
@@ -135,7 +126,7 @@ pub fn run(args: ImportArgs, out: &mut dyn Write) -> Result<u8> {
         None => print_stream(out, &draft, &export, &prepared, &skipped)?,
         Some(dir) => write_files(out, dir, &draft, &export, &prepared, &skipped, already)?,
     }
-    Ok(0)
+    Ok(Exit::Pass)
 }
 
 fn print_stream(

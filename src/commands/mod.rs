@@ -10,69 +10,88 @@ pub mod import;
 pub mod new;
 
 use std::io::Write;
+use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use crate::cli::{CheckArgs, Color, Command, Deny, ListFormat};
+use crate::args::{AsOf, ListFormat, Output, Registry};
 use nhi::catalogue::{self, Rule, NIST, OWASP};
 use nhi::load::schema;
 use nhi::model::Kind;
-use nhi::report::{self, Format};
+use nhi::report;
 
-/// Runs one subcommand and returns the exit code.
-pub fn run(command: Command, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
-    match command {
-        Command::Check(args) => check(args, out, color_ok),
-        Command::Rules { format } => rules(format, out),
-        Command::Explain { rule } => explain(&rule, out),
-        Command::Schema { kind } => schema_cmd(kind.as_deref(), out),
-        Command::Import(args) => import::run(args, out),
-        Command::Drift(args) => drift::run(args, out, color_ok),
-        Command::Diff(args) => diff::run(args, out),
-        Command::Codeowners(args) => codeowners::run(args, out),
-        Command::New(args) => new::run(args, out),
-        Command::Blast(args) => blast::blast(args, out),
-        Command::Rank(args) => blast::rank(args, out),
-        Command::Graph(args) => graph::graph(args, out),
-        Command::Build(args) => build::run(args, out),
+/// How the process ends, as the README lists it. Commands return `Pass` or `Fail`; a command that cannot
+/// run returns an error, which `main` turns into `Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: the gate passes, or there is no gate.
+    Pass,
+    /// 1: an unwaived error (or warning with `--deny warnings`) remains, or a check found a difference.
+    Fail,
+    /// 2: the registry cannot be read, or the command line is wrong.
+    Error,
+}
+
+impl Exit {
+    /// `Fail` when `fails`.
+    pub fn gate(fails: bool) -> Exit {
+        if fails {
+            Exit::Fail
+        } else {
+            Exit::Pass
+        }
     }
 }
 
-fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<u8> {
-    let as_of = args.as_of.unwrap_or_else(nhi::day::today_utc);
-    let checked = nhi::check(&args.registry, as_of)?;
-    let format = args.format.unwrap_or_else(|| {
-        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-            Format::Github
-        } else {
-            Format::Human
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        match exit {
+            Exit::Pass => ExitCode::SUCCESS,
+            Exit::Fail => ExitCode::from(1),
+            Exit::Error => ExitCode::from(2),
         }
-    });
-    let color = match args.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => color_ok,
-    };
+    }
+}
+
+#[derive(Debug, clap::Args)]
+// `--as-of` is listed right after `--format`, where `nhi check --help` has always shown it.
+#[command(mut_arg("as_of", |a| a.display_order(1)))]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub registry: Registry,
+    #[command(flatten)]
+    pub output: Output,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// Annotate findings in files changed since this git revision first (e.g. the pull request's base)
+    #[arg(long, value_name = "REV")]
+    pub changed_from: Option<String>,
+}
+
+pub fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit> {
+    let root = &args.registry.root;
+    let checked = nhi::check(root, args.as_of.day())?;
     let mut cx = report::Context {
         checked: &checked,
-        root: &args.registry,
-        repo_prefix: report::repo_prefix(&args.registry),
-        color,
+        root,
+        repo_prefix: report::repo_prefix(root),
+        color: args.output.color(color_ok),
         changed: None,
     };
     if let Some(rev) = &args.changed_from {
-        let repo = nhi::git::Repo::discover(&args.registry)?;
+        let repo = nhi::git::Repo::discover(root)?;
         cx.changed = Some(repo.changed_since(rev)?);
         cx.repo_prefix = repo.prefix;
     }
+    let format = args.output.format();
     nhi::timings::phase("output", || report::emitter(format).emit(&cx, out))?;
-    let code = u8::from(checked.fails(args.deny == Some(Deny::Warnings)));
+    let code = Exit::gate(checked.fails(args.output.deny_warnings()));
     // The process exits next: freeing a large registry document by document would only cost time.
     std::mem::forget(checked);
     Ok(code)
 }
 
-fn rules(format: ListFormat, out: &mut dyn Write) -> Result<u8> {
+pub fn rules(format: ListFormat, out: &mut dyn Write) -> Result<Exit> {
     match format {
         ListFormat::Json => {
             let list: Vec<_> = catalogue::RULES.iter().map(rule_json).collect();
@@ -103,7 +122,7 @@ fn rules(format: ListFormat, out: &mut dyn Write) -> Result<u8> {
             }
         }
     }
-    Ok(0)
+    Ok(Exit::Pass)
 }
 
 fn rule_json(r: &Rule) -> serde_json::Value {
@@ -113,7 +132,7 @@ fn rule_json(r: &Rule) -> serde_json::Value {
     })
 }
 
-fn explain(id: &str, out: &mut dyn Write) -> Result<u8> {
+pub fn explain(id: &str, out: &mut dyn Write) -> Result<Exit> {
     let Some(r) = catalogue::get(id) else {
         let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id.as_str()).collect();
         let hint = schema::suggest(id, &ids)
@@ -144,10 +163,10 @@ fn explain(id: &str, out: &mut dyn Write) -> Result<u8> {
         "No Exception can waive it."
     };
     writeln!(out, "{waiver}")?;
-    Ok(0)
+    Ok(Exit::Pass)
 }
 
-fn schema_cmd(kind: Option<&str>, out: &mut dyn Write) -> Result<u8> {
+pub fn schema(kind: Option<&str>, out: &mut dyn Write) -> Result<Exit> {
     let Some(name) = kind else {
         for (kind, _) in schema::SCHEMAS {
             writeln!(
@@ -157,7 +176,7 @@ fn schema_cmd(kind: Option<&str>, out: &mut dyn Write) -> Result<u8> {
                 kind.name().to_lowercase()
             )?;
         }
-        return Ok(0);
+        return Ok(Exit::Pass);
     };
     let Some(kind) = Kind::ALL
         .into_iter()
@@ -166,5 +185,5 @@ fn schema_cmd(kind: Option<&str>, out: &mut dyn Write) -> Result<u8> {
         bail!("no kind `{name}`: one of Identity, Team, Person, System, Exception, Policy");
     };
     out.write_all(schema::text(kind).as_bytes())?;
-    Ok(0)
+    Ok(Exit::Pass)
 }

@@ -1,11 +1,12 @@
 //! `nhi new identity …`: write a valid skeleton file for the pull request that proposes an identity.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::Exit;
 use anyhow::{bail, Context as _, Result};
-use jiff::civil::Date;
 
+use crate::args::{self, AsOf, Registry};
 use nhi::model::{Environment, IdentityType, Level};
 use nhi::scaffold::{self, NewIdentity};
 
@@ -22,15 +23,15 @@ pub enum NewCommand {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("as_of", |a| a.help("Date the skeleton as of this day (YYYY-MM-DD) instead of today (UTC)")))]
 pub struct NewIdentityArgs {
-    /// The registry root (the directory holding nhi.yaml)
-    #[arg(default_value = ".")]
-    pub registry: PathBuf,
+    #[command(flatten)]
+    pub registry: Registry,
     /// The new identity's id (lowercase letters, digits, `.`, `_`, `-`)
     #[arg(long)]
     pub id: String,
     /// What sort of identity it is
-    #[arg(long = "type", value_parser = parse_type)]
+    #[arg(long = "type", value_parser = args::identity_type)]
     pub kind: IdentityType,
     /// The owning Team (or Person) id
     #[arg(long)]
@@ -39,10 +40,10 @@ pub struct NewIdentityArgs {
     #[arg(long)]
     pub system: Option<String>,
     /// Its access level on --system
-    #[arg(long, value_parser = parse_level, default_value = "read")]
+    #[arg(long, value_parser = args::level, default_value = "read")]
     pub level: Level,
     /// Its environment
-    #[arg(long, value_parser = parse_environment, default_value = "prod")]
+    #[arg(long, value_parser = args::environment, default_value = "prod")]
     pub environment: Environment,
     /// The one business function it serves
     #[arg(long)]
@@ -54,40 +55,17 @@ pub struct NewIdentityArgs {
     /// The Person who reviewed its access (records today's review)
     #[arg(long, value_name = "PERSON")]
     pub reviewer: Option<String>,
-    /// Date the skeleton as of this day (YYYY-MM-DD) instead of today (UTC)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
-    pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub as_of: AsOf,
 }
 
-fn parse_type(s: &str) -> Result<IdentityType, String> {
-    one_of(IdentityType::ALL, s)
-}
-
-fn parse_level(s: &str) -> Result<Level, String> {
-    one_of(Level::ALL, s)
-}
-
-fn parse_environment(s: &str) -> Result<Environment, String> {
-    one_of(Environment::ALL, s)
-}
-
-fn one_of<T: Copy + std::fmt::Display>(all: &[T], s: &str) -> Result<T, String> {
-    all.iter()
-        .copied()
-        .find(|v| v.to_string() == s)
-        .ok_or_else(|| {
-            let names: Vec<String> = all.iter().map(ToString::to_string).collect();
-            format!("`{s}` is not one of {}", names.join(", "))
-        })
-}
-
-pub fn run(args: NewArgs, out: &mut dyn Write) -> Result<u8> {
+pub fn run(args: NewArgs, out: &mut dyn Write) -> Result<Exit> {
     match args.what {
         NewCommand::Identity(args) => identity(args, out),
     }
 }
 
-fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<u8> {
+fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<Exit> {
     let ids = [
         Some(&args.id),
         Some(&args.owner),
@@ -99,7 +77,7 @@ fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<u8> {
             bail!("`{id}` is not a valid id: lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128 characters");
         }
     }
-    let loaded = nhi::load::load(&args.registry)?;
+    let loaded = nhi::load::load(&args.registry.root)?;
     let registry = &loaded.registry;
     if let Some(doc) = registry.identities.iter().find(|d| d.item.id == args.id) {
         bail!(
@@ -108,7 +86,7 @@ fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<u8> {
             doc.source.file
         );
     }
-    let dir = args.registry.join("identities");
+    let dir = args.registry.root.join("identities");
     let path = dir.join(format!("{}.yaml", args.id));
     let stores = match (&args.stores, args.kind) {
         (_, IdentityType::Workload) => Vec::new(),
@@ -125,8 +103,8 @@ fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<u8> {
         purpose: args.purpose.clone(),
         stores,
         reviewer: args.reviewer.clone(),
-        today: args.as_of.unwrap_or_else(nhi::day::today_utc),
-        schema: schema_reference(&args.registry),
+        today: args.as_of.day(),
+        schema: schema_reference(&args.registry.root),
     };
     let text = scaffold::identity_yaml(&spec, registry.policy.rotation_period(Some(args.kind)));
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -171,9 +149,9 @@ fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<u8> {
     writeln!(
         out,
         "next: fill in the TODOs, then run `nhi check {}`",
-        args.registry.display()
+        args.registry.root.display()
     )?;
-    Ok(0)
+    Ok(Exit::Pass)
 }
 
 /// The `$schema` reference of a file in `<registry>/identities/`: the relative path to the nearest
