@@ -170,6 +170,26 @@ catalogue! {
         "A third party's access was not reviewed within the review period",
         "An identity held or issued by a vendor is part of the supply chain; its access needs the same periodic review.",
         "Review the vendor's access and set `vendor_review`.";
+    RotationDue = "rotation-due", Notice, ["NHI7"], ["PR.AA-01"], true,
+        "A static credential's rotation falls due within `expiry_warning_days`",
+        "A notice before `rotation-overdue` fails the gate, as `credential-expiring` precedes `credential-expired`: the rotation falls due on the last day of its period (the last rotation, else the creation, plus `credential.rotation_days` or the policy's `rotation_days`). It fires from `expiry_warning_days` before that day up to the day itself.",
+        "Rotate the credential and record it with `nhi rotated ID` (it sets `credential.last_rotated`).";
+    ReviewDue = "review-due", Notice, ["NHI5"], ["PR.AA-05"], true,
+        "An access review falls due within `expiry_warning_days`",
+        "A notice before `review-overdue` fails the gate: the next review falls due on the last review plus the identity's review period (`review_days`, or `review_days_by_criticality` for the highest criticality in its blast radius). It fires from `expiry_warning_days` before that day up to the day itself.",
+        "Review the identity's access and record it with `nhi review ID --by PERSON` (it sets `review.last` and `review.by`).";
+    ContactLeft = "contact-left", Warning, ["NHI1"], ["GV.RR-02", "PR.AA-01"], true,
+        "An active identity's `contact` is a Person who left",
+        "The technical contact is who gets asked when the credential leaks, breaks or must be rotated. A contact who has left answers nothing, and a page or runbook pointing at them wastes the first hour of an incident.",
+        "Set `contact` to a Person who is still active (`nhi offboard PERSON --to TEAM` hands over everything a leaver held).";
+    ReviewerLeft = "reviewer-left", Notice, ["NHI1"], ["PR.AA-05", "GV.RR-02"], true,
+        "The latest review of an active identity was made by a Person who has since left",
+        "A review is a person's word that the access is still needed. When that person has left, nobody can answer for the last review, and the knowledge behind it left with them.",
+        "Have a current member review the identity's access again and record it (`nhi review ID --by PERSON`).";
+    ReviewNotIndependent = "review-not-independent", Warning, ["NHI5"], ["PR.AA-05", "GV.RR-02"], true,
+        "The reviewer belongs to the owning team, and the policy asks for independent reviews",
+        "Off by default: with `review_by_owner: false` in `nhi.yaml`, an access review counts as independent only when the reviewer is neither the owning Person nor a member of the owning Team (separation of duties: the team that uses the access does not confirm it alone).",
+        "Have someone outside the owning team review the access, and record them in `review.by`.";
     BlastRadiusCritical = "blast-radius-critical", Warning, ["NHI5", "NHI7"], ["PR.AA-05"], true,
         "A static credential's blast radius reaches more than `max_critical_reach` critical systems",
         "The blast radius of an identity is what an attacker holding its credential reaches: the systems it can access, and through every system it controls (admin, or any access to a secret store) the credentials kept or run there, and onwards. A long-lived static secret that opens many critical systems is a single point of compromise. The policy's `max_critical_reach` (default 3) sets how many critical systems are too many.",

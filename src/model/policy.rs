@@ -43,6 +43,11 @@ pub struct Policy {
     pub rules: BTreeMap<String, RuleLevel>,
     /// How many critical systems a static credential may reach before `blast-radius-critical` fires.
     pub max_critical_reach: u32,
+    /// Whether a member of the owning team may review an identity (`false` turns on
+    /// `review-not-independent`).
+    pub review_by_owner: bool,
+    /// Teams or Persons whose members approve exceptions and policy changes (SPEC section 11).
+    pub approvers: Vec<String>,
 }
 
 impl Default for Policy {
@@ -72,6 +77,8 @@ impl Default for Policy {
             allowed_secret_stores: vec![SystemType::SecretStore],
             rules: BTreeMap::new(),
             max_critical_reach: 3,
+            review_by_owner: true,
+            approvers: Vec::new(),
         }
     }
 }
@@ -90,6 +97,8 @@ pub struct PolicyFile {
     pub allowed_secret_stores: Option<Vec<SystemType>>,
     pub rules: BTreeMap<String, RuleLevel>,
     pub max_critical_reach: Option<u32>,
+    pub review_by_owner: Option<bool>,
+    pub approvers: Vec<String>,
 }
 
 impl Policy {
@@ -109,6 +118,8 @@ impl Policy {
         }
         p.rules = file.rules;
         p.max_critical_reach = file.max_critical_reach.unwrap_or(p.max_critical_reach);
+        p.review_by_owner = file.review_by_owner.unwrap_or(p.review_by_owner);
+        p.approvers = file.approvers;
         p
     }
 

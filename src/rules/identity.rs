@@ -11,7 +11,7 @@ use crate::model::{CredentialKind, Doc, Identity, IdentityType, Kind, Level, Sta
 type Rule = fn(&Ctx<'_>, &Doc<Identity>, &mut Vec<Finding>);
 
 /// The rules applied to active identities.
-const ACTIVE_RULES: [Rule; 16] = [
+const ACTIVE_RULES: [Rule; 21] = [
     owner_missing,
     orphaned,
     owner_is_person,
@@ -28,6 +28,11 @@ const ACTIVE_RULES: [Rule; 16] = [
     shared_identity,
     human_use,
     vendor_review_overdue,
+    super::upcoming::rotation_due,
+    super::upcoming::review_due,
+    super::people::contact_left,
+    super::people::reviewer_left,
+    super::people::review_not_independent,
 ];
 
 /// Runs every identity rule over every identity.

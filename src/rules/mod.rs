@@ -5,8 +5,10 @@ pub mod blast;
 pub use crate::catalogue;
 pub mod exceptions;
 pub mod identity;
+pub mod people;
 pub mod references;
 pub mod secrets;
+pub mod upcoming;
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 

@@ -372,8 +372,8 @@ fn numbers_and_dates_in_odd_forms() {
     };
     assert_eq!(
         rotation("1e2"),
-        Vec::<&str>::new(),
-        "95 days old, period 100 (the default 90 would be overdue)"
+        ["rotation-due"],
+        "95 days old, period 100: due in 5 days (the default 90 would be overdue)"
     );
     assert_eq!(rotation("0x10"), ["rotation-overdue"]);
     assert_eq!(rotation("0o200"), Vec::<&str>::new(), "0o200 is 128 days");

@@ -1,0 +1,132 @@
+//! Obligations about to fall due: `rotation-due` and `review-due` notices, within `expiry_warning_days`
+//! before `rotation-overdue` and `review-overdue` would fire, as `credential-expiring` precedes
+//! `credential-expired`. The due days are computed here once, for the rules and for the site.
+
+use jiff::civil::Date;
+
+use super::Ctx;
+use crate::catalogue::RuleId;
+use crate::day;
+use crate::finding::Finding;
+use crate::model::{Doc, Identity, Kind};
+
+/// When an obligation falls due: the last day on which its overdue rule stays silent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Due {
+    pub day: Date,
+    /// The day the period runs from (last rotation or creation; last review).
+    pub since: Date,
+    pub period: u32,
+    /// The field `since` comes from, as a JSON pointer.
+    pub pointer: &'static str,
+}
+
+impl Due {
+    /// Days from `as_of` to the due day (negative once overdue).
+    pub fn days_left(&self, as_of: Date) -> i64 {
+        day::between(as_of, self.day)
+    }
+}
+
+/// When a static credential's rotation falls due; `None` for other credentials or an unknown age.
+pub fn rotation(ctx: &Ctx<'_>, i: &Identity) -> Option<Due> {
+    if !i.is_static() {
+        return None;
+    }
+    let period = i
+        .credential
+        .rotation_days
+        .unwrap_or_else(|| ctx.policy.rotation_period(i.kind));
+    let (pointer, since) = match (i.credential.last_rotated, i.credential.created) {
+        (Some(d), _) => ("/credential/last_rotated", d),
+        (None, Some(d)) => ("/credential/created", d),
+        (None, None) => return None,
+    };
+    let day = day::add(since, i64::from(period));
+    Some(Due {
+        day,
+        since,
+        period,
+        pointer,
+    })
+}
+
+/// When an identity's next access review falls due; `None` when it was never reviewed.
+pub fn review(ctx: &Ctx<'_>, i: &Identity) -> Option<Due> {
+    let since = i.review.as_ref().and_then(|r| r.last)?;
+    let period = ctx.review_period(i);
+    Some(Due {
+        day: day::add(since, i64::from(period)),
+        since,
+        period,
+        pointer: "/review/last",
+    })
+}
+
+/// Whether `due` falls within the warning window: from the day itself to `expiry_warning_days` ahead.
+fn within_warning(ctx: &Ctx<'_>, due: &Due) -> Option<i64> {
+    let left = due.days_left(ctx.as_of);
+    (0..=i64::from(ctx.policy.expiry_warning_days))
+        .contains(&left)
+        .then_some(left)
+}
+
+fn in_days(left: i64) -> String {
+    match left {
+        0 => "today".into(),
+        1 => "tomorrow".into(),
+        n => format!("in {n} days"),
+    }
+}
+
+/// `rotation-due`: a static credential's rotation falls due within `expiry_warning_days`.
+pub fn rotation_due(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
+    let Some(due) = rotation(ctx, &doc.item) else {
+        return;
+    };
+    let Some(left) = within_warning(ctx, &due) else {
+        return;
+    };
+    let message = format!(
+        "rotation falls due on {}, {} ({}-day period since {}): rotate it, then `nhi rotated {}`",
+        due.day,
+        in_days(left),
+        due.period,
+        due.since,
+        doc.item.id
+    );
+    out.push(Finding::at_value(
+        RuleId::RotationDue,
+        Kind::Identity,
+        &doc.item.id,
+        &doc.source,
+        due.pointer,
+        message,
+    ));
+}
+
+/// `review-due`: an access review falls due within `expiry_warning_days`.
+pub fn review_due(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
+    let Some(due) = review(ctx, &doc.item) else {
+        return;
+    };
+    let Some(left) = within_warning(ctx, &due) else {
+        return;
+    };
+    let message = format!(
+        "access review falls due on {}, {} ({}-day period since {}): review it, then `nhi review {} --by PERSON`",
+        due.day,
+        in_days(left),
+        due.period,
+        due.since,
+        doc.item.id
+    );
+    out.push(Finding::at_value(
+        RuleId::ReviewDue,
+        Kind::Identity,
+        &doc.item.id,
+        &doc.source,
+        due.pointer,
+        message,
+    ));
+}
