@@ -6,6 +6,7 @@ pub mod codeowners;
 pub mod day;
 pub mod diff;
 pub mod drift;
+pub mod edit;
 pub mod finding;
 pub mod git;
 pub mod graph;

@@ -1,0 +1,167 @@
+//! A plan of edits over many files: its unified diff, and writing it (every file or none), each file
+//! through a temporary file in its own directory renamed over the original, keeping its permissions.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use similar::TextDiff;
+
+use super::{EditError, EditFile};
+
+/// The files a command changes, written together by [`Plan::apply`].
+#[derive(Debug, Default)]
+pub struct Plan {
+    files: Vec<EditFile>,
+}
+
+impl Plan {
+    /// Adds a file (one that did not change is left out).
+    pub fn add(&mut self, file: EditFile) {
+        if file.changed() {
+            self.files.push(file);
+        }
+    }
+
+    /// Whether nothing would be written.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The names of the files the plan writes.
+    pub fn files(&self) -> Vec<String> {
+        self.files.iter().map(|f| f.display.clone()).collect()
+    }
+
+    /// The unified diff of every file, as `git diff` would show it.
+    pub fn diff(&self) -> String {
+        let mut out = String::new();
+        for f in &self.files {
+            let old = f
+                .original
+                .as_deref()
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default();
+            let new = String::from_utf8_lossy(&f.bytes()).into_owned();
+            let a = match f.original {
+                Some(_) => format!("a/{}", f.display),
+                None => "/dev/null".to_string(),
+            };
+            let b = format!("b/{}", f.display);
+            let diff = TextDiff::from_lines(old.as_ref(), new.as_str());
+            let unified = diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&a, &b)
+                .to_string();
+            out.push_str(&unified);
+            if !unified.ends_with('\n') {
+                out.push_str("\n\\ No newline at end of file\n");
+            }
+        }
+        out
+    }
+
+    /// Writes every file, or none: each file's new text goes to a temporary file first, and only when
+    /// all are written (and no file changed on disk since it was read) are they renamed into place.
+    /// Returns the names of the files written.
+    pub fn apply(self) -> Result<Vec<String>, EditError> {
+        let mut staged: Vec<(PathBuf, &EditFile)> = Vec::with_capacity(self.files.len());
+        for f in &self.files {
+            match stage(f) {
+                Ok(tmp) => staged.push((tmp, f)),
+                Err(e) => {
+                    for (tmp, _) in &staged {
+                        let _ = fs::remove_file(tmp);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        let mut written = Vec::with_capacity(staged.len());
+        let mut failure = None;
+        for (tmp, f) in &staged {
+            if failure.is_some() {
+                let _ = fs::remove_file(tmp);
+                continue;
+            }
+            match fs::rename(tmp, &f.path) {
+                Ok(()) => written.push(f.display.clone()),
+                Err(e) => {
+                    let _ = fs::remove_file(tmp);
+                    failure = Some(fail(f, format!("cannot write: {e}")));
+                }
+            }
+        }
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(written),
+        }
+    }
+}
+
+fn fail(f: &EditFile, message: String) -> EditError {
+    EditError {
+        file: f.display.clone(),
+        line: 1,
+        message,
+    }
+}
+
+/// Writes `f`'s new bytes beside it, with its permissions; checks the file is still what was read.
+fn stage(f: &EditFile) -> Result<PathBuf, EditError> {
+    let on_disk = match fs::symlink_metadata(&f.path) {
+        Ok(meta) if !meta.file_type().is_file() => {
+            return Err(fail(
+                f,
+                "not a regular file (a link?); edit it by hand".into(),
+            ))
+        }
+        Ok(meta) => Some((meta, fs::read(&f.path).ok())),
+        Err(_) => None,
+    };
+    let permissions = match (&f.original, on_disk) {
+        (Some(original), Some((meta, Some(bytes)))) if &bytes == original => {
+            Some(meta.permissions())
+        }
+        (None, None) => None,
+        (None, Some(_)) => return Err(fail(f, "the file already exists".into())),
+        _ => {
+            return Err(fail(
+                f,
+                "the file changed while the edit was planned; run again".into(),
+            ))
+        }
+    };
+    let dir = f
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if f.original.is_none() {
+        fs::create_dir_all(dir)
+            .map_err(|e| fail(f, format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let name = f
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.nhi-{}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        out.write_all(&f.bytes())?;
+        if let Some(p) = &permissions {
+            out.set_permissions(p.clone())?;
+        }
+        out.sync_all()
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        fail(f, format!("cannot write beside it: {e}"))
+    })?;
+    Ok(tmp)
+}
