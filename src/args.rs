@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use jiff::civil::Date;
 
-use nhi::model::{Environment, IdentityType, Level};
+use nhi::model::{Criticality, Environment, IdentityType, Level, SystemType};
 use nhi::report::Format;
 
 /// The registry a command reads.
@@ -99,29 +99,34 @@ pub enum ListFormat {
     Json,
 }
 
-/// An identity type, as the schema spells it.
-pub fn identity_type(s: &str) -> Result<IdentityType, String> {
-    one_of(IdentityType::ALL, s)
+/// A model word (an identity type, a level…): its values as the schema spells them, which `--help` lists.
+pub trait Word: Copy + Send + Sync + 'static {
+    const ALL: &'static [Self];
+    fn as_str(self) -> &'static str;
 }
 
-/// An access level, as the schema spells it.
-pub fn level(s: &str) -> Result<Level, String> {
-    one_of(Level::ALL, s)
+macro_rules! words {
+    ($($t:ty),*) => {$(
+        impl Word for $t {
+            const ALL: &'static [Self] = <$t>::ALL;
+            fn as_str(self) -> &'static str {
+                <$t>::as_str(self)
+            }
+        }
+    )*};
 }
+words!(IdentityType, Level, Environment, SystemType, Criticality);
 
-/// An environment, as the schema spells it.
-pub fn environment(s: &str) -> Result<Environment, String> {
-    one_of(Environment::ALL, s)
-}
-
-fn one_of<T: Copy + std::fmt::Display>(all: &[T], s: &str) -> Result<T, String> {
-    all.iter()
-        .copied()
-        .find(|v| v.to_string() == s)
-        .ok_or_else(|| {
-            let names: Vec<String> = all.iter().map(ToString::to_string).collect();
-            format!("`{s}` is not one of {}", names.join(", "))
-        })
+/// The parser of a model word: only its values are accepted, and `--help` lists them.
+pub fn word<T: Word>() -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(T::ALL.iter().map(|v| v.as_str())).map(|s| {
+        T::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == s)
+            .unwrap_or(T::ALL[0])
+    })
 }
 
 #[cfg(test)]
@@ -140,13 +145,20 @@ mod tests {
 
     #[test]
     fn model_words_parse_as_the_schema_spells_them() {
-        assert_eq!(environment("prod"), Ok(Environment::Prod));
-        let err = environment("production").unwrap_err();
+        use clap::builder::TypedValueParser as _;
+        let cmd = clap::Command::new("t");
+        let parse = |s: &str| word::<Environment>().parse_ref(&cmd, None, std::ffi::OsStr::new(s));
+        assert_eq!(parse("prod").unwrap(), Environment::Prod);
+        let err = parse("production").unwrap_err().to_string();
         assert!(
-            err.starts_with("`production` is not one of prod, "),
+            err.contains("[possible values: prod, staging, dev, test, shared]"),
             "{err}"
         );
-        assert_eq!(level("admin"), Ok(Level::Admin));
-        assert!(identity_type("robot").is_err());
+        let levels: Vec<_> = word::<Level>()
+            .possible_values()
+            .unwrap()
+            .map(|v| v.get_name().to_string())
+            .collect();
+        assert_eq!(levels, ["read", "write", "admin"]);
     }
 }

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::args::ListFormat;
 use crate::commands::{
-    self, blast, build, codeowners, diff, drift, graph, import, new, CheckArgs, Exit,
+    self, blast, build, codeowners, diff, drift, graph, import, init, new, CheckArgs, Exit,
 };
 
 #[derive(Debug, Parser)]
@@ -20,6 +20,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a registry: policy, starter team, person and system, schemas, CODEOWNERS and CI workflow
+    Init(init::InitArgs),
     /// Validate the registry and fail when an unwaived error remains (exit 1)
     Check(CheckArgs),
     /// List every rule with its default severity and compliance mappings
@@ -39,10 +41,13 @@ pub enum Command {
     Drift(drift::DriftArgs),
     /// Render the registry as a static site for auditors and owners (built even when the gate fails)
     Build(build::BuildArgs),
-    /// Print the JSON Schema of a kind (all kinds' file names when none is given)
+    /// Print the JSON Schema of a kind (all kinds' file names when none is given), or write them (--write)
     Schema {
         /// Identity, Team, Person, System, Exception or Policy (any case)
         kind: Option<String>,
+        /// Write the schema files (every kind's, or KIND's) into DIR, e.g. REGISTRY/schema, for editors
+        #[arg(long, value_name = "DIR")]
+        write: Option<std::path::PathBuf>,
     },
     /// Compare the registry with a git revision: Markdown for a pull-request comment, or JSON
     Diff(diff::DiffArgs),
@@ -62,10 +67,11 @@ impl Command {
     /// Runs this subcommand and returns how it ends.
     pub fn run(self, out: &mut dyn Write, color_ok: bool) -> Result<Exit> {
         match self {
+            Command::Init(args) => init::run(args, out),
             Command::Check(args) => commands::check(args, out, color_ok),
             Command::Rules { format } => commands::rules(format, out),
             Command::Explain { rule } => commands::explain(&rule, out),
-            Command::Schema { kind } => commands::schema(kind.as_deref(), out),
+            Command::Schema { kind, write } => commands::schema(kind.as_deref(), write, out),
             Command::Import(args) => import::run(args, out),
             Command::Drift(args) => drift::run(args, out, color_ok),
             Command::Diff(args) => diff::run(args, out),

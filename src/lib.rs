@@ -19,6 +19,7 @@ pub mod scaffold;
 pub mod severity;
 pub mod site;
 pub mod span;
+pub mod starter;
 pub mod synth;
 pub mod timings;
 

@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 
 use crate::day;
-use crate::model::{Environment, IdentityType, Level, Registry, SystemType};
+use crate::model::{Criticality, Environment, IdentityType, Kind, Level, Registry, SystemType};
 
 /// What `nhi new identity` was told.
 #[derive(Clone, Debug)]
@@ -19,8 +19,8 @@ pub struct NewIdentity {
     pub stores: Vec<String>,
     pub reviewer: Option<String>,
     pub today: Date,
-    /// The `$schema` reference for the editor header: a relative path or a URL.
-    pub schema: String,
+    /// The `$schema` reference for the editor header (a relative path), when the registry has the schemas.
+    pub schema: Option<String>,
 }
 
 /// Whether `id` matches the id pattern of the specification.
@@ -35,7 +35,7 @@ pub fn is_id(id: &str) -> bool {
 }
 
 /// A YAML double-quoted scalar (JSON's string syntax is valid YAML 1.2).
-fn quote(s: &str) -> String {
+pub fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
@@ -60,7 +60,7 @@ pub fn default_stores(registry: &Registry, environment: Environment) -> Vec<Stri
 
 /// The identity document, header comment included.
 pub fn identity_yaml(spec: &NewIdentity, rotation_days: u32) -> String {
-    let mut y = format!("# yaml-language-server: $schema={}\n", spec.schema);
+    let mut y = header(spec.schema.as_deref());
     y += "kind: Identity\n";
     y += &format!("id: {}\n", spec.id);
     y += "# name: a display name\n";
@@ -131,4 +131,175 @@ fn access(spec: &NewIdentity) -> String {
         a += "    # justification: required for admin: why a lower level is not enough\n";
     }
     a
+}
+
+/// The editor line that wires a document to its JSON Schema (the YAML language server reads it).
+pub fn header(schema: Option<&str>) -> String {
+    schema
+        .map(|s| format!("# yaml-language-server: $schema={s}\n"))
+        .unwrap_or_default()
+}
+
+/// The relative path from a file in `<registry>/<folder>/` to the nearest `schema/<kind>.schema.json` in
+/// the registry or above it (within its repository), as `nhi init` and `nhi schema --write` place them.
+/// `None` when there is none: no line is better than one that does not resolve.
+pub fn schema_reference(registry: &std::path::Path, kind: Kind) -> Option<String> {
+    let file = format!("schema/{}.schema.json", kind.name().to_lowercase());
+    let root = registry.canonicalize().ok()?;
+    for (depth, dir) in root.ancestors().enumerate() {
+        if dir.join(&file).is_file() {
+            return Some(format!("{}{file}", "../".repeat(depth + 1)));
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// A `key: value` line for an optional field, or a comment saying what it would hold.
+fn field(key: &str, value: Option<&str>, hint: &str) -> String {
+    match value {
+        Some(v) => format!("{key}: {}\n", quote(v)),
+        None => format!("# {key}: {hint}\n"),
+    }
+}
+
+/// An optional id field: written bare (ids need no quotes), or a comment.
+fn id_field(key: &str, value: Option<&str>, hint: &str) -> String {
+    match value {
+        Some(v) => format!("{key}: {v}\n"),
+        None => format!("# {key}: {hint}\n"),
+    }
+}
+
+/// What `nhi new team` was told.
+#[derive(Clone, Debug, Default)]
+pub struct NewTeam {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub slack: Option<String>,
+    pub lead: Option<String>,
+    pub github: Option<String>,
+    pub description: Option<String>,
+    pub schema: Option<String>,
+}
+
+/// The Team document.
+pub fn team_yaml(t: &NewTeam) -> String {
+    let mut y = header(t.schema.as_deref());
+    y += "kind: Team\n";
+    y += &format!("id: {}\n", t.id);
+    y += &field("name", t.name.as_deref(), "a display name");
+    y += &field(
+        "email",
+        t.email.as_deref(),
+        "the team's address, for owners' notices",
+    );
+    y += &field("slack", t.slack.as_deref(), "\"#channel\"");
+    y += &id_field("lead", t.lead.as_deref(), "the Person id of the team lead");
+    y += &field(
+        "github",
+        t.github.as_deref(),
+        "\"@org/team\"  # the GitHub team that approves its identities' changes (CODEOWNERS)",
+    );
+    y += &field(
+        "description",
+        t.description.as_deref(),
+        "what the team does",
+    );
+    y
+}
+
+/// What `nhi new person` was told.
+#[derive(Clone, Debug, Default)]
+pub struct NewPerson {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub team: Option<String>,
+    pub github: Option<String>,
+    pub schema: Option<String>,
+}
+
+/// The Person document (active; `nhi offboard` records the day they leave).
+pub fn person_yaml(p: &NewPerson) -> String {
+    let mut y = header(p.schema.as_deref());
+    y += "kind: Person\n";
+    y += &format!("id: {}\n", p.id);
+    y += &field("name", p.name.as_deref(), "their full name");
+    y += &field("email", p.email.as_deref(), "their address");
+    y += &id_field(
+        "team",
+        p.team.as_deref(),
+        "the Team id they belong to (a team is staffed while an active person names it)",
+    );
+    y += &field("github", p.github.as_deref(), "their GitHub user name");
+    y += "active: true  # false once they leave, with left_on: YYYY-MM-DD\n";
+    y
+}
+
+/// What `nhi new system` was told.
+#[derive(Clone, Debug)]
+pub struct NewSystem {
+    pub id: String,
+    pub name: Option<String>,
+    pub kind: SystemType,
+    pub criticality: Option<Criticality>,
+    pub environment: Option<Environment>,
+    pub owner: Option<String>,
+    pub vendor: Option<String>,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    pub schema: Option<String>,
+}
+
+/// The System document.
+pub fn system_yaml(s: &NewSystem) -> String {
+    let mut y = header(s.schema.as_deref());
+    y += "kind: System\n";
+    y += &format!("id: {}\n", s.id);
+    y += &field("name", s.name.as_deref(), "a display name");
+    y += &format!("type: {}\n", s.kind);
+    let criticality = s.criticality.map(Criticality::as_str);
+    y += &id_field(
+        "criticality",
+        criticality,
+        "low | medium | high | critical  # sets the review period of identities that reach it",
+    );
+    let environment = s.environment.map(Environment::as_str);
+    y += &id_field(
+        "environment",
+        environment,
+        "prod | staging | dev | test | shared",
+    );
+    y += &id_field("owner", s.owner.as_deref(), "the Team id that runs it");
+    y += &field(
+        "vendor",
+        s.vendor.as_deref(),
+        "the third party that runs it, if any",
+    );
+    y += &field("description", s.description.as_deref(), "what it is");
+    y += &field("url", s.url.as_deref(), "where it lives");
+    y
+}
+
+/// The schema problems of a generated document (`rel` names its file in the registry), as
+/// `line: message`: what `nhi new` and `nhi init` check before they write anything.
+pub fn problems(rel: &str, text: &str) -> Vec<String> {
+    let Ok(checked) = crate::check_bytes(rel, text.as_bytes(), crate::day::today_utc()) else {
+        return vec!["the document cannot be checked".into()];
+    };
+    checked
+        .findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.rule,
+                crate::catalogue::RuleId::Schema | crate::catalogue::RuleId::SecretInRegistry
+            )
+        })
+        .map(|f| format!("line {}: {}", f.pos.line, f.message))
+        .collect()
 }

@@ -61,7 +61,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "TEAM")]
     pub owner: Option<String>,
     /// The environment every draft gets: prod, staging, dev, test or shared [default: prod, marked TODO]
-    #[arg(long, value_name = "ENV", value_parser = args::environment)]
+    #[arg(long, value_name = "ENV", value_parser = args::word::<Environment>())]
     pub environment: Option<Environment>,
     /// Write one file per identity to DIR/identities/SOURCE/ID.yaml instead of printing a YAML stream; when DIR
     /// is a registry, identities it already declares are skipped and its ids are not reused

@@ -7,12 +7,14 @@ pub mod diff;
 pub mod drift;
 pub mod graph;
 pub mod import;
+pub mod init;
 pub mod new;
+pub mod new_kinds;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 
 use crate::args::{AsOf, ListFormat, Output, Registry};
 use nhi::catalogue::{self, Rule, NIST, OWASP};
@@ -166,23 +168,52 @@ pub fn explain(id: &str, out: &mut dyn Write) -> Result<Exit> {
     Ok(Exit::Pass)
 }
 
-pub fn schema(kind: Option<&str>, out: &mut dyn Write) -> Result<Exit> {
-    let Some(name) = kind else {
+pub fn schema(
+    kind: Option<&str>,
+    write: Option<std::path::PathBuf>,
+    out: &mut dyn Write,
+) -> Result<Exit> {
+    let kind = match kind {
+        None => None,
+        Some(name) => Some(
+            Kind::ALL
+                .into_iter()
+                .find(|k| k.name().eq_ignore_ascii_case(name))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no kind `{name}`: one of Identity, Team, Person, System, Exception, Policy"
+                    )
+                })?,
+        ),
+    };
+    if let Some(dir) = write {
+        for (file, text) in nhi::starter::schema_files()
+            .into_iter()
+            .filter(|(file, _)| kind.is_none_or(|k| *file == nhi::starter::schema_file(k)))
+        {
+            let path = dir.join(file);
+            let current = std::fs::read_to_string(&path).is_ok_and(|t| t == text);
+            if !current {
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            let what = if current { "current" } else { "wrote" };
+            writeln!(out, "{what} {}", path.display())?;
+        }
+        return Ok(Exit::Pass);
+    }
+    let Some(kind) = kind else {
         for (kind, _) in schema::SCHEMAS {
             writeln!(
                 out,
-                "{:<10} schema/{}.schema.json",
+                "{:<10} schema/{}",
                 kind.name(),
-                kind.name().to_lowercase()
+                nhi::starter::schema_file(kind)
             )?;
         }
         return Ok(Exit::Pass);
-    };
-    let Some(kind) = Kind::ALL
-        .into_iter()
-        .find(|k| k.name().eq_ignore_ascii_case(name))
-    else {
-        bail!("no kind `{name}`: one of Identity, Team, Person, System, Exception, Policy");
     };
     out.write_all(schema::text(kind).as_bytes())?;
     Ok(Exit::Pass)

@@ -1,4 +1,5 @@
-//! `nhi new identity …`: write a valid skeleton file for the pull request that proposes an identity.
+//! `nhi new identity …`: write a valid skeleton file for the pull request that proposes an identity; the
+//! other kinds are in `new_kinds`.
 
 use std::io::Write;
 use std::path::Path;
@@ -7,7 +8,7 @@ use super::Exit;
 use anyhow::{bail, Context as _, Result};
 
 use crate::args::{self, AsOf, Registry};
-use nhi::model::{Environment, IdentityType, Level};
+use nhi::model::{Environment, IdentityType, Kind, Level};
 use nhi::scaffold::{self, NewIdentity};
 
 #[derive(Debug, clap::Args)]
@@ -20,6 +21,12 @@ pub struct NewArgs {
 pub enum NewCommand {
     /// Write identities/<ID>.yaml: a skeleton with the fields its type needs, valid against the schema
     Identity(NewIdentityArgs),
+    /// Write owners/<ID>.yaml: a Team, valid against the schema
+    Team(super::new_kinds::NewTeamArgs),
+    /// Write owners/<ID>.yaml: a Person (active), valid against the schema
+    Person(super::new_kinds::NewPersonArgs),
+    /// Write systems/<ID>.yaml: a System, valid against the schema
+    System(super::new_kinds::NewSystemArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -31,7 +38,7 @@ pub struct NewIdentityArgs {
     #[arg(long)]
     pub id: String,
     /// What sort of identity it is
-    #[arg(long = "type", value_parser = args::identity_type)]
+    #[arg(long = "type", value_name = "TYPE", value_parser = args::word::<IdentityType>())]
     pub kind: IdentityType,
     /// The owning Team (or Person) id
     #[arg(long)]
@@ -40,10 +47,10 @@ pub struct NewIdentityArgs {
     #[arg(long)]
     pub system: Option<String>,
     /// Its access level on --system
-    #[arg(long, value_parser = args::level, default_value = "read")]
+    #[arg(long, value_parser = args::word::<Level>(), default_value = "read")]
     pub level: Level,
     /// Its environment
-    #[arg(long, value_parser = args::environment, default_value = "prod")]
+    #[arg(long, value_parser = args::word::<Environment>(), default_value = "prod")]
     pub environment: Environment,
     /// The one business function it serves
     #[arg(long)]
@@ -62,6 +69,9 @@ pub struct NewIdentityArgs {
 pub fn run(args: NewArgs, out: &mut dyn Write) -> Result<Exit> {
     match args.what {
         NewCommand::Identity(args) => identity(args, out),
+        NewCommand::Team(args) => super::new_kinds::team(args, out),
+        NewCommand::Person(args) => super::new_kinds::person(args, out),
+        NewCommand::System(args) => super::new_kinds::system(args, out),
     }
 }
 
@@ -104,26 +114,11 @@ fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<Exit> {
         stores,
         reviewer: args.reviewer.clone(),
         today: args.as_of.day(),
-        schema: schema_reference(&args.registry.root),
+        schema: scaffold::schema_reference(&args.registry.root, Kind::Identity),
     };
     let text = scaffold::identity_yaml(&spec, registry.policy.rotation_period(Some(args.kind)));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                anyhow::anyhow!(
-                    "{} already exists; nhi new never overwrites a file",
-                    path.display()
-                )
-            } else {
-                anyhow::anyhow!("cannot write {}: {e}", path.display())
-            }
-        })?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    ensure_valid(&format!("identities/{}.yaml", args.id), &text)?;
+    write_new(&path, &text)?;
     writeln!(out, "wrote {}", path.display())?;
     let known = |id: &str| {
         registry.teams.iter().any(|t| t.item.id == id)
@@ -146,28 +141,54 @@ fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<Exit> {
             "note: system `{system}` is not in the registry yet; add it in the same change"
         )?;
     }
-    writeln!(
-        out,
-        "next: fill in the TODOs, then run `nhi check {}`",
-        args.registry.root.display()
-    )?;
+    next_steps(out, &text, &args.registry.root)?;
     Ok(Exit::Pass)
 }
 
-/// The `$schema` reference of a file in `<registry>/identities/`: the relative path to the nearest
-/// `schema/identity.schema.json` in the registry or above it (within its repository), else the published URL.
-fn schema_reference(registry: &Path) -> String {
-    const PUBLISHED: &str = "https://nhi.dev/schema/identity.schema.json";
-    let Ok(root) = registry.canonicalize() else {
-        return PUBLISHED.into();
-    };
-    for (depth, dir) in root.ancestors().enumerate() {
-        if dir.join("schema/identity.schema.json").is_file() {
-            return format!("{}schema/identity.schema.json", "../".repeat(depth + 1));
-        }
-        if dir.join(".git").exists() {
-            break;
-        }
+/// What to do after writing `text`: fill in its TODOs (only when it has some), then check.
+pub(super) fn next_steps(out: &mut dyn Write, text: &str, registry: &Path) -> Result<()> {
+    let check = format!("`nhi check {}`", registry.display());
+    if text.contains("TODO") {
+        writeln!(out, "next: fill in the TODOs, then run {check}")?;
+    } else {
+        writeln!(out, "next: run {check}")?;
     }
-    PUBLISHED.into()
+    Ok(())
+}
+
+/// Writes a new file (and its folder), never replacing one that exists; then says so.
+pub(super) fn write_new(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                anyhow::anyhow!(
+                    "{} already exists; nhi new never overwrites a file",
+                    path.display()
+                )
+            } else {
+                anyhow::anyhow!("cannot write {}: {e}", path.display())
+            }
+        })?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Refuses a generated document that would not pass the schema (a bad e-mail, handle or URL given as a
+/// flag): nothing is written.
+pub(super) fn ensure_valid(rel: &str, text: &str) -> Result<()> {
+    let problems = scaffold::problems(rel, text);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the document would not pass the schema, so nothing was written:\n  {}",
+        problems.join("\n  ")
+    )
 }

@@ -3,6 +3,7 @@
 mod cases;
 mod cli;
 mod common;
+mod first_hour;
 mod formats;
 mod github;
 mod hostile;

@@ -1,0 +1,228 @@
+//! `nhi new team|person|system`: write a schema-valid document of each owner and system kind, from flags
+//! named after its fields, for the pull request that adds it.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Result};
+
+use super::new::{ensure_valid, next_steps, write_new};
+use super::Exit;
+use crate::args::{self, Registry};
+use nhi::model::{Criticality, Environment, Kind, SystemType};
+use nhi::scaffold::{self, NewPerson, NewSystem, NewTeam};
+
+#[derive(Debug, clap::Args)]
+pub struct NewTeamArgs {
+    /// The team's id (lowercase letters, digits, `.`, `_`, `-`), e.g. team-payments
+    #[arg(long)]
+    pub id: String,
+    /// Its display name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Its e-mail address
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Its chat channel, e.g. "#payments"
+    #[arg(long)]
+    pub slack: Option<String>,
+    /// The Person id of its lead
+    #[arg(long, value_name = "PERSON")]
+    pub lead: Option<String>,
+    /// Its GitHub team, e.g. @example-org/payments (CODEOWNERS asks it to approve its identities' changes)
+    #[arg(long, value_name = "@ORG/TEAM")]
+    pub github: Option<String>,
+    /// What the team does
+    #[arg(long)]
+    pub description: Option<String>,
+    #[command(flatten)]
+    pub registry: Registry,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewPersonArgs {
+    /// The person's id (lowercase letters, digits, `.`, `_`, `-`), e.g. alice
+    #[arg(long)]
+    pub id: String,
+    /// Their full name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Their e-mail address
+    #[arg(long)]
+    pub email: Option<String>,
+    /// The Team id they belong to
+    #[arg(long, value_name = "TEAM")]
+    pub team: Option<String>,
+    /// Their GitHub user name
+    #[arg(long, value_name = "USER")]
+    pub github: Option<String>,
+    #[command(flatten)]
+    pub registry: Registry,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewSystemArgs {
+    /// The system's id (lowercase letters, digits, `.`, `_`, `-`), e.g. vault-prod
+    #[arg(long)]
+    pub id: String,
+    /// Its display name
+    #[arg(long)]
+    pub name: Option<String>,
+    /// What sort of system it is (secret_store: one that may keep static credentials)
+    #[arg(long = "type", value_name = "TYPE", value_parser = args::word::<SystemType>())]
+    pub kind: SystemType,
+    /// How much harm its compromise does (sets the review period of identities that reach it)
+    #[arg(long, value_parser = args::word::<Criticality>())]
+    pub criticality: Option<Criticality>,
+    /// Its environment
+    #[arg(long, value_parser = args::word::<Environment>())]
+    pub environment: Option<Environment>,
+    /// The Team id that runs it
+    #[arg(long, value_name = "TEAM")]
+    pub owner: Option<String>,
+    /// The third party that runs it, if any
+    #[arg(long)]
+    pub vendor: Option<String>,
+    /// What it is
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Where it lives
+    #[arg(long)]
+    pub url: Option<String>,
+    #[command(flatten)]
+    pub registry: Registry,
+}
+
+/// Every given id must be well formed before anything is read or written.
+fn check_ids<'a>(ids: impl IntoIterator<Item = Option<&'a String>>) -> Result<()> {
+    for id in ids.into_iter().flatten() {
+        if !scaffold::is_id(id) {
+            bail!("`{id}` is not a valid id: lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128 characters");
+        }
+    }
+    Ok(())
+}
+
+/// Writes `<folder>/<id>.yaml` after checking the document, and says what to do next.
+fn write(out: &mut dyn Write, root: &Path, folder: &str, id: &str, text: &str) -> Result<()> {
+    let rel = format!("{folder}/{id}.yaml");
+    ensure_valid(&rel, text)?;
+    let path = root.join(&rel);
+    write_new(&path, text)?;
+    writeln!(out, "wrote {}", path.display())?;
+    Ok(())
+}
+
+/// Says which named ids the registry does not have yet.
+fn notes(out: &mut dyn Write, missing: &[(&str, &String)]) -> Result<()> {
+    for (what, id) in missing {
+        writeln!(
+            out,
+            "note: {what} `{id}` is not in the registry yet; add it in the same change"
+        )?;
+    }
+    Ok(())
+}
+
+pub fn team(args: NewTeamArgs, out: &mut dyn Write) -> Result<Exit> {
+    check_ids([Some(&args.id), args.lead.as_ref()])?;
+    let root = &args.registry.root;
+    let registry = nhi::load::load(root)?.registry;
+    if let Some(file) = owner_file(&registry, &args.id) {
+        bail!("an owner `{}` already exists in {file}", args.id);
+    }
+    let text = scaffold::team_yaml(&NewTeam {
+        id: args.id.clone(),
+        name: args.name,
+        email: args.email,
+        slack: args.slack,
+        lead: args.lead.clone(),
+        github: args.github,
+        description: args.description,
+        schema: scaffold::schema_reference(root, Kind::Team),
+    });
+    write(out, root, "owners", &args.id, &text)?;
+    let missing: Vec<_> = args
+        .lead
+        .iter()
+        .filter(|p| !registry.persons.iter().any(|d| &&d.item.id == p))
+        .map(|p| ("person", p))
+        .collect();
+    notes(out, &missing)?;
+    next_steps(out, &text, root)?;
+    Ok(Exit::Pass)
+}
+
+pub fn person(args: NewPersonArgs, out: &mut dyn Write) -> Result<Exit> {
+    check_ids([Some(&args.id), args.team.as_ref()])?;
+    let root = &args.registry.root;
+    let registry = nhi::load::load(root)?.registry;
+    if let Some(file) = owner_file(&registry, &args.id) {
+        bail!("an owner `{}` already exists in {file}", args.id);
+    }
+    let text = scaffold::person_yaml(&NewPerson {
+        id: args.id.clone(),
+        name: args.name,
+        email: args.email,
+        team: args.team.clone(),
+        github: args.github,
+        schema: scaffold::schema_reference(root, Kind::Person),
+    });
+    write(out, root, "owners", &args.id, &text)?;
+    let missing: Vec<_> = args
+        .team
+        .iter()
+        .filter(|t| !registry.teams.iter().any(|d| &&d.item.id == t))
+        .map(|t| ("team", t))
+        .collect();
+    notes(out, &missing)?;
+    next_steps(out, &text, root)?;
+    Ok(Exit::Pass)
+}
+
+pub fn system(args: NewSystemArgs, out: &mut dyn Write) -> Result<Exit> {
+    check_ids([Some(&args.id), args.owner.as_ref()])?;
+    let root = &args.registry.root;
+    let registry = nhi::load::load(root)?.registry;
+    if let Some(doc) = registry.systems.iter().find(|d| d.item.id == args.id) {
+        bail!(
+            "a system `{}` already exists in {}",
+            args.id,
+            doc.source.file
+        );
+    }
+    let text = scaffold::system_yaml(&NewSystem {
+        id: args.id.clone(),
+        name: args.name,
+        kind: args.kind,
+        criticality: args.criticality,
+        environment: args.environment,
+        owner: args.owner.clone(),
+        vendor: args.vendor,
+        description: args.description,
+        url: args.url,
+        schema: scaffold::schema_reference(root, Kind::System),
+    });
+    write(out, root, "systems", &args.id, &text)?;
+    let known = |id: &String| {
+        registry.teams.iter().any(|d| &d.item.id == id)
+            || registry.persons.iter().any(|d| &d.item.id == id)
+    };
+    let missing: Vec<_> = args
+        .owner
+        .iter()
+        .filter(|o| !known(o))
+        .map(|o| ("owner", o))
+        .collect();
+    notes(out, &missing)?;
+    next_steps(out, &text, root)?;
+    Ok(Exit::Pass)
+}
+
+/// The file of the Team or Person `id` (owners share one id space).
+fn owner_file(registry: &nhi::model::Registry, id: &str) -> Option<String> {
+    let team = registry.teams.iter().find(|d| d.item.id == id);
+    let person = registry.persons.iter().find(|d| d.item.id == id);
+    team.map(|d| d.source.file.to_string())
+        .or_else(|| person.map(|d| d.source.file.to_string()))
+}
