@@ -100,8 +100,10 @@ fn the_init_policy_writes_every_key_at_its_default() {
         );
     }
     let loaded = nhi::load::load(&reg).unwrap().registry.policy;
-    let mut default = nhi::model::Policy::default();
-    default.organization = Some("Acme".into());
+    let default = nhi::model::Policy {
+        organization: Some("Acme".into()),
+        ..Default::default()
+    };
     assert_eq!(
         serde_json::to_value(&loaded).unwrap(),
         serde_json::to_value(&default).unwrap(),
