@@ -194,6 +194,10 @@ catalogue! {
         "A static credential's blast radius reaches more than `max_critical_reach` critical systems",
         "The blast radius of an identity is what an attacker holding its credential reaches: the systems it can access, and through every system it controls (admin, or any access to a secret store) the credentials kept or run there, and onwards. A long-lived static secret that opens many critical systems is a single point of compromise. The policy's `max_critical_reach` (default 3) sets how many critical systems are too many.",
         "Run `nhi blast ID` to see the paths; narrow the identity's access (no admin on secret stores or clusters it does not manage), split it into narrower identities, or move to short-lived or federated credentials.";
+    FederationTooBroad = "federation-too-broad", Error, ["NHI6", "NHI5"], ["PR.AA-05", "PR.AA-01"], true,
+        "A federated identity admits the workflows of a whole organisation, or any subject at all",
+        "A federated credential is only as narrow as the subjects its issuer may present. Patterns follow AWS `StringLike` (`*` matches any run of characters, `:` and `/` included). For GitHub's issuer a subject is too broad when its `repo:OWNER/NAME` part holds a wildcard or is missing: `repo:northwind/*` lets every repository of the organisation, forks' pull requests where allowed, and any repository created later, assume the role; `repo:*` and `*` let any GitHub workflow do it. Kubernetes subjects likewise need `system:serviceaccount:NAMESPACE:NAME` without wildcards. `nhi drift aws-iam-roles` applies the same test to the trust policies in an export, and reports a policy that trusts the provider with no `sub` condition at all.",
+        "Scope the subject to one repository, and better one environment or branch. In the registry: `federation: {issuer: https://token.actions.githubusercontent.com, subjects: [\"repo:northwind/deploy:environment:prod\"], audience: sts.amazonaws.com}`. In the role's trust policy: `\"Condition\": {\"StringEquals\": {\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\", \"token.actions.githubusercontent.com:sub\": \"repo:northwind/deploy:environment:prod\"}}`.";
     ExceptionExpired = "exception-expired", Error, [], ["ID.RA-06"], false,
         "An exception's `expires` is before the day",
         "Exceptions are time-boxed. An expired exception waives nothing, and fails the gate until it is renewed or removed.",
@@ -234,6 +238,10 @@ catalogue! {
         "An export disagrees with a fact the registry states (`nhi drift`)",
         "The registry is only as good as its facts. An error when the export shows a retired identity still usable or used after its retirement, a long-lived credential the registry calls short-lived or federated, or a key older than the rotation the registry claims; a warning for two active keys or an active identity with no usable credential; a notice when the registry merely lags (a later rotation or use to record).",
         "Fix the system (revoke, deactivate, rotate) or the registry field the finding names, whichever is wrong.";
+    UnexpectedSubject = "unexpected-subject", Error, ["NHI6", "NHI5"], ["DE.CM-03", "PR.AA-05"], false,
+        "A credential was issued to a subject outside the identity's declared patterns (`nhi trace`)",
+        "The registry's `federation.subjects` say who may obtain the identity's credential. An issuance log (CloudTrail `AssumeRoleWithWebIdentity` and `AssumeRole` events) showing a credential issued to any other subject means the cloud's trust policy admits more than the registry declares, and someone used it: a workflow of another repository or branch, or another principal. No exception can waive it: either the registry or the trust policy is wrong.",
+        "Find who obtained it (the subject and the log line are in the message). If that workload should have the credential, add its exact subject to `federation.subjects`; otherwise tighten the role's trust policy to the declared subjects (`StringEquals` on `…:sub`) and review what the session did.";
 }
 
 /// The rules only `nhi drift` reports: `nhi check` never expects exceptions for them to be used.

@@ -7,6 +7,7 @@ pub mod day;
 pub mod diff;
 pub mod drift;
 pub mod edit;
+pub mod federation;
 pub mod finding;
 pub mod git;
 pub mod graph;

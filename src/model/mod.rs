@@ -167,6 +167,8 @@ pub struct Identity {
     #[serde(deserialize_with = "date")]
     pub vendor_review: Option<Date>,
     pub spiffe_id: Option<String>,
+    /// Who may obtain a `federated` or `short_lived` credential (boxed: most identities have none).
+    pub federation: Option<Box<Federation>>,
     pub tags: Vec<String>,
     pub links: Links,
 }
@@ -196,6 +198,16 @@ pub struct Credential {
     #[serde(deserialize_with = "date")]
     pub revoked_on: Option<Date>,
     pub stores: Vec<String>,
+}
+
+/// Who may obtain a federated credential: the OIDC issuer, the subjects it signs that may (exact, or
+/// patterns with AWS `StringLike` semantics), and the audience.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Federation {
+    pub issuer: Option<String>,
+    pub subjects: Vec<String>,
+    pub audience: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

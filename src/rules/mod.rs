@@ -4,6 +4,7 @@
 pub mod blast;
 pub use crate::catalogue;
 pub mod exceptions;
+pub mod federation;
 pub mod identity;
 pub mod people;
 pub mod references;
@@ -135,6 +136,7 @@ pub fn check_with(ctx: &Ctx<'_>, loaded: Vec<Finding>) -> Vec<Finding> {
     references::unknown_references(ctx, &mut findings);
     crate::timings::phase("identity", || identity::all(ctx, &mut findings));
     blast::rules(ctx, &mut findings);
+    federation::rules(ctx, &mut findings);
     exceptions::rules(ctx, &mut findings);
     apply_policy(ctx.policy, &mut findings);
     let mut unused = exceptions::waive(ctx, &mut findings);

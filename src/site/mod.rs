@@ -9,6 +9,7 @@
 mod client;
 pub mod data;
 mod drift;
+mod federation;
 mod index;
 pub mod output;
 mod overview;
@@ -176,6 +177,7 @@ fn render(
         Job::Identity(d) => {
             let mut ctx = pages::identity(site, d);
             ctx["drift"] = json!(drift::of_identity(site, &d.item.id, pages::DEEP));
+            ctx["federation"] = federation::of_identity(&d.item);
             (
                 format!("identities/{}.html", d.item.id),
                 "identity.html",
