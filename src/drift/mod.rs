@@ -5,6 +5,7 @@
 //! fact the registry states). Each finding has a natural severity (documented in docs/discovery.md); the
 //! policy's `rules` override it, and exceptions in force waive `stale` and `drift` as they waive other rules.
 
+mod federation;
 pub mod report;
 
 use std::collections::{HashMap, HashSet};
@@ -56,9 +57,16 @@ pub fn compare(registry: &Registry, export: &Export, as_of: Date) -> Vec<Drifted
         let key = match_key(source, &record.external_id);
         seen.insert(key.clone());
         match declared.get(&key) {
-            Some(doc) => facts(doc, record, source, &mut out),
+            Some(doc) => {
+                facts(doc, record, source, &mut out);
+                if source == SourceKind::AwsIamRoles {
+                    federation::declared(doc, record, &mut out);
+                }
+            }
             None if record.skipped.is_none() => {
-                out.push(undeclared(record, &unique.claim(&record.base_id)))
+                let id = unique.claim(&record.base_id);
+                out.push(undeclared(record, &id));
+                federation::undeclared(record, &id, &mut out);
             }
             None => {}
         }
@@ -207,6 +215,7 @@ fn usable(source: SourceKind) -> &'static str {
         SourceKind::GcpServiceAccounts => "the service account enabled",
         SourceKind::K8sServiceAccounts => "the service account still in the cluster",
         SourceKind::GithubActions => "a workflow still referencing the secret",
+        SourceKind::AwsIamRoles => "the role still in the account",
     }
 }
 

@@ -28,6 +28,38 @@ pub fn matches(pattern: &str, subject: &str) -> bool {
     p[pi..].iter().all(|&c| c == '*')
 }
 
+/// Whether every subject `specific` matches is also matched by `general` (both `StringLike` patterns): a
+/// `*` in `specific` must be absorbed by a `*` in `general`, a `?` by a `?` or a `*`.
+pub fn covers(general: &str, specific: &str) -> bool {
+    let g: Vec<char> = general.chars().collect();
+    let s: Vec<char> = specific.chars().collect();
+    // row[j]: general[..i] covers specific[..j].
+    let mut row = vec![false; s.len() + 1];
+    row[0] = true;
+    for &gc in &g {
+        let mut next = vec![false; s.len() + 1];
+        if gc == '*' {
+            // A star covers any run of the specific pattern, stars included.
+            let mut any = false;
+            for j in 0..=s.len() {
+                any |= row[j];
+                next[j] = any;
+            }
+        } else {
+            for j in 1..=s.len() {
+                let sc = s[j - 1];
+                let one = match gc {
+                    '?' => sc != '*',
+                    c => c == sc && sc != '*' && sc != '?',
+                };
+                next[j] = row[j - 1] && one;
+            }
+        }
+        row = next;
+    }
+    row[s.len()]
+}
+
 /// Whether `text` holds a wildcard.
 pub fn has_wildcard(text: &str) -> bool {
     text.contains(['*', '?'])
@@ -182,6 +214,22 @@ mod tests {
         assert!(matches("**?", "z"));
         assert!(!matches("", "z"));
         assert!(matches("é?", "éü"), "one character, not one byte");
+    }
+
+    #[test]
+    fn containment_of_patterns() {
+        assert!(covers("repo:a/b:*", "repo:a/b:environment:*"));
+        assert!(covers("repo:a/b:*", "repo:a/b:pull_request"));
+        assert!(covers("repo:a/*", "repo:a/b:*"));
+        assert!(covers("x", "x"));
+        assert!(
+            !covers("repo:a/b:env?", "repo:a/b:env*"),
+            "? is one character, * any run"
+        );
+        assert!(covers("repo:a/b:env*", "repo:a/b:env?"));
+        assert!(!covers("repo:a/b:environment:prod", "repo:a/b:*"));
+        assert!(!covers("repo:a/b:*", "repo:a/c:*"));
+        assert!(covers("*", "anything*at?all"));
     }
 
     #[test]

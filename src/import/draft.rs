@@ -100,6 +100,7 @@ impl Draft<'_> {
             if record.active { "active" } else { "disabled" }
         );
         self.credential(&mut y, record);
+        super::aws_roles::draft_federation(&mut y, &record.trust);
         if let Some(day) = record.last_used {
             let _ = writeln!(y, "last_used: {day}");
         }

@@ -27,8 +27,40 @@ pub type Envelope = Option<Map<String, Value>>;
 /// array; a top-level object without `items` is itself the only item.
 pub fn items<R: BufRead>(
     reader: R,
+    each: impl FnMut(Value, u32) -> Result<(), SyntaxError>,
+) -> Result<Envelope, SyntaxError> {
+    items_under(reader, &["items"], each)
+}
+
+/// As [`items`], streaming the first array found under one of `keys` (`Records`, `RoleDetailList`, …).
+pub fn items_under<R: BufRead>(
+    reader: R,
+    keys: &[&str],
     mut each: impl FnMut(Value, u32) -> Result<(), SyntaxError>,
 ) -> Result<Envelope, SyntaxError> {
+    let mut start = 1;
+    let (envelope, streamed) = raw_items_under(reader, keys, &mut start, |raw, line| {
+        each(parse(raw, line)?, line)
+    })?;
+    match envelope {
+        Some(members) if !streamed => {
+            each(Value::Object(members), start)?;
+            Ok(Some(Map::new()))
+        }
+        envelope => Ok(envelope),
+    }
+}
+
+/// The bytes of each item of the top-level array, or of the first array under one of `keys` in a
+/// top-level object, with the line each starts on: the caller parses them into what it needs (typed
+/// structs skip the fields they do not name, which is much faster than building a [`Value`]). Returns the
+/// object's other members, and whether an array was streamed; `start` receives the object's first line.
+pub fn raw_items_under<R: BufRead>(
+    reader: R,
+    keys: &[&str],
+    start: &mut u32,
+    mut each: impl FnMut(&[u8], u32) -> Result<(), SyntaxError>,
+) -> Result<(Envelope, bool), SyntaxError> {
     let mut s = Scanner {
         reader,
         line: 1,
@@ -36,21 +68,18 @@ pub fn items<R: BufRead>(
     };
     s.skip_bom()?;
     s.skip_ws()?;
-    let start = s.line;
-    let envelope =
+    *start = s.line;
+    let result =
         match s.peek()? {
             Some(b'[') => {
                 s.next()?;
                 s.array_items(&mut each)?;
-                None
+                (None, true)
             }
             Some(b'{') => {
                 let mut members = Map::new();
-                if !s.object_members(&mut members, &mut each)? {
-                    let whole = Value::Object(std::mem::take(&mut members));
-                    each(whole, start)?;
-                }
-                Some(members)
+                let streamed = s.object_members(keys, &mut members, &mut each)?;
+                (Some(members), streamed)
             }
             Some(_) => return Err(s.error(
                 "expected a JSON array or object (is this the `--format=json` / `-o json` output?)",
@@ -61,7 +90,21 @@ pub fn items<R: BufRead>(
     if s.peek()?.is_some() {
         return Err(s.error("unexpected text after the end of the JSON document"));
     }
-    Ok(envelope)
+    Ok(result)
+}
+
+/// Parses one item's bytes; an error names the line in the file.
+fn parse(raw: &[u8], start: u32) -> Result<Value, SyntaxError> {
+    serde_json::from_slice(raw).map_err(|e| syntax_at(&e, start))
+}
+
+/// A `serde_json` error inside an item that starts on line `start`, at its line in the file.
+pub fn syntax_at(e: &serde_json::Error, start: u32) -> SyntaxError {
+    let line = start.saturating_add(u32::try_from(e.line()).unwrap_or(1).saturating_sub(1));
+    SyntaxError {
+        line,
+        message: format!("invalid JSON: {}", strip_position(&e.to_string())),
+    }
 }
 
 struct Scanner<R> {
@@ -133,18 +176,20 @@ impl<R: BufRead> Scanner<R> {
     /// After `[`: each item up to the closing `]`.
     fn array_items(
         &mut self,
-        each: &mut impl FnMut(Value, u32) -> Result<(), SyntaxError>,
+        each: &mut impl FnMut(&[u8], u32) -> Result<(), SyntaxError>,
     ) -> Result<(), SyntaxError> {
         self.skip_ws()?;
         if self.peek()? == Some(b']') {
             self.next()?;
             return Ok(());
         }
+        let mut buf = Vec::new();
         loop {
             self.skip_ws()?;
             let line = self.line;
-            let value = self.value()?;
-            each(value, line)?;
+            buf.clear();
+            self.raw(&mut buf)?;
+            each(&buf, line)?;
             self.skip_ws()?;
             match self.next()? {
                 Some(b',') => {}
@@ -154,12 +199,13 @@ impl<R: BufRead> Scanner<R> {
         }
     }
 
-    /// After `{` is peeked: the members into `members`, streaming `items` if it is an array. Returns
-    /// whether an `items` array was streamed.
+    /// After `{` is peeked: the members into `members`, streaming the first array under one of `keys`.
+    /// Returns whether an array was streamed.
     fn object_members(
         &mut self,
+        keys: &[&str],
         members: &mut Map<String, Value>,
-        each: &mut impl FnMut(Value, u32) -> Result<(), SyntaxError>,
+        each: &mut impl FnMut(&[u8], u32) -> Result<(), SyntaxError>,
     ) -> Result<bool, SyntaxError> {
         self.next()?;
         let mut streamed = false;
@@ -176,7 +222,7 @@ impl<R: BufRead> Scanner<R> {
             };
             self.expect(b':', "`:` after an object key")?;
             self.skip_ws()?;
-            if key == "items" && self.peek()? == Some(b'[') && !streamed {
+            if keys.contains(&key.as_str()) && self.peek()? == Some(b'[') && !streamed {
                 self.next()?;
                 self.array_items(each)?;
                 streamed = true;
@@ -197,6 +243,13 @@ impl<R: BufRead> Scanner<R> {
     fn value(&mut self) -> Result<Value, SyntaxError> {
         let start = self.line;
         let mut buf = Vec::new();
+        self.raw(&mut buf)?;
+        parse(&buf, start)
+    }
+
+    /// One complete JSON value's bytes, appended to `buf`.
+    fn raw(&mut self, buf: &mut Vec<u8>) -> Result<(), SyntaxError> {
+        let start = self.line;
         let mut depth: usize = 0;
         loop {
             let Some(b) = self.peek()? else {
@@ -207,7 +260,7 @@ impl<R: BufRead> Scanner<R> {
             };
             match b {
                 b'"' => {
-                    self.string(&mut buf)?;
+                    self.string(buf)?;
                     if depth == 0 {
                         break;
                     }
@@ -241,13 +294,7 @@ impl<R: BufRead> Scanner<R> {
                 });
             }
         }
-        serde_json::from_slice(&buf).map_err(|e| {
-            let line = start.saturating_add(u32::try_from(e.line()).unwrap_or(1).saturating_sub(1));
-            SyntaxError {
-                line,
-                message: format!("invalid JSON: {}", strip_position(&e.to_string())),
-            }
-        })
+        Ok(())
     }
 
     /// A string literal, escapes and all, appended to `buf`.

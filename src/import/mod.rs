@@ -5,6 +5,7 @@
 //! malformed export is an [`ImportError`] naming the file and line.
 
 pub mod aws;
+pub mod aws_roles;
 pub mod draft;
 pub mod gcp;
 pub mod github;
@@ -30,14 +31,17 @@ pub enum SourceKind {
     K8sServiceAccounts,
     /// A repository checkout: the secrets its `.github/workflows/*.yml` reference
     GithubActions,
+    /// IAM roles and their trust policies (`aws iam get-account-authorization-details`, `aws iam list-roles`)
+    AwsIamRoles,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 4] = [
+    pub const ALL: [SourceKind; 5] = [
         SourceKind::AwsCredentialReport,
         SourceKind::GcpServiceAccounts,
         SourceKind::K8sServiceAccounts,
         SourceKind::GithubActions,
+        SourceKind::AwsIamRoles,
     ];
 
     /// The name on the command line, in reports, and of the folder drafts are written to.
@@ -47,6 +51,7 @@ impl SourceKind {
             SourceKind::GcpServiceAccounts => "gcp-service-accounts",
             SourceKind::K8sServiceAccounts => "k8s-service-accounts",
             SourceKind::GithubActions => "github-actions",
+            SourceKind::AwsIamRoles => "aws-iam-roles",
         }
     }
 
@@ -98,6 +103,8 @@ pub struct Record {
     pub notes: Vec<String>,
     /// Why the record is not imported nor reported as undeclared (it is still matched for drift).
     pub skipped: Option<String>,
+    /// The identity providers a role's trust policy admits, with their subjects (`aws-iam-roles`).
+    pub trust: Vec<crate::federation::trust::Grant>,
 }
 
 impl Record {
@@ -127,6 +134,7 @@ impl Record {
             line,
             notes: Vec::new(),
             skipped: None,
+            trust: Vec::new(),
         }
     }
 }
@@ -163,6 +171,7 @@ impl Export {
             SourceKind::GcpServiceAccounts => gcp::project_of(external_id),
             SourceKind::K8sServiceAccounts => k8s::namespace_of(external_id, kind),
             SourceKind::GithubActions => github::repo_of(external_id),
+            SourceKind::AwsIamRoles => aws_roles::account_of(external_id),
         };
         scope.is_some_and(|s| self.scope.contains(&s))
     }
@@ -220,6 +229,7 @@ pub fn read(source: SourceKind, path: &Path, options: &Options) -> Result<Export
         SourceKind::GcpServiceAccounts => gcp::read(path, options, &mut export)?,
         SourceKind::K8sServiceAccounts => k8s::read(path, options, &mut export)?,
         SourceKind::GithubActions => github::read(path, options, &mut export)?,
+        SourceKind::AwsIamRoles => aws_roles::read(path, options, &mut export)?,
     }
     Ok(export)
 }
