@@ -3,6 +3,7 @@
 //! not the registry declares the role; subjects, issuer and audience that disagree are `drift`.
 
 use super::{at_identity, Drifted, Origin};
+use crate::catalogue::RuleId;
 use crate::federation::pattern::{covers, issuer_key};
 use crate::federation::trust::Grant;
 use crate::finding::{Finding, Severity};
@@ -173,7 +174,7 @@ fn push(
     severity: Severity,
 ) {
     let pointer = format!("/{}", field.replace('.', "/"));
-    let mut d = at_identity("drift", doc, &pointer, message, severity);
+    let mut d = at_identity(RuleId::Drift, doc, &pointer, message, severity);
     d.field = Some(field);
     d.registry = registry;
     d.export = export;

@@ -15,7 +15,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::{self, SyntaxError};
-use super::{ids, open, timestamp_day, Export, ImportError, Options, Record};
+use super::{ids, open, Export, ImportError, Options, Record};
+use crate::day::of_timestamp as timestamp_day;
 use crate::federation::trust::{self, Grant};
 use crate::federation::{issuer_kind, too_broad};
 use crate::model::{CredentialKind, IdentityType};
