@@ -5,52 +5,16 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{
-    check_json, data, github_checkout, minimal_registry, nhi, rules_of, stderr, stdout, write,
+    check_json, data, github_checkout, minimal_registry, nhi, rules_of, stderr, stdout, write, Row,
     AS_OF,
 };
 
-/// One expected finding: rule, severity, waiver, id, field, origin, line.
-type Row = (String, String, String, String, String, String, u32);
-
 fn expected(rel: &str) -> BTreeSet<Row> {
-    let text = std::fs::read_to_string(data(rel)).unwrap();
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            assert_eq!(f.len(), 7, "{l}");
-            (
-                f[0].into(),
-                f[1].into(),
-                f[2].into(),
-                f[3].into(),
-                f[4].into(),
-                f[5].into(),
-                f[6].parse().unwrap(),
-            )
-        })
-        .collect()
+    common::expected_rows(rel)
 }
 
 fn actual(report: &serde_json::Value) -> BTreeSet<Row> {
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let line = u32::try_from(f["line"].as_u64().unwrap()).unwrap();
-            (
-                text(&f["rule"]),
-                text(&f["severity"]),
-                text(&f["waived_by"]),
-                text(&f["id"]),
-                text(&f["field"]),
-                text(&f["origin"]),
-                line,
-            )
-        })
-        .collect()
+    common::report_rows(report)
 }
 
 fn drift_json(args: &[&str]) -> (Option<i32>, serde_json::Value, String) {

@@ -6,42 +6,14 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{data, nhi, stdout, AS_OF};
-
-type Row = (String, String, String, String, String, String, u32);
+use common::{data, nhi, stdout, Row, AS_OF};
 
 fn expected(rel: &str) -> BTreeSet<Row> {
-    std::fs::read_to_string(data(rel))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            assert_eq!(f.len(), 7, "{l}");
-            let s = |i: usize| f[i].to_string();
-            (s(0), s(1), s(2), s(3), s(4), s(5), f[6].parse().unwrap())
-        })
-        .collect()
+    common::expected_rows(rel)
 }
 
 fn rows(report: &serde_json::Value) -> BTreeSet<Row> {
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                text(&f["rule"]),
-                text(&f["severity"]),
-                text(&f["waived_by"]),
-                text(&f["id"]),
-                text(&f["field"]),
-                text(&f["origin"]),
-                u32::try_from(f["line"].as_u64().unwrap()).unwrap(),
-            )
-        })
-        .collect()
+    common::report_rows(report)
 }
 
 fn roles(name: &str) -> String {

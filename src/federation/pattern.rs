@@ -91,19 +91,11 @@ pub fn issuer_kind(issuer: &str) -> IssuerKind {
 /// The issuer's host in lower case, whatever the spelling: `https://HOST/path`, `HOST/path`, or an IAM
 /// OIDC provider ARN whose resource is `oidc-provider/HOST/path`.
 pub fn issuer_host(issuer: &str) -> String {
-    let text = issuer.trim();
-    let text = match text.split_once(":oidc-provider/") {
-        Some((arn, rest)) if arn.starts_with("arn:") => rest,
-        _ => text,
-    };
-    let text = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"))
-        .unwrap_or(text);
-    text.split('/').next().unwrap_or("").to_ascii_lowercase()
+    let key = issuer_key(issuer);
+    key.split('/').next().unwrap_or("").to_string()
 }
 
-/// The issuer as a comparable key: host and path, without scheme, ARN prefix or trailing `/`.
+/// The issuer as a comparable key: host and path in lower case, without scheme, ARN prefix or trailing `/`.
 pub fn issuer_key(issuer: &str) -> String {
     let text = issuer.trim();
     let text = match text.split_once(":oidc-provider/") {

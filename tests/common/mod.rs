@@ -103,3 +103,41 @@ pub fn github_checkout() -> tempfile::TempDir {
     );
     dir
 }
+
+/// One expected drift or trace finding: rule, severity, waiver, id, field, origin, line.
+pub type Row = (String, String, String, String, String, String, u32);
+
+/// Rows written by hand in a data file, one per line (`#` comments), seven columns.
+pub fn expected_rows(rel: &str) -> std::collections::BTreeSet<Row> {
+    let text = std::fs::read_to_string(data(rel)).unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(f.len(), 7, "{l}");
+            let s = |i: usize| f[i].to_string();
+            (s(0), s(1), s(2), s(3), s(4), s(5), f[6].parse().unwrap())
+        })
+        .collect()
+}
+
+/// The rows of a drift (or trace) JSON report's findings; an absent value is `-`.
+pub fn report_rows(report: &serde_json::Value) -> std::collections::BTreeSet<Row> {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                text(&f["rule"]),
+                text(&f["severity"]),
+                text(&f["waived_by"]),
+                text(&f["id"]),
+                text(&f["field"]),
+                text(&f["origin"]),
+                u32::try_from(f["line"].as_u64().unwrap()).unwrap(),
+            )
+        })
+        .collect()
+}
