@@ -1,5 +1,7 @@
 //! The few things `nhi` asks of git, through the `git` command (always present in CI, no extra crates): where
-//! the registry sits in its work tree, the registry's files at a revision, and the files a change touches.
+//! the registry sits in its work tree, the registry's files at a revision, the files a change touches, the
+//! commit checked out; and what can be read without running git (the top of a work tree, the origin remote).
+//! Everything else asks here.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
@@ -122,6 +124,66 @@ impl Repo {
         }
         Ok(changed)
     }
+}
+
+/// The commit `HEAD` names in the work tree holding `dir`, if there is one.
+pub fn head_commit(dir: &Path) -> Option<String> {
+    let out = run(dir, &["rev-parse", "--verify", "--quiet", "HEAD"]).ok()?;
+    let text = String::from_utf8_lossy(&out).trim().to_string();
+    let hex = (7..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_hexdigit());
+    hex.then_some(text)
+}
+
+/// Whether `dir` is the top of a work tree (it holds `.git`, a directory or a worktree's file).
+pub fn is_top(dir: &Path) -> bool {
+    dir.join(".git").exists()
+}
+
+/// The top of the work tree holding the directory `path`, found by looking for `.git` upwards without
+/// running git.
+pub fn top_of(path: &Path) -> Option<PathBuf> {
+    let path = path.canonicalize().ok()?;
+    path.ancestors()
+        .find(|dir| is_top(dir))
+        .map(Path::to_path_buf)
+}
+
+/// The path of `root` relative to the top of the work tree holding it, `/`-terminated (`""` when it is the
+/// top, or when it is not in a work tree), found without running git.
+pub fn prefix_of(root: &Path) -> String {
+    let (Ok(root), Some(top)) = (root.canonicalize(), top_of(root)) else {
+        return String::new();
+    };
+    let rel = root.strip_prefix(&top).unwrap_or(Path::new(""));
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", parts.join("/"))
+    }
+}
+
+/// The URL of the `origin` remote in the `.git/config` of the checkout at `checkout`, if there is one.
+pub fn origin_url(checkout: &Path) -> Option<String> {
+    let config = std::fs::read_to_string(checkout.join(".git").join("config")).ok()?;
+    let mut in_origin = false;
+    for line in config.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_origin = line == "[remote \"origin\"]";
+        } else if in_origin {
+            if let Some(url) = line
+                .strip_prefix("url")
+                .map(str::trim_start)
+                .and_then(|l| l.strip_prefix('='))
+            {
+                return Some(url.trim().to_string());
+            }
+        }
+    }
+    None
 }
 
 /// Runs `git -C dir ARGS` and returns its standard output.

@@ -23,17 +23,6 @@ pub struct NewIdentity {
     pub schema: Option<String>,
 }
 
-/// Whether `id` matches the id pattern of the specification.
-pub fn is_id(id: &str) -> bool {
-    let b = id.as_bytes();
-    !b.is_empty()
-        && b.len() <= 128
-        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter().all(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-')
-        })
-}
-
 /// A YAML double-quoted scalar (JSON's string syntax is valid YAML 1.2).
 pub fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
@@ -150,7 +139,7 @@ pub fn schema_reference(registry: &std::path::Path, kind: Kind) -> Option<String
         if dir.join(&file).is_file() {
             return Some(format!("{}{file}", "../".repeat(depth + 1)));
         }
-        if dir.join(".git").exists() {
+        if crate::git::is_top(dir) {
             break;
         }
     }

@@ -8,7 +8,7 @@ use anyhow::{bail, Result};
 use crate::args::{ListFormat, Registry};
 use nhi::graph::render::{self, BlastFormat};
 use nhi::graph::Graph;
-use nhi::load::{self, schema};
+use nhi::load;
 
 #[derive(Debug, clap::Args)]
 pub struct BlastArgs {
@@ -48,7 +48,7 @@ pub fn blast(args: BlastArgs, out: &mut dyn Write) -> Result<Exit> {
             .node_weights()
             .map(|n| n.id.as_str())
             .collect();
-        let hint = schema::suggest(&args.id, &ids)
+        let hint = nhi::hint::suggest(&args.id, &ids)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         bail!(

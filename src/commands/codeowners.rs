@@ -10,7 +10,6 @@ use super::Exit;
 use anyhow::{bail, Context as _, Result};
 
 use nhi::codeowners::{self, LOCATIONS};
-use nhi::report::repo_prefix;
 
 #[derive(Debug, clap::Args)]
 pub struct CodeownersArgs {
@@ -30,7 +29,8 @@ pub struct CodeownersArgs {
 
 pub fn run(args: CodeownersArgs, out: &mut dyn Write) -> Result<Exit> {
     let loaded = nhi::load::load(&args.registry.root)?;
-    let generated = codeowners::generate(&loaded.registry, &repo_prefix(&args.registry.root));
+    let generated =
+        codeowners::generate(&loaded.registry, &nhi::git::prefix_of(&args.registry.root));
     if !args.check && !args.write {
         out.write_all(generated.as_bytes())?;
         return Ok(Exit::Pass);
@@ -95,7 +95,7 @@ fn default_file(registry: &Path) -> Result<PathBuf> {
     let root = registry
         .canonicalize()
         .with_context(|| format!("cannot read {}", registry.display()))?;
-    let Some(top) = root.ancestors().find(|dir| dir.join(".git").exists()) else {
+    let Some(top) = nhi::git::top_of(&root) else {
         bail!(
             "{} is not in a git repository: name the CODEOWNERS file with --file",
             registry.display()

@@ -83,7 +83,7 @@ pub fn run(args: DriftArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit>
     let cx = report::Context {
         checked: &checked,
         root: Path::new(""),
-        repo_prefix: report::repo_prefix(Path::new(".")),
+        repo_prefix: nhi::git::prefix_of(Path::new(".")),
         color: args.output.color(color_ok),
         changed: None,
     };

@@ -79,7 +79,7 @@ struct Prepared<'a> {
 
 pub fn run(args: ImportArgs, out: &mut dyn Write) -> Result<Exit> {
     if let Some(owner) = &args.owner {
-        if !regex::Regex::new(r"^[a-z0-9][a-z0-9._-]{0,127}$")?.is_match(owner) {
+        if !nhi::id::is_id(owner) {
             bail!("--owner `{owner}` is not an id (lowercase letters, digits, `.`, `_`, `-`)");
         }
     }

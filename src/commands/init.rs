@@ -95,20 +95,8 @@ fn repository(dir: &Path) -> Result<(PathBuf, String)> {
     let root = dir
         .canonicalize()
         .with_context(|| format!("cannot read {}", dir.display()))?;
-    match root.ancestors().find(|d| d.join(".git").exists()) {
-        Some(top) => {
-            let rel = root.strip_prefix(top).unwrap_or(Path::new(""));
-            let prefix: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            let prefix = if prefix.is_empty() {
-                String::new()
-            } else {
-                format!("{}/", prefix.join("/"))
-            };
-            Ok((top.to_path_buf(), prefix))
-        }
+    match nhi::git::top_of(&root) {
+        Some(top) => Ok((top, nhi::git::prefix_of(&root))),
         None => Ok((root, String::new())),
     }
 }

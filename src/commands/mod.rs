@@ -76,7 +76,7 @@ pub fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exi
     let mut cx = report::Context {
         checked: &checked,
         root,
-        repo_prefix: report::repo_prefix(root),
+        repo_prefix: nhi::git::prefix_of(root),
         color: args.output.color(color_ok),
         changed: None,
     };
@@ -137,7 +137,7 @@ fn rule_json(r: &Rule) -> serde_json::Value {
 pub fn explain(id: &str, out: &mut dyn Write) -> Result<Exit> {
     let Some(r) = catalogue::get(id) else {
         let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id.as_str()).collect();
-        let hint = schema::suggest(id, &ids)
+        let hint = nhi::hint::suggest(id, &ids)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
         bail!("no rule `{id}`{hint} (`nhi rules` lists them)");

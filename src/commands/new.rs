@@ -82,11 +82,7 @@ fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<Exit> {
         args.system.as_ref(),
         args.reviewer.as_ref(),
     ];
-    for id in ids.into_iter().flatten().chain(&args.stores) {
-        if !scaffold::is_id(id) {
-            bail!("`{id}` is not a valid id: lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128 characters");
-        }
-    }
+    super::new_kinds::check_ids(ids.into_iter().chain(args.stores.iter().map(Some)))?;
     let loaded = nhi::load::load(&args.registry.root)?;
     let registry = &loaded.registry;
     if let Some(doc) = registry.identities.iter().find(|d| d.item.id == args.id) {

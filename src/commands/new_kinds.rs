@@ -94,10 +94,10 @@ pub struct NewSystemArgs {
 }
 
 /// Every given id must be well formed before anything is read or written.
-fn check_ids<'a>(ids: impl IntoIterator<Item = Option<&'a String>>) -> Result<()> {
+pub(super) fn check_ids<'a>(ids: impl IntoIterator<Item = Option<&'a String>>) -> Result<()> {
     for id in ids.into_iter().flatten() {
-        if !scaffold::is_id(id) {
-            bail!("`{id}` is not a valid id: lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128 characters");
+        if !nhi::id::is_id(id) {
+            bail!("`{id}` is not a valid id: {}", nhi::id::RULE);
         }
     }
     Ok(())

@@ -13,7 +13,7 @@ const MAX_ROWS: usize = 100;
 /// Characters of a field value shown before it is cut.
 const MAX_VALUE: usize = 200;
 
-/// Renders `diff`; `repo_prefix` turns registry paths into repository paths (see `report::repo_prefix`).
+/// Renders `diff`; `repo_prefix` turns registry paths into repository paths (see `git::prefix_of`).
 pub fn render(diff: &Diff, repo_prefix: &str) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "## nhi diff against {}\n", code(&diff.base));

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 use super::{Record, SourceKind};
 use crate::model::{CredentialKind, Environment};
-use crate::rules::secrets;
+use crate::secrets;
 
 /// The owner a draft gets when `--owner` is not given: a valid id that names nobody, so `nhi check` reports
 /// it (`unknown-reference`) until someone decides.

@@ -251,24 +251,9 @@ fn read_workflow(path: &Path) -> Result<String, ImportError> {
     })
 }
 
-/// `owner/repo` from the `origin` remote's URL in `.git/config`, if there is one.
+/// `owner/repo` from the `origin` remote's URL, if there is one.
 fn origin_repo(checkout: &Path) -> Option<String> {
-    let config = std::fs::read_to_string(checkout.join(".git").join("config")).ok()?;
-    let mut in_origin = false;
-    for line in config.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_origin = line == "[remote \"origin\"]";
-        } else if in_origin {
-            if let Some(url) = line
-                .strip_prefix("url")
-                .map(str::trim_start)
-                .and_then(|l| l.strip_prefix('='))
-            {
-                return repo_from_url(url.trim());
-            }
-        }
-    }
-    None
+    repo_from_url(&crate::git::origin_url(checkout)?)
 }
 
 /// `owner/repo` from `git@host:owner/repo.git` or `https://host/owner/repo(.git)`.

@@ -5,19 +5,14 @@
 
 use std::collections::HashSet;
 
-/// The longest id the schema accepts.
-pub const MAX_LEN: usize = 128;
+use crate::id::{is_id_char, MAX_LEN};
 
 /// `name` as an id: lowercased, every other character a `-`, runs of `-` collapsed, leading characters
 /// that are not a letter or digit dropped, at most 128 characters; `identity` when nothing is left.
 pub fn sanitize(name: &str) -> String {
     let mut id = String::with_capacity(name.len().min(MAX_LEN));
     for c in name.chars().flat_map(char::to_lowercase) {
-        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-') {
-            c
-        } else {
-            '-'
-        };
+        let c = if is_id_char(c) { c } else { '-' };
         if id.is_empty() && !c.is_ascii_alphanumeric() {
             continue;
         }
@@ -72,11 +67,7 @@ impl Unique {
 mod tests {
     use super::*;
 
-    fn valid(id: &str) -> bool {
-        regex::Regex::new(r"^[a-z0-9][a-z0-9._-]{0,127}$")
-            .unwrap()
-            .is_match(id)
-    }
+    use crate::id::is_id as valid;
 
     #[test]
     fn hostile_names_become_valid_ids() {

@@ -4,7 +4,7 @@
 use serde_json::{Map, Number, Value as Json};
 
 use super::yaml::{Node, Value};
-use crate::rules::secrets;
+use crate::secrets;
 use crate::span::{push_token, Locator, Pos};
 
 /// Integral floats up to 2^53 are exact in an `f64` and become integers.

@@ -21,7 +21,8 @@ use crate::catalogue::RuleId;
 use crate::finding::{Anchor, Finding};
 use crate::model::{Doc, Kind, Registry, Source};
 use crate::model::{Policy, PolicyFile};
-use crate::rules::secrets;
+
+use crate::secrets;
 use crate::span::Pos;
 
 /// The folders a registry's documents live in.
@@ -488,7 +489,7 @@ fn load_document(
         ));
     }
     for hit in &converted.secrets {
-        let message = secrets::message(&schema::field_name(&hit.pointer), hit.what);
+        let message = secrets::message(&crate::hint::field_name(&hit.pointer), hit.what);
         out.findings.push(finding(
             RuleId::SecretInRegistry,
             hit.pos,
@@ -564,7 +565,7 @@ fn document_kind(json: &Json, declared: Option<&str>, is_policy: bool) -> Result
             names.join(", ")
         )),
         (Some(name), false) => Kind::parse(name).ok_or_else(|| {
-            let hint = schema::suggest(name, &names)
+            let hint = crate::hint::suggest(name, &names)
                 .map(|s| format!(", did you mean `{s}`?"))
                 .unwrap_or_default();
             let shown = if name.chars().count() > 40 {

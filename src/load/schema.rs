@@ -9,6 +9,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::Validator;
 use serde_json::Value;
 
+use crate::hint;
 use crate::model::Kind;
 
 /// The schema files, as published in `schema/`.
@@ -103,7 +104,7 @@ pub fn validate(kind: Kind, doc: &Value) -> Vec<Violation> {
 
 fn describe(c: &Compiled, doc: &Value, e: &jsonschema::ValidationError<'_>) -> Vec<Violation> {
     let pointer = e.instance_path().as_str().to_string();
-    let field = field_name(&pointer);
+    let field = hint::field_name(&pointer);
     let value = doc.pointer(&pointer);
     let bad = |message: String| {
         vec![Violation {
@@ -120,7 +121,7 @@ fn describe(c: &Compiled, doc: &Value, e: &jsonschema::ValidationError<'_>) -> V
                 .map(|key| {
                     let mut p = pointer.clone();
                     crate::span::push_token(&mut p, key);
-                    let hint = suggest(key, &known)
+                    let hint = hint::suggest(key, &known)
                         .map(|s| format!(", did you mean `{s}`?"))
                         .unwrap_or_default();
                     let extension = if hint.is_empty() {
@@ -131,7 +132,7 @@ fn describe(c: &Compiled, doc: &Value, e: &jsonschema::ValidationError<'_>) -> V
                     Violation {
                         pointer: p,
                         bad_value: false,
-                        message: format!("unknown field `{}`{hint}{extension}", short(key)),
+                        message: format!("unknown field `{}`{hint}{extension}", hint::shown(key)),
                     }
                 })
                 .collect()
@@ -151,10 +152,12 @@ fn describe(c: &Compiled, doc: &Value, e: &jsonschema::ValidationError<'_>) -> V
         }
         ValidationErrorKind::Enum { options } => {
             let choices = options_list(options);
-            let got = value.and_then(Value::as_str).map(short);
+            let got = value.and_then(Value::as_str).map(hint::shown);
             let hint = got
                 .as_deref()
-                .and_then(|g| suggest(g, &choices.iter().map(String::as_str).collect::<Vec<_>>()))
+                .and_then(|g| {
+                    hint::suggest(g, &choices.iter().map(String::as_str).collect::<Vec<_>>())
+                })
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             let got = got.map(|g| format!(", not `{g}`")).unwrap_or_default();
@@ -209,40 +212,9 @@ fn pattern_message(field: &str, pattern: &str) -> String {
     if pattern.contains("[0-9]{4}-") || pattern.contains(r"\d{4}-") {
         format!("`{field}` must be a date written YYYY-MM-DD")
     } else if pattern.starts_with("^[a-z0-9][a-z0-9._-]") {
-        format!("`{field}` must be an id: lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128 characters")
+        format!("`{field}` must be an id: {}", crate::id::RULE)
     } else {
         format!("`{field}` must match the pattern {pattern}")
-    }
-}
-
-/// The last token of a JSON pointer, unescaped; array indexes name their parent (`access[2]`).
-pub fn field_name(pointer: &str) -> String {
-    let mut tokens = pointer.rsplit('/');
-    let last = tokens
-        .next()
-        .unwrap_or("")
-        .replace("~1", "/")
-        .replace("~0", "~");
-    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
-        let parent = tokens
-            .next()
-            .unwrap_or("")
-            .replace("~1", "/")
-            .replace("~0", "~");
-        return format!("{parent}[{last}]");
-    }
-    if last.is_empty() {
-        "document".into()
-    } else {
-        last
-    }
-}
-
-fn short(s: &str) -> String {
-    if s.chars().count() > 40 || crate::rules::secrets::detect(s).is_some() {
-        "…".into()
-    } else {
-        s.to_string()
     }
 }
 
@@ -313,32 +285,6 @@ fn collect_properties<'s>(v: &'s Value, out: &mut Vec<&'s str>) {
     }
 }
 
-/// The closest candidate within a small edit distance, for "did you mean".
-pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
-    candidates
-        .iter()
-        .map(|c| (levenshtein(word, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,21 +292,5 @@ mod tests {
     #[test]
     fn every_embedded_schema_compiles() {
         assert_eq!(compiled().len(), SCHEMAS.len());
-    }
-
-    #[test]
-    fn suggestions_for_typos() {
-        assert_eq!(
-            suggest("ownr", &["owner", "contact", "name"]),
-            Some("owner")
-        );
-        assert_eq!(suggest("zzzzzz", &["owner", "contact"]), None);
-    }
-
-    #[test]
-    fn field_names_of_pointers() {
-        assert_eq!(field_name("/access/2"), "access[2]");
-        assert_eq!(field_name("/credential/kind"), "kind");
-        assert_eq!(field_name(""), "document");
     }
 }

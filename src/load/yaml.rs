@@ -307,7 +307,7 @@ impl Builder {
     }
 
     fn tag_problem(&mut self, tag: &Tag, pos: Pos) {
-        let tag = shown(&tag.to_string());
+        let tag = crate::hint::shown(&tag.to_string());
         self.problems.push(Problem { pos, message: format!("YAML tag `{tag}` is not supported: registry values are plain strings, numbers, lists and maps") });
     }
 
@@ -340,8 +340,10 @@ impl Builder {
                         });
                     };
                     if let Some(first) = first_line(entries, lines, &text, node.pos.line) {
-                        let message =
-                            format!("duplicate key `{}` (first at line {first})", shown(&text));
+                        let message = format!(
+                            "duplicate key `{}` (first at line {first})",
+                            crate::hint::shown(&text)
+                        );
                         self.problems.push(Problem {
                             pos: node.pos,
                             message,
@@ -388,15 +390,6 @@ fn first_line(
         index.insert(text.to_string(), line);
     }
     first
-}
-
-/// Text from the file as a message may show it: never a secret, never longer than 40 characters.
-fn shown(text: &str) -> String {
-    if text.chars().count() > 40 || crate::rules::secrets::detect(text).is_some() {
-        "…".into()
-    } else {
-        text.to_string()
-    }
 }
 
 fn node_count(node: &Node) -> usize {

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::{summary_line, Context, Emitter};
 use crate::finding::{Finding, Severity};
-use crate::rules::secrets;
+use crate::secrets;
 
 pub struct Human;
 

@@ -8,7 +8,7 @@ pub mod sarif;
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::Checked;
 
@@ -58,29 +58,6 @@ pub fn emitter(format: Format) -> Box<dyn Emitter> {
         Format::Github => Box::new(github::Github),
         Format::Json => Box::new(json::Json),
         Format::Sarif => Box::new(sarif::Sarif),
-    }
-}
-
-/// The registry's path relative to the top of the git work tree containing it (`""` when it is the top, or
-/// when it is not in a work tree), found by looking for `.git` upwards.
-pub fn repo_prefix(root: &Path) -> String {
-    let Ok(root) = root.canonicalize() else {
-        return String::new();
-    };
-    let top: Option<PathBuf> = root
-        .ancestors()
-        .find(|dir| dir.join(".git").exists())
-        .map(Path::to_path_buf);
-    let Some(top) = top else { return String::new() };
-    let rel = root.strip_prefix(&top).unwrap_or(Path::new(""));
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", parts.join("/"))
     }
 }
 

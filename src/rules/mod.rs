@@ -8,7 +8,6 @@ pub mod federation;
 pub mod identity;
 pub mod people;
 pub mod references;
-pub mod secrets;
 pub mod upcoming;
 
 use foldhash::{HashMap, HashMapExt, HashSet};

@@ -133,7 +133,7 @@ impl Refs<'_, '_> {
     }
 
     fn list(&mut self, at: At<'_>, pointer: &str, values: &[String], target: Target) {
-        let field = crate::load::schema::field_name(pointer);
+        let field = crate::hint::field_name(pointer);
         for (i, v) in values.iter().enumerate() {
             self.check(
                 at,
@@ -246,7 +246,7 @@ pub fn unknown_references(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         if let Some(rule) = e.rule.as_deref() {
             if catalogue::get(rule).is_none() {
                 let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id.as_str()).collect();
-                let hint = crate::load::schema::suggest(rule, &ids)
+                let hint = crate::hint::suggest(rule, &ids)
                     .map(|s| format!(", did you mean `{s}`?"))
                     .unwrap_or_default();
                 let message = format!(

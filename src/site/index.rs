@@ -7,12 +7,13 @@ use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::output::is_file_id;
 use crate::day;
 use crate::drift::report::DriftReport;
 use crate::finding::{Finding, Severity};
 use crate::graph::{Graph, Summary};
-use crate::model::{Access, Doc, Exception, Identity, Person, System, Team};
+use crate::id::is_id;
+use crate::model::{Doc, Exception, Identity, Person, System, Team};
+use crate::ownership::Ownership;
 use crate::rules::{exceptions, Ctx};
 use crate::Checked;
 
@@ -69,8 +70,6 @@ impl DueKind {
     }
 }
 
-type ById<'a, T> = HashMap<&'a str, Vec<&'a Doc<T>>>;
-
 /// Everything the pages are built from, indexed once and shared by all rendering threads.
 pub struct Site<'a> {
     pub checked: &'a Checked,
@@ -88,13 +87,8 @@ pub struct Site<'a> {
     system_ids: BTreeSet<&'a str>,
     exception_ids: BTreeSet<&'a str>,
     findings_of: HashMap<&'static str, HashMap<&'a str, Vec<&'a Finding>>>,
-    pub owned_by: ById<'a, Identity>,
-    pub contact_for: ById<'a, Identity>,
-    pub members: ById<'a, Person>,
-    pub access_to: HashMap<&'a str, Vec<(&'a Doc<Identity>, &'a Access)>>,
-    pub stored_in: ById<'a, Identity>,
-    pub run_by: ById<'a, Identity>,
-    pub exceptions_for: ById<'a, Exception>,
+    /// Who owns, reaches, stores and runs what, among the documents that get a page.
+    pub ownership: Ownership<'a>,
     pub graph: Graph,
     pub blast_ranking: Vec<Summary>,
     summaries: HashMap<String, usize>,
@@ -113,7 +107,7 @@ fn pages<'a, T>(
 ) -> Vec<&'a Doc<T>> {
     let mut pages: Vec<&Doc<T>> = docs
         .iter()
-        .filter(|d| is_file_id(id(&d.item)) && taken.insert(id(&d.item)))
+        .filter(|d| is_id(id(&d.item)) && taken.insert(id(&d.item)))
         .collect();
     pages.sort_by(|a, b| id(&a.item).cmp(id(&b.item)));
     pages
@@ -137,9 +131,14 @@ impl<'a> Site<'a> {
         let exception_ids = exceptions
             .iter()
             .map(|e| e.item.id.as_str())
-            .filter(|id| is_file_id(id))
+            .filter(|id| is_id(id))
             .collect();
         let graph = Graph::build(registry);
+        let ownership = Ownership::new(
+            identity_pages.iter().copied(),
+            person_pages.iter().copied(),
+            exceptions.iter().copied(),
+        );
         let mut site = Site {
             checked,
             ctx: Ctx::new(registry, checked.as_of),
@@ -154,13 +153,7 @@ impl<'a> Site<'a> {
             system_ids,
             exception_ids,
             findings_of: HashMap::new(),
-            owned_by: HashMap::new(),
-            contact_for: HashMap::new(),
-            members: HashMap::new(),
-            access_to: HashMap::new(),
-            stored_in: HashMap::new(),
-            run_by: HashMap::new(),
-            exceptions_for: HashMap::new(),
+            ownership,
             summaries: HashMap::new(),
             blast_ranking: graph.all(),
             graph,
@@ -194,34 +187,6 @@ impl<'a> Site<'a> {
                 f.subject.id.as_str(),
                 f,
             );
-        }
-        for &doc in &self.identity_pages {
-            let i = &doc.item;
-            if let Some(owner) = i.owner.as_deref() {
-                push(&mut self.owned_by, owner, doc);
-            }
-            if let Some(contact) = i.contact.as_deref() {
-                push(&mut self.contact_for, contact, doc);
-            }
-            for a in &i.access {
-                push(&mut self.access_to, a.system.as_str(), (doc, a));
-            }
-            for s in dedup(&i.credential.stores) {
-                push(&mut self.stored_in, s, doc);
-            }
-            for s in dedup(&i.used_by) {
-                push(&mut self.run_by, s, doc);
-            }
-        }
-        for &doc in &self.person_pages {
-            if let Some(team) = doc.item.team.as_deref() {
-                push(&mut self.members, team, doc);
-            }
-        }
-        for &doc in &self.exceptions {
-            for id in dedup(&doc.item.identities) {
-                push(&mut self.exceptions_for, id, doc);
-            }
         }
     }
 
@@ -410,13 +375,4 @@ impl<'a> Site<'a> {
                 .or_else(|| self.owner_href(id, root)),
         )
     }
-}
-
-/// Each id once, in first-seen order.
-fn dedup(ids: &[String]) -> Vec<&str> {
-    let mut seen = BTreeSet::new();
-    ids.iter()
-        .map(String::as_str)
-        .filter(|id| seen.insert(*id))
-        .collect()
 }

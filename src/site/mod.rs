@@ -18,7 +18,6 @@ mod svg;
 pub mod templates;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context as _, Result};
 use jiff::civil::Date;
@@ -99,10 +98,9 @@ pub fn build(opts: &Options, progress: &dyn Progress) -> Result<Built> {
     let checked = crate::check(&opts.registry, opts.as_of)?;
     refuse_registry_as_output(&opts.registry, &opts.out)?;
     let reports = drift::load(&opts.drift)?;
-    let commit = opts
-        .commit
-        .clone()
-        .unwrap_or_else(|| git_commit(&opts.registry));
+    let commit = opts.commit.clone().unwrap_or_else(|| {
+        crate::git::head_commit(&opts.registry).unwrap_or_else(|| "unknown".into())
+    });
     let templates = Templates::with_overrides(opts.templates.as_deref())?;
     let mut site = Site::new(&checked, commit);
     site.drift = reports;
@@ -128,23 +126,6 @@ fn refuse_registry_as_output(registry: &Path, out: &Path) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// `git rev-parse HEAD` in the registry's work tree, or `unknown`.
-pub fn git_commit(registry: &Path) -> String {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(registry)
-        .args(["rev-parse", "--verify", "--quiet", "HEAD"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output();
-    let text = output
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    text.filter(|t| (7..=64).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_hexdigit()))
-        .unwrap_or_else(|| "unknown".into())
 }
 
 fn globals(site: &Site<'_>) -> Value {
@@ -350,7 +331,7 @@ fn data_files(
     let cx = report::Context {
         checked,
         root: &opts.registry,
-        repo_prefix: report::repo_prefix(&opts.registry),
+        repo_prefix: crate::git::prefix_of(&opts.registry),
         color: false,
         changed: None,
     };

@@ -19,19 +19,6 @@ pub struct Written {
     pub bytes: usize,
 }
 
-/// Whether `id` may name a file: the registry's id pattern, and not only dots.
-pub fn is_file_id(id: &str) -> bool {
-    let b = id.as_bytes();
-    let first_ok = b
-        .first()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    first_ok
-        && b.len() <= 128
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"._-".contains(c))
-        && !b.iter().all(|c| *c == b'.')
-}
-
 /// The directory a site is written into before it replaces the output.
 pub struct Staging {
     dir: PathBuf,
@@ -150,7 +137,7 @@ mod tests {
     #[test]
     fn only_registry_ids_name_files() {
         for ok in ["a", "payments-stripe.key_1", "0", "a.."] {
-            assert!(is_file_id(ok), "{ok}");
+            assert!(crate::id::is_id(ok), "{ok}");
         }
         for bad in [
             "",
@@ -165,7 +152,7 @@ mod tests {
             "a\\b",
             &"a".repeat(129),
         ] {
-            assert!(!is_file_id(bad), "{bad}");
+            assert!(!crate::id::is_id(bad), "{bad}");
         }
     }
 

@@ -197,33 +197,33 @@ pub fn identities(site: &Site<'_>) -> Value {
 }
 
 pub fn owners(site: &Site<'_>) -> Value {
-    let owned = |id: &str| site.owned_by.get(id).map_or(0, Vec::len);
+    let owned = |id: &str| site.ownership.owned_by.get(id).map_or(0, Vec::len);
     let open = |id: &str| -> usize {
-        site.owned_by.get(id).map_or(0, |docs| {
+        site.ownership.owned_by.get(id).map_or(0, |docs| {
             docs.iter().map(|d| site.tally(&d.item.id).0).sum()
         })
     };
     let teams: Vec<Value> = site.team_pages.iter().map(|t| json!({
         "id": site.owner_link(&t.item.id, TOP), "name": t.item.name, "owned": owned(&t.item.id), "open": open(&t.item.id),
-        "members": site.members.get(t.item.id.as_str()).map_or(0, Vec::len), "staffed": site.ctx.staffed.contains(t.item.id.as_str()),
+        "members": site.ownership.members.get(t.item.id.as_str()).map_or(0, Vec::len), "staffed": site.ctx.staffed.contains(t.item.id.as_str()),
     })).collect();
     let persons: Vec<Value> = site.person_pages.iter().map(|p| json!({
         "id": site.owner_link(&p.item.id, TOP), "name": p.item.name, "owned": owned(&p.item.id), "open": open(&p.item.id),
         "team": p.item.team.as_deref().map(|t| site.owner_link(t, TOP)), "active": p.item.is_active(),
-        "contact_for": site.contact_for.get(p.item.id.as_str()).map_or(0, Vec::len),
+        "contact_for": site.ownership.contact_for.get(p.item.id.as_str()).map_or(0, Vec::len),
     })).collect();
     json!({"root": TOP, "title": "Owners", "teams": teams, "persons": persons})
 }
 
 pub fn systems(site: &Site<'_>) -> Value {
     let rows: Vec<Value> = site.system_pages.iter().map(|s| {
-        let reach = site.access_to.get(s.item.id.as_str()).map_or(0, Vec::len);
-        let admin = site.access_to.get(s.item.id.as_str()).map_or(0, |v| v.iter().filter(|(_, a)| a.level == Some(crate::model::Level::Admin)).count());
+        let reach = site.ownership.access_to.get(s.item.id.as_str()).map_or(0, Vec::len);
+        let admin = site.ownership.access_to.get(s.item.id.as_str()).map_or(0, |v| v.iter().filter(|(_, a)| a.level == Some(crate::model::Level::Admin)).count());
         json!({
             "id": site.system_link(&s.item.id, TOP), "name": s.item.name, "type": s.item.kind, "criticality": s.item.criticality,
             "crit_rank": s.item.criticality.map_or(0, |c| c as u8 + 1),
             "environment": s.item.environment, "owner": s.item.owner.as_deref().map(|o| site.owner_link(o, TOP)),
-            "reached_by": reach, "admin": admin, "stores": site.stored_in.get(s.item.id.as_str()).map_or(0, Vec::len),
+            "reached_by": reach, "admin": admin, "stores": site.ownership.stored_in.get(s.item.id.as_str()).map_or(0, Vec::len),
         })
     }).collect();
     json!({"root": TOP, "title": "Systems", "rows": rows})
@@ -245,7 +245,7 @@ pub fn exceptions(site: &Site<'_>) -> Value {
         let e = &d.item;
         let status = if site.in_force(e) { "in force" } else if e.expires.is_some_and(|x| x < site.checked.as_of) { "expired" } else { "not in force" };
         json!({
-            "id": e.id, "anchor": super::output::is_file_id(&e.id).then(|| format!("exception-{}", e.id)),
+            "id": e.id, "anchor": crate::id::is_id(&e.id).then(|| format!("exception-{}", e.id)),
             "rule": e.rule.as_deref().map(|r| super::index::Site::link(r, site.rule_href(r, TOP))),
             "identities": e.identities.iter().map(|i| site.identity_link(i, TOP)).collect::<Vec<_>>(),
             "reason": e.reason, "requested_by": e.requested_by.as_deref().map(|p| site.owner_link(p, TOP)),

@@ -117,6 +117,7 @@ pub fn identity(site: &Site<'_>, doc: &Doc<Identity>) -> Value {
         })
         .collect();
     let exceptions: Vec<Value> = site
+        .ownership
         .exceptions_for
         .get(i.id.as_str())
         .map(Vec::as_slice)
@@ -370,9 +371,10 @@ fn rows(site: &Site<'_>, docs: Option<&Vec<&Doc<Identity>>>, root: &str) -> Vec<
 pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
     let root = DEEP;
     let t = &doc.item;
-    let owned = site.owned_by.get(t.id.as_str());
+    let owned = site.ownership.owned_by.get(t.id.as_str());
     let (open, due) = needs_action(site, owned.map(Vec::as_slice).unwrap_or_default(), root);
     let members: Vec<Value> = site
+        .ownership
         .members
         .get(t.id.as_str())
         .map(Vec::as_slice)
@@ -402,7 +404,7 @@ pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
 pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
     let root = DEEP;
     let p = &doc.item;
-    let owned = site.owned_by.get(p.id.as_str());
+    let owned = site.ownership.owned_by.get(p.id.as_str());
     let (open, due) = needs_action(site, owned.map(Vec::as_slice).unwrap_or_default(), root);
     json!({
         "root": root,
@@ -415,7 +417,7 @@ pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
         },
         "members": Vec::<Value>::new(),
         "owned": rows(site, owned, root),
-        "contact_for": rows(site, site.contact_for.get(p.id.as_str()), root),
+        "contact_for": rows(site, site.ownership.contact_for.get(p.id.as_str()), root),
         "open": open,
         "due": due,
         "findings": findings(site, site.findings("Person", &p.id), root),
@@ -426,6 +428,7 @@ pub fn system(site: &Site<'_>, doc: &Doc<System>) -> Value {
     let root = DEEP;
     let s = &doc.item;
     let mut access: Vec<_> = site
+        .ownership
         .access_to
         .get(s.id.as_str())
         .map(Vec::as_slice)
@@ -456,8 +459,8 @@ pub fn system(site: &Site<'_>, doc: &Doc<System>) -> Value {
             "file": &*doc.source.file, "line": doc.source.start.line.get(),
         },
         "access": access,
-        "stored": rows(site, site.stored_in.get(s.id.as_str()), root),
-        "runs": rows(site, site.run_by.get(s.id.as_str()), root),
+        "stored": rows(site, site.ownership.stored_in.get(s.id.as_str()), root),
+        "runs": rows(site, site.ownership.run_by.get(s.id.as_str()), root),
         "findings": findings(site, site.findings("System", &s.id), root),
     })
 }

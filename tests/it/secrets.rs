@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use nhi::load::yaml::{self, Node, Value};
-use nhi::rules::secrets::detect;
+use nhi::secrets::detect;
 
 use crate::common::{nhi, repo, stdout, TempRegistry, AS_OF, CLEAN_IDENTITY};
 

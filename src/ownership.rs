@@ -1,0 +1,115 @@
+//! Who owns, is contact for, is a member of, reaches, stores and runs what: the reverse indexes of a
+//! registry's references, built once, for the site and for every command that starts from a person, a team
+//! or a system (what falls due for a team, what a leaver leaves behind, what a leaked secret store exposes).
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::model::{Access, Doc, Exception, Identity, Person};
+
+/// Documents by the id that names them.
+pub type ById<'a, T> = HashMap<&'a str, Vec<&'a Doc<T>>>;
+
+/// The reverse indexes, each in the order of the documents given.
+#[derive(Debug, Default)]
+pub struct Ownership<'a> {
+    /// Owner (Team or Person) id → the identities it owns.
+    pub owned_by: ById<'a, Identity>,
+    /// Person id → the identities it is contact for.
+    pub contact_for: ById<'a, Identity>,
+    /// Team id → the persons naming it as their team.
+    pub members: ById<'a, Person>,
+    /// System id → the identities with access to it, and that access.
+    pub access_to: HashMap<&'a str, Vec<(&'a Doc<Identity>, &'a Access)>>,
+    /// System id → the identities whose credential it stores.
+    pub stored_in: ById<'a, Identity>,
+    /// System or Person id → the identities it runs (`used_by`).
+    pub run_by: ById<'a, Identity>,
+    /// Identity id → the exceptions naming it.
+    pub exceptions_for: ById<'a, Exception>,
+}
+
+impl<'a> Ownership<'a> {
+    /// The indexes of `identities`, `persons` and `exceptions` (the caller chooses which documents count:
+    /// all of a registry's, or only those with a valid, unique id).
+    pub fn new(
+        identities: impl IntoIterator<Item = &'a Doc<Identity>>,
+        persons: impl IntoIterator<Item = &'a Doc<Person>>,
+        exceptions: impl IntoIterator<Item = &'a Doc<Exception>>,
+    ) -> Ownership<'a> {
+        let mut o = Ownership::default();
+        for doc in identities {
+            let i = &doc.item;
+            if let Some(owner) = i.owner.as_deref() {
+                push(&mut o.owned_by, owner, doc);
+            }
+            if let Some(contact) = i.contact.as_deref() {
+                push(&mut o.contact_for, contact, doc);
+            }
+            for a in &i.access {
+                push(&mut o.access_to, a.system.as_str(), (doc, a));
+            }
+            for s in dedup(&i.credential.stores) {
+                push(&mut o.stored_in, s, doc);
+            }
+            for s in dedup(&i.used_by) {
+                push(&mut o.run_by, s, doc);
+            }
+        }
+        for doc in persons {
+            if let Some(team) = doc.item.team.as_deref() {
+                push(&mut o.members, team, doc);
+            }
+        }
+        for doc in exceptions {
+            for id in dedup(&doc.item.identities) {
+                push(&mut o.exceptions_for, id, doc);
+            }
+        }
+        o
+    }
+}
+
+fn push<K: std::hash::Hash + Eq, V>(map: &mut HashMap<K, Vec<V>>, key: K, value: V) {
+    map.entry(key).or_default().push(value);
+}
+
+/// Each id once, in first-seen order.
+fn dedup(ids: &[String]) -> Vec<&str> {
+    let mut seen = BTreeSet::new();
+    ids.iter()
+        .map(String::as_str)
+        .filter(|id| seen.insert(*id))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_indexed_backwards_once_each() {
+        let registry = crate::check_bytes(
+            "identities/a.yaml",
+            b"kind: Identity\nid: a\ntype: token\nowner: t\ncontact: p\nstatus: active\nenvironment: prod\n\
+purpose: x\nused_by: [ci, ci]\ncredential: {kind: static, stores: [vault, vault]}\n\
+access: [{system: db, level: read}]\n",
+            jiff::civil::date(2026, 1, 1),
+        )
+        .unwrap()
+        .registry;
+        let o = Ownership::new(
+            &registry.identities,
+            &registry.persons,
+            &registry.exceptions,
+        );
+        let ids = |v: Option<&Vec<&Doc<Identity>>>| -> Vec<String> {
+            v.map_or(vec![], |v| v.iter().map(|d| d.item.id.clone()).collect())
+        };
+        assert_eq!(ids(o.owned_by.get("t")), ["a"]);
+        assert_eq!(ids(o.contact_for.get("p")), ["a"]);
+        assert_eq!(ids(o.stored_in.get("vault")), ["a"]);
+        assert_eq!(ids(o.run_by.get("ci")), ["a"]);
+        assert_eq!(o.access_to["db"].len(), 1);
+        assert!(!o.owned_by.contains_key("p"));
+    }
+}
