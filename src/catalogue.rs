@@ -226,6 +226,14 @@ catalogue! {
         "A string value looks like a secret",
         "The registry holds metadata, never secret values: anything in it is readable by everyone with access to the repository and stays in git history. Known formats (cloud keys, platform tokens, JWTs, private keys, URLs with passwords) and long high-entropy strings are detected; the value is never repeated in any output.",
         "Remove the value, keep the secret in a secret store, and rotate it: it is in git history now.";
+    MisplacedDocument = "misplaced-document", Error, [], ["ID.AM-01"], false,
+        "A YAML file outside the registry's folders holds a document of an nhi kind",
+        "Only `nhi.yaml` and the YAML files under `identities/`, `owners/`, `systems/` and `exceptions/` are read. A document of an nhi kind anywhere else under the registry root (`identity/new-admin.yaml`, `nhi.yml`) is never checked: it would pass the gate unseen, and never appear on the site. Documents of other tools carry `apiVersion` (Kubernetes, Backstage) and are left alone; so are hidden folders, `node_modules`, build output and nested registries (a folder with its own `nhi.yaml`).",
+        "Move the file under the folder of its kind (`identities/`, `owners/`, `systems/`, `exceptions/`); a Policy belongs in `nhi.yaml` at the root.";
+    NotRead = "not-read", Warning, [], ["ID.AM-01"], false,
+        "A YAML file the change touched under the registry is not read at all (`--changed-from`, `nhi diff`)",
+        "Reported only when a change is compared (`nhi check --changed-from REV`, `nhi diff --base REV`): a YAML file the change adds or edits under the registry root, outside `nhi.yaml` and the four folders, is never read, so a pull request could add a file that looks like part of the registry but passes the gate unchecked. Hidden folders, `node_modules`, build output and nested registries are not reported; a file holding an nhi document is `misplaced-document` instead.",
+        "Move the file under `identities/`, `owners/`, `systems/` or `exceptions/` if it belongs to the registry (and give each document a `kind`); otherwise keep it out of the registry's folder.";
     Undeclared = "undeclared", Error, ["NHI1"], ["ID.AM-01", "DE.CM-03"], false,
         "An identity in an inventory export is not in the registry (`nhi drift`)",
         "A service account, access key or CI secret that exists but is not declared is a shadow identity: nobody owns, rotates, reviews or removes it. Reported by `nhi drift` at the export's line; an error while it has an active credential, a warning otherwise. No exception can waive it: declare the identity instead (`nhi import` drafts it).",

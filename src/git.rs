@@ -62,7 +62,8 @@ impl Repo {
     }
 
     /// The registry's files at `rev`, as `(path relative to the registry root, contents)`: only the files the
-    /// loader reads (see [`load::is_registry_file`]); symbolic links and submodules are left out.
+    /// loader reads (see [`load::is_registry_file`]) and the YAML files beside them that could hold a misplaced
+    /// document ([`load::stray::is_outside`]); symbolic links and submodules are left out.
     pub fn registry_files_at(&self, rev: &str) -> Result<Vec<(String, Vec<u8>)>, GitError> {
         let commit = self.resolve(rev)?;
         let mut args = vec!["ls-tree", "-r", "-z", "--full-tree", commit.as_str()];
@@ -87,7 +88,7 @@ impl Repo {
             let Some(rel) = path.strip_prefix(self.prefix.as_str()) else {
                 continue;
             };
-            if load::is_registry_file(rel) {
+            if load::is_registry_file(rel) || load::stray::is_outside(rel) {
                 wanted.push((rel.to_string(), object.to_string()));
             }
         }

@@ -47,6 +47,24 @@ impl Checked {
         Counts::of(&self.findings)
     }
 
+    /// Adds a `not-read` finding for each YAML file in `changed` (paths from the top of the work tree, where
+    /// the registry sits at `prefix`) that the registry does not read, in output order.
+    pub fn add_unread(
+        &mut self,
+        root: &Path,
+        prefix: &str,
+        changed: &std::collections::BTreeSet<String>,
+    ) {
+        let unread = load::stray::unread_changes(root, prefix, changed, &self.findings);
+        let mut unread = rules::apply_policy_to(&self.registry.policy, unread);
+        if unread.is_empty() {
+            return;
+        }
+        self.findings.append(&mut unread);
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+
     /// Whether the gate fails: an unwaived error remains (or a warning, with `deny_warnings`).
     pub fn fails(&self, deny_warnings: bool) -> bool {
         self.findings.iter().any(|f| f.fails(deny_warnings))

@@ -725,3 +725,90 @@ fn new_identity_refuses_existing_ids_bad_ids_and_overwrites() {
     );
     assert_eq!(repo.read("identities/taken.yaml"), "# hand-written\n");
 }
+
+#[test]
+fn a_change_cannot_slip_a_document_past_the_gate() {
+    let repo = Repo::new();
+    // An identity in a misspelt folder, a YAML file of no known kind beside the registry, and a workflow.
+    repo.write(
+        "identity/new-admin.yaml",
+        &NEW_ADMIN.replace("new-admin", "sneaky"),
+    );
+    repo.write("notes/todo.yml", "kind: Identiy\nid: typo\n");
+    repo.write(".github/workflows/x.yml", "on: push\n");
+    let lines = |args: &[&str]| -> Vec<String> {
+        let out = repo.nhi(args);
+        assert_eq!(out.status.code(), Some(1), "the misplaced identity fails the gate");
+        let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "misplaced-document" || f["rule"] == "not-read")
+            .map(|f| {
+                format!(
+                    "{} {}:{}",
+                    f["rule"].as_str().unwrap(),
+                    f["file"].as_str().unwrap(),
+                    f["line"]
+                )
+            })
+            .collect()
+    };
+    let base = ["check", "reg", "--as-of", AS_OF, "--format", "json"];
+    assert_eq!(
+        lines(&base),
+        ["misplaced-document identity/new-admin.yaml:1"]
+    );
+    let changed = [&base[..], &["--changed-from", "HEAD"]].concat();
+    assert_eq!(
+        lines(&changed),
+        [
+            "misplaced-document identity/new-admin.yaml:1",
+            "not-read notes/todo.yml:1"
+        ]
+    );
+    let out = repo.nhi(&[
+        "check",
+        "reg",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "github",
+        "--changed-from",
+        "HEAD",
+    ]);
+    assert!(
+        stdout(&out).contains("::warning file=reg/notes/todo.yml,line=1,col=1,title=not-read::"),
+        "{}",
+        stdout(&out)
+    );
+    // The pull request's diff reports both as findings it introduces, committed or not.
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    repo.commit("a sneaky change");
+    let out = repo.nhi(&[
+        "diff", "--base", "main", "reg", "--as-of", AS_OF, "--format", "json",
+    ]);
+    let diff = json(&out);
+    let introduced: Vec<String> = diff["findings"]["introduced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["rule"].as_str().unwrap(),
+                f["file"].as_str().unwrap()
+            )
+        })
+        .filter(|l| l.starts_with("misplaced") || l.starts_with("not-read"))
+        .collect();
+    assert_eq!(
+        introduced,
+        [
+            "misplaced-document identity/new-admin.yaml",
+            "not-read notes/todo.yml"
+        ],
+        "{diff:#}"
+    );
+}

@@ -38,9 +38,15 @@ pub enum DiffFormat {
 
 pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<Exit> {
     let as_of = args.as_of.day();
-    let head = nhi::check(&args.registry.root, as_of)?;
+    let mut head = nhi::check(&args.registry.root, as_of)?;
     let repo = Repo::discover(&args.registry.root)?;
     let commit = repo.resolve(&args.base)?;
+    // A changed YAML file the registry does not read is a finding the change introduces.
+    head.add_unread(
+        &args.registry.root,
+        &repo.prefix,
+        &repo.changed_since(&commit)?,
+    );
     let files = repo
         .registry_files_at(&commit)
         .with_context(|| format!("cannot read the registry at `{}`", args.base))?;

@@ -72,7 +72,14 @@ pub struct CheckArgs {
 
 pub fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit> {
     let root = &args.registry.root;
-    let checked = nhi::check(root, args.as_of.day())?;
+    let mut checked = nhi::check(root, args.as_of.day())?;
+    let mut changed = None;
+    if let Some(rev) = &args.changed_from {
+        let repo = nhi::git::Repo::discover(root)?;
+        let files = repo.changed_since(rev)?;
+        checked.add_unread(root, &repo.prefix, &files);
+        changed = Some((repo, files));
+    }
     let mut cx = report::Context {
         checked: &checked,
         root,
@@ -80,9 +87,8 @@ pub fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exi
         color: args.output.color(color_ok),
         changed: None,
     };
-    if let Some(rev) = &args.changed_from {
-        let repo = nhi::git::Repo::discover(root)?;
-        cx.changed = Some(repo.changed_since(rev)?);
+    if let Some((repo, files)) = changed {
+        cx.changed = Some(files);
         cx.repo_prefix = repo.prefix;
     }
     let format = args.output.format();

@@ -5,6 +5,7 @@ pub mod document;
 mod fast;
 mod positions;
 pub mod schema;
+pub mod stray;
 pub mod yaml;
 
 pub use positions::resolve_positions;
@@ -105,6 +106,17 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         )
     });
     loaded.findings.extend(skipped);
+    let misplaced = crate::timings::phase("stray", || {
+        stray::discover(root)
+            .par_iter()
+            .filter_map(|rel| {
+                let text = read_again(&canonical_root, &root.join(rel))?;
+                Some(stray::misplaced(rel, &text))
+            })
+            .flatten()
+            .collect::<Vec<_>>()
+    });
+    loaded.findings.extend(misplaced);
     Ok(loaded)
 }
 
@@ -127,9 +139,22 @@ pub fn resolves_inside(canonical_root: &Path, path: &Path) -> bool {
 /// tree read from a git revision. Paths that [`is_registry_file`] rejects are ignored, as on disk; `name`
 /// says where the files came from in the error when there is no `nhi.yaml`.
 pub fn load_files(name: &str, files: Vec<(String, Vec<u8>)>) -> Result<Loaded, LoadError> {
-    let mut files: Vec<(String, Vec<u8>)> = files
+    let nested: Vec<String> = files
+        .iter()
+        .filter_map(|(rel, _)| rel.strip_suffix(&format!("/{POLICY_FILE}")))
+        .map(str::to_string)
+        .collect();
+    let (mut files, outside): (Vec<_>, Vec<_>) = files
         .into_iter()
-        .filter(|(rel, _)| is_registry_file(rel))
+        .filter(|(rel, _)| {
+            is_registry_file(rel) || (stray::is_outside(rel) && !stray::in_nested(rel, &nested))
+        })
+        .partition(|(rel, _)| is_registry_file(rel));
+    let misplaced: Vec<Finding> = outside
+        .iter()
+        .filter(|(_, bytes)| bytes.len() as u64 <= MAX_FILE_BYTES)
+        .filter_map(|(rel, bytes)| Some(stray::misplaced(rel, std::str::from_utf8(bytes).ok()?)))
+        .flatten()
         .collect();
     if !files.iter().any(|(rel, _)| rel == POLICY_FILE) {
         return Err(LoadError::NoPolicy(PathBuf::from(name)));
@@ -149,7 +174,9 @@ pub fn load_files(name: &str, files: Vec<(String, Vec<u8>)>) -> Result<Loaded, L
             parse_file(&rel, text)
         })
         .collect();
-    Ok(assemble(&names, results))
+    let mut loaded = assemble(&names, results);
+    loaded.findings.extend(misplaced);
+    Ok(loaded)
 }
 
 /// Whether a `/`-separated path relative to the registry root is read as part of the registry: `nhi.yaml`,

@@ -147,6 +147,12 @@ pub fn check_with(ctx: &Ctx<'_>, loaded: Vec<Finding>) -> Vec<Finding> {
 }
 
 /// Sets each finding's severity from the policy, dropping rules turned `off`.
+/// [`apply_policy`] for findings made after the rules ran (e.g. about a change), by value.
+pub fn apply_policy_to(policy: &Policy, mut findings: Vec<Finding>) -> Vec<Finding> {
+    apply_policy(policy, &mut findings);
+    findings
+}
+
 fn apply_policy(policy: &Policy, findings: &mut Vec<Finding>) {
     findings.retain_mut(|f| match policy.severity(f.rule, f.rule.rule().default) {
         Some(severity) => {
