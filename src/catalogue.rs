@@ -98,6 +98,10 @@ catalogue! {
         "Two documents of one kind group share an id",
         "Ids are unique within identities, owners (teams and persons together), systems and exceptions: references and site pages depend on it.",
         "Rename one of the documents, or merge them if they describe the same thing.";
+    DuplicateExternalId = "duplicate-external-id", Error, ["NHI9"], ["ID.AM-01", "PR.AA-01"], false,
+        "Two identities share an `external_id`",
+        "An `external_id` names one identity in its provider (an ARN, a service account e-mail, `k8s:ns/name`). Two registry identities with the same one split its facts: owners, reviews and rotations are recorded on one while `nhi drift` compares the provider with the other, and the real identity looks owned twice or reused. Matched as `nhi drift` matches (trimmed, case ignored); a decommissioned identity may keep the id of a re-created successor.",
+        "Merge the two documents into one, or correct the `external_id` of the one that names something else.";
     UnknownReference = "unknown-reference", Error, [], ["ID.AM-01", "GV.RR-02"], false,
         "An owner, contact, system, store, person, identity or rule id that does not exist",
         "Every id a document names must exist in the registry with the right kind, otherwise ownership, reach and approvals cannot be established.",

@@ -10,11 +10,12 @@ use std::path::Path;
 use csv::StringRecord;
 use jiff::civil::Date;
 
-use super::{ids, open, Export, ImportError, Options, Record};
+use std::io::BufRead;
+
+use super::{ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 const ROOT: &str = "<root_account>";
-const REQUIRED: [&str; 3] = ["user", "arn", "user_creation_time"];
 
 /// The account id of an IAM user or root ARN (`arn:aws:iam::123456789012:user/path/name`).
 pub fn account_of(arn: &str) -> Option<String> {
@@ -92,33 +93,151 @@ impl Row<'_> {
     }
 }
 
-/// Reads the report at `path` into `export`.
+/// Reads the report at `path` into `export`: the CSV, or the JSON that `aws iam get-credential-report`
+/// prints (its `Content` is the CSV, base64-encoded).
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
     let file = export.file.clone();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(open(path)?);
-    let headers = reader.headers().map_err(|e| csv_error(&file, &e))?.clone();
-    let columns = Columns {
-        names: headers
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect(),
-    };
-    if let Some(missing) = REQUIRED
+    let mut reader = input::open(path)?;
+    let first = reader
+        .fill_buf()
+        .map_err(|e| ImportError::io(path, e))?
         .iter()
-        .find(|c| !columns.names.iter().any(|n| n == *c))
-    {
-        let message = format!("not an IAM credential report: the header has no `{missing}` column");
-        return Err(ImportError::format(&file, 1, message));
+        .copied()
+        .find(|b| !b.is_ascii_whitespace());
+    if first == Some(b'{') {
+        drop(reader);
+        let csv = envelope(path, &file)?;
+        export.notes.push(format!(
+            "{file} is the JSON of `aws iam get-credential-report`: its `Content` was decoded; line numbers are those of the decoded report"
+        ));
+        return read_csv(std::io::Cursor::new(csv), &file, options, export);
     }
+    read_csv(reader, &file, options, export)
+}
+
+/// The decoded `Content` of a `get-credential-report` JSON response.
+fn envelope(path: &Path, file: &str) -> Result<Vec<u8>, ImportError> {
+    let bytes = input::read_all(path, 256 * 1024 * 1024)?;
+    let json: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        let line = u32::try_from(e.line()).unwrap_or(1).max(1);
+        ImportError::format(
+            file,
+            line,
+            "invalid JSON (expected the output of `aws iam get-credential-report`)",
+        )
+    })?;
+    if let Some(format) = json.get("ReportFormat").and_then(|f| f.as_str()) {
+        if format != "text/csv" {
+            let shown: String = format
+                .chars()
+                .take(40)
+                .collect::<String>()
+                .escape_default()
+                .to_string();
+            return Err(ImportError::format(
+                file,
+                1,
+                format!("`ReportFormat` is `{shown}`, expected text/csv"),
+            ));
+        }
+    }
+    let Some(content) = json.get("Content").and_then(|c| c.as_str()) else {
+        return Err(ImportError::format(file, 1, "a JSON document without `Content`: expected the output of `aws iam get-credential-report`"));
+    };
+    base64(content).ok_or_else(|| ImportError::format(file, 1, "`Content` is not base64"))
+}
+
+/// Standard base64 (RFC 4648, padding optional, whitespace ignored).
+fn base64(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in text.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((acc >> bits) & 0xFF).unwrap_or(0));
+        }
+    }
+    Some(out)
+}
+
+/// Columns the reading depends on: without one, keys would silently read as inactive or users as
+/// password-less. The others (last use, MFA, password dates) only add facts and may be missing.
+const REQUIRED: [&str; 12] = [
+    "user",
+    "arn",
+    "user_creation_time",
+    "password_enabled",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+    "cert_1_active",
+    "cert_1_last_rotated",
+    "cert_2_active",
+    "cert_2_last_rotated",
+];
+
+/// The columns of a header row, or an error naming those that are missing.
+fn header(row: &StringRecord, file: &str, line: u32) -> Result<Columns, ImportError> {
+    let names: Vec<String> = row
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    if names.first().is_some_and(|n| n.starts_with("dXNlcixhcm4")) {
+        let message = "this is the report still base64-encoded: decode it (`base64 -d`), or give the JSON of `aws iam get-credential-report`";
+        return Err(ImportError::format(file, line, message));
+    }
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .copied()
+        .filter(|c| !names.iter().any(|n| n == c))
+        .collect();
+    if missing.len() == REQUIRED.len() || missing.contains(&"user") || missing.contains(&"arn") {
+        let message = format!(
+            "not an IAM credential report: the header has no `{}` column",
+            missing[0]
+        );
+        return Err(ImportError::format(file, line, message));
+    }
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|c| format!("`{c}`")).collect();
+        let message = format!(
+            "the credential report lacks the column(s) {}: keys, certificates and passwords cannot be read without them (only the last-used, MFA and password date columns may be missing)",
+            list.join(", ")
+        );
+        return Err(ImportError::format(file, line, message));
+    }
+    Ok(Columns { names })
+}
+
+fn read_csv(
+    reader: impl std::io::Read,
+    file: &str,
+    options: &Options,
+    export: &mut Export,
+) -> Result<(), ImportError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input::LfOnly::new(reader));
+    let mut columns: Option<Columns> = None;
     let mut row = StringRecord::new();
     loop {
         match reader.read_record(&mut row) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(csv_error(&file, &e)),
+            Err(e) => return Err(csv_error(file, &e)),
         }
         let line = row
             .position()
@@ -126,11 +245,26 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
         if row.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        // Reports of several accounts pasted one after another repeat the header.
+        let is_header = row.get(0).map(|f| f.trim().trim_start_matches('\u{feff}')) == Some("user")
+            && row.get(1).map(str::trim) == Some("arn");
+        let Some(cols) = columns.as_ref().filter(|_| !is_header) else {
+            columns = Some(header(&row, file, line)?);
+            continue;
+        };
+        if row.len() != cols.names.len() {
+            let message = format!(
+                "malformed CSV: this row has {} fields where the header has {}",
+                row.len(),
+                cols.names.len()
+            );
+            return Err(ImportError::format(file, line, message));
+        }
         let record = user(
             &Row {
-                columns: &columns,
+                columns: cols,
                 row: &row,
-                file: &file,
+                file,
                 line,
             },
             options,
@@ -139,6 +273,9 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
             export.scope.insert(account);
         }
         export.records.push(record);
+    }
+    if columns.is_none() {
+        return Err(ImportError::format(file, 1, "the file is empty"));
     }
     Ok(())
 }
@@ -289,6 +426,14 @@ fn user(row: &Row<'_>, options: &Options) -> Result<Record, ImportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_decodes_with_and_without_padding() {
+        assert_eq!(base64("dXNlcixhcm4=").unwrap(), b"user,arn");
+        assert_eq!(base64("dXNlcixhcm4").unwrap(), b"user,arn");
+        assert_eq!(base64("dXNl\ncixh").unwrap(), b"user,a");
+        assert!(base64("not base64!").is_none());
+    }
 
     #[test]
     fn accounts_come_from_user_and_root_arns_only() {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::{self, SyntaxError};
-use super::{ids, open, Export, ImportError, Options, Record};
+use super::{ids, input::open, Export, ImportError, Options, Record};
 use crate::day::of_timestamp as timestamp_day;
 use crate::federation::trust::{self, Grant};
 use crate::federation::{issuer_kind, too_broad};

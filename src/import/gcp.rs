@@ -14,8 +14,8 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::json_stream::{self, SyntaxError};
-use super::{ids, open, Export, ImportError, Options, Record};
+use super::json_stream::SyntaxError;
+use super::{ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 #[derive(Debug, Default, Deserialize)]
@@ -68,11 +68,11 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
     }
     let file = export.file.clone();
     let mut accounts = Vec::new();
-    json_stream::items(open(path)?, |item, line| {
+    let pages = input::items(path, &file, &["accounts"], |item, line| {
         accounts.push((parse::<Account>(item, line, "a service account")?, line));
         Ok(())
-    })
-    .map_err(|e| syntax(&file, e))?;
+    })?;
+    paging(&pages, &file, export);
     for (account, line) in accounts {
         let Some(email) = account.email.clone().filter(|e| e.contains('@')) else {
             return Err(ImportError::format(
@@ -123,13 +123,20 @@ fn parse<T: for<'de> Deserialize<'de>>(
     })
 }
 
-fn syntax(file: &str, e: SyntaxError) -> ImportError {
-    ImportError::format(file, e.line, e.message)
+/// A REST page that says more follow: the export is incomplete.
+fn paging(pages: &input::Envelopes, file: &str, export: &mut Export) {
+    if pages.iter().any(|p| {
+        p.get("nextPageToken")
+            .and_then(Value::as_str)
+            .is_some_and(|t| !t.is_empty())
+    }) {
+        export.notes.push(format!("{file} is one page of several (`nextPageToken`): fetch every page, or use `gcloud iam service-accounts list`, which does; accounts on other pages look stale"));
+    }
 }
 
 fn read_keys(path: &Path, out: &mut HashMap<String, Vec<KeyFact>>) -> Result<(), ImportError> {
     let file = path.display().to_string();
-    json_stream::items(open(path)?, |item, line| {
+    input::items(path, &file, &["keys"], |item, line| {
         let key: Key = parse(item, line, "a service account key")?;
         let name = key.name.clone().unwrap_or_default();
         let parts: Vec<&str> = name.split('/').collect();
@@ -172,8 +179,7 @@ fn read_keys(path: &Path, out: &mut HashMap<String, Vec<KeyFact>>) -> Result<(),
         };
         out.entry(email.to_lowercase()).or_default().push(fact);
         Ok(())
-    })
-    .map_err(|e| syntax(&file, e))?;
+    })?;
     Ok(())
 }
 

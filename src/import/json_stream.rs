@@ -23,44 +23,94 @@ pub struct SyntaxError {
 /// The members of a top-level object other than `items` (e.g. `kind: List`), or `None` for an array.
 pub type Envelope = Option<Map<String, Value>>;
 
-/// Calls `each(item, line)` for every item of the top-level array, or of the top-level object's `items`
-/// array; a top-level object without `items` is itself the only item.
+/// Members of a wrapping object that only say where the next page is: such an object alone (an empty REST
+/// page, `{}`) holds no item.
+pub const PAGING: [&str; 5] = [
+    "nextPageToken",
+    "NextToken",
+    "@odata.nextLink",
+    "@odata.context",
+    "total_count",
+];
+
+/// Whether a wrapping object without a list of items is an empty page rather than a single resource.
+pub fn is_empty_page(members: &Map<String, Value>) -> bool {
+    members.keys().all(|k| PAGING.contains(&k.as_str()))
+}
+
+/// Calls `each(item, line)` for every item of each top-level document: the top-level array's, or the
+/// `items` array's of a top-level object; an object without `items` is itself an item.
 pub fn items<R: BufRead>(
     reader: R,
     each: impl FnMut(Value, u32) -> Result<(), SyntaxError>,
-) -> Result<Envelope, SyntaxError> {
+) -> Result<Vec<Map<String, Value>>, SyntaxError> {
     items_under(reader, &["items"], each)
 }
 
-/// As [`items`], streaming the first array found under one of `keys` (`Records`, `RoleDetailList`, …).
+/// As [`items`], streaming the first array found under one of `keys` (`Records`, `RoleDetailList`,
+/// `accounts`, …). Documents may follow one another (several `gcloud` calls, JSON Lines); an empty page
+/// (`{}`, `{"nextPageToken": …}`) holds no item. Returns the wrapping objects' other members.
 pub fn items_under<R: BufRead>(
     reader: R,
     keys: &[&str],
     mut each: impl FnMut(Value, u32) -> Result<(), SyntaxError>,
-) -> Result<Envelope, SyntaxError> {
-    let mut start = 1;
-    let (envelope, streamed) = raw_items_under(reader, keys, &mut start, |raw, line| {
-        each(parse(raw, line)?, line)
-    })?;
-    match envelope {
-        Some(members) if !streamed => {
-            each(Value::Object(members), start)?;
-            Ok(Some(Map::new()))
+) -> Result<Vec<Map<String, Value>>, SyntaxError> {
+    let mut envelopes = Vec::new();
+    documents(reader, keys, true, &mut |event| match event {
+        Event::Item(raw, line) => each(parse(raw, line)?, line),
+        Event::Done((Some(members), false, start)) if !is_empty_page(&members) => {
+            each(Value::Object(members), start)
         }
-        envelope => Ok(envelope),
-    }
+        Event::Done((Some(members), true, _)) => {
+            envelopes.push(members);
+            Ok(())
+        }
+        Event::Done(_) => Ok(()),
+    })?;
+    Ok(envelopes)
 }
 
 /// The bytes of each item of the top-level array, or of the first array under one of `keys` in a
 /// top-level object, with the line each starts on: the caller parses them into what it needs (typed
 /// structs skip the fields they do not name, which is much faster than building a [`Value`]). Returns the
 /// object's other members, and whether an array was streamed; `start` receives the object's first line.
+/// One document only.
 pub fn raw_items_under<R: BufRead>(
     reader: R,
     keys: &[&str],
     start: &mut u32,
     mut each: impl FnMut(&[u8], u32) -> Result<(), SyntaxError>,
 ) -> Result<(Envelope, bool), SyntaxError> {
+    let mut result = (None, false);
+    documents(reader, keys, false, &mut |event| match event {
+        Event::Item(raw, line) => each(raw, line),
+        Event::Done((envelope, streamed, line)) => {
+            *start = line;
+            result = (envelope, streamed);
+            Ok(())
+        }
+    })?;
+    Ok(result)
+}
+
+/// One document's wrapper members (`None` for an array), whether its items were streamed, its first line.
+type Document = (Envelope, bool, u32);
+
+/// What [`documents`] reports, in the order of the file.
+enum Event<'a> {
+    /// An item's bytes and its first line.
+    Item(&'a [u8], u32),
+    /// A document ended.
+    Done(Document),
+}
+
+/// Every top-level document (only the first unless `several`), item by item.
+fn documents<R: BufRead>(
+    reader: R,
+    keys: &[&str],
+    several: bool,
+    on: &mut impl FnMut(Event<'_>) -> Result<(), SyntaxError>,
+) -> Result<(), SyntaxError> {
     let mut s = Scanner {
         reader,
         line: 1,
@@ -68,29 +118,43 @@ pub fn raw_items_under<R: BufRead>(
     };
     s.skip_bom()?;
     s.skip_ws()?;
-    *start = s.line;
-    let result =
-        match s.peek()? {
+    let mut count = 0usize;
+    loop {
+        let start = s.line;
+        let document = match s.peek()? {
             Some(b'[') => {
                 s.next()?;
-                s.array_items(&mut each)?;
-                (None, true)
+                s.array_items(&mut |raw, line| on(Event::Item(raw, line)))?;
+                (None, true, start)
             }
             Some(b'{') => {
                 let mut members = Map::new();
-                let streamed = s.object_members(keys, &mut members, &mut each)?;
-                (Some(members), streamed)
+                let streamed = s.object_members(keys, &mut members, &mut |raw, line| {
+                    on(Event::Item(raw, line))
+                })?;
+                (Some(members), streamed, start)
+            }
+            Some(_) if count > 0 => {
+                let more = if several {
+                    "a JSON document"
+                } else {
+                    "the JSON document"
+                };
+                return Err(s.error(&format!("unexpected text after the end of {more}")));
             }
             Some(_) => return Err(s.error(
                 "expected a JSON array or object (is this the `--format=json` / `-o json` output?)",
             )),
+            None if count > 0 => return Ok(()),
             None => return Err(s.error("the file is empty")),
         };
-    s.skip_ws()?;
-    if s.peek()?.is_some() {
-        return Err(s.error("unexpected text after the end of the JSON document"));
+        on(Event::Done(document))?;
+        count += 1;
+        s.skip_ws()?;
+        if !several && s.peek()?.is_some() {
+            return Err(s.error("unexpected text after the end of the JSON document"));
+        }
     }
-    Ok(result)
 }
 
 /// Parses one item's bytes; an error names the line in the file.
@@ -343,13 +407,15 @@ fn strip_position(message: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn collect(text: &str) -> Result<(Vec<(Value, u32)>, Envelope), SyntaxError> {
+    type Collected = (Vec<(Value, u32)>, Envelope);
+
+    fn collect(text: &str) -> Result<Collected, SyntaxError> {
         let mut out = Vec::new();
-        let envelope = items(text.as_bytes(), |v, line| {
+        let envelopes = items_under(text.as_bytes(), &["items", "accounts"], |v, line| {
             out.push((v, line));
             Ok(())
         })?;
-        Ok((out, envelope))
+        Ok((out, envelopes.into_iter().next()))
     }
 
     #[test]
@@ -392,6 +458,17 @@ mod tests {
         assert!(e.message.contains("ends inside"));
         assert!(collect("").is_err());
         assert!(collect("[1] x").is_err());
+    }
+
+    #[test]
+    fn documents_one_after_another_and_rest_pages() {
+        let (items, _) = collect("[{\"n\": 1}]\n[{\"n\": 2}]\n{\"n\": 3}\n{\"n\": 4}").unwrap();
+        let lines: Vec<u32> = items.iter().map(|(_, l)| *l).collect();
+        assert_eq!(lines, [1, 2, 3, 4]);
+        let (items, envelope) =
+            collect("{\"accounts\": [{\"n\": 1}],\n \"nextPageToken\": \"abc\"}\n{}").unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(envelope.unwrap()["nextPageToken"], "abc");
     }
 
     #[test]

@@ -15,8 +15,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::json_stream::{self, SyntaxError};
-use super::{ids, open, Export, ImportError, Options, Record};
+use super::json_stream::SyntaxError;
+use super::{ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 /// Annotations that bind a service account to a cloud identity, and what they name.
@@ -87,7 +87,7 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
     let file = export.file.clone();
     let mut records = Vec::new();
     let mut namespaces = Vec::new();
-    let envelope = json_stream::items(open(path)?, |item, line| {
+    let envelopes = input::items(path, &file, &["items"], |item, line| {
         if !item.is_object() {
             return Err(SyntaxError {
                 line,
@@ -102,12 +102,11 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
         namespaces.push(namespace_of(&record.external_id, None).unwrap_or_default());
         records.push(record);
         Ok(())
-    })
-    .map_err(|e| ImportError::format(&file, e.line, e.message))?;
-    if let Some(kind) = envelope
-        .as_ref()
-        .and_then(|m| m.get("kind"))
-        .and_then(|k| k.as_str())
+    })?;
+    for kind in envelopes
+        .iter()
+        .filter_map(|m| m.get("kind"))
+        .filter_map(|k| k.as_str())
     {
         if kind != "List" && kind != "ServiceAccountList" && kind != "ServiceAccount" {
             return Err(ImportError::format(

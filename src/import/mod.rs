@@ -10,6 +10,7 @@ pub mod draft;
 pub mod gcp;
 pub mod github;
 pub mod ids;
+pub mod input;
 pub mod json_stream;
 pub mod k8s;
 
@@ -191,11 +192,9 @@ pub fn match_key(source: SourceKind, external_id: &str) -> String {
 /// What stops an import: the export cannot be read or is not in the expected format.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    // The cause is part of the message, not a `source`: error chains print each source again.
+    #[error("cannot read {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("{file}:{line}: {message}")]
     Format {
         file: String,
@@ -213,10 +212,10 @@ impl ImportError {
         }
     }
 
-    pub fn io(path: &Path, source: std::io::Error) -> ImportError {
+    pub fn io(path: &Path, cause: std::io::Error) -> ImportError {
         ImportError::Io {
             path: path.display().to_string(),
-            source,
+            cause,
         }
     }
 }
@@ -231,15 +230,43 @@ pub fn read(source: SourceKind, path: &Path, options: &Options) -> Result<Export
         SourceKind::GithubActions => github::read(path, options, &mut export)?,
         SourceKind::AwsIamRoles => aws_roles::read(path, options, &mut export)?,
     }
+    merge_duplicates(&mut export);
     Ok(export)
 }
 
-/// Opens an export file for streaming.
-fn open(path: &Path) -> Result<std::io::BufReader<std::fs::File>, ImportError> {
-    if path.is_dir() {
-        let message = std::io::Error::other("it is a directory, not an export file");
-        return Err(ImportError::io(path, message));
+/// One identity listed twice (a report concatenated with itself, a re-run, overlapping namespaces) is one
+/// record: the first, noting where else it appears.
+fn merge_duplicates(export: &mut Export) {
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut kept: Vec<Record> = Vec::with_capacity(export.records.len());
+    let mut repeated = 0usize;
+    for record in std::mem::take(&mut export.records) {
+        let key = match_key(export.source, &record.external_id);
+        match first.get(&key) {
+            Some(&i) => {
+                let original = &mut kept[i];
+                if original
+                    .notes
+                    .iter()
+                    .all(|n| !n.starts_with("also listed at"))
+                {
+                    repeated += 1;
+                }
+                original
+                    .notes
+                    .push(format!("also listed at {}:{}", record.file, record.line));
+            }
+            None => {
+                first.insert(key, kept.len());
+                kept.push(record);
+            }
+        }
     }
-    let file = std::fs::File::open(path).map_err(|e| ImportError::io(path, e))?;
-    Ok(std::io::BufReader::with_capacity(64 * 1024, file))
+    export.records = kept;
+    if repeated > 0 {
+        export.notes.push(format!(
+            "{repeated} identit{} listed more than once in the export: each is drafted and compared once, from its first listing",
+            if repeated == 1 { "y is" } else { "ies are" }
+        ));
+    }
 }

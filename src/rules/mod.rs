@@ -132,6 +132,7 @@ pub fn check(registry: &Registry, loaded: Vec<Finding>, as_of: Date) -> Vec<Find
 pub fn check_with(ctx: &Ctx<'_>, loaded: Vec<Finding>) -> Vec<Finding> {
     let mut findings = loaded;
     references::duplicate_ids(ctx, &mut findings);
+    references::duplicate_external_ids(ctx, &mut findings);
     references::unknown_references(ctx, &mut findings);
     crate::timings::phase("identity", || identity::all(ctx, &mut findings));
     blast::rules(ctx, &mut findings);

@@ -48,6 +48,41 @@ pub fn duplicate_ids(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     check(list(Kind::Exception, &r.exceptions, |e| &e.id));
 }
 
+/// `duplicate-external-id`: an identity whose `external_id` an earlier identity already has (trimmed, case
+/// ignored: ARNs, e-mails and names are matched that way by `nhi drift`). A decommissioned identity may keep
+/// the `external_id` of a re-created successor, so it neither fires nor counts.
+pub fn duplicate_external_ids(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
+    let mut seen: HashMap<String, &Doc<crate::model::Identity>> = HashMap::new();
+    for doc in &ctx.registry.identities {
+        let Some(ext) = doc.item.external_id.as_deref() else {
+            continue;
+        };
+        if doc.item.status == Some(crate::model::Status::Decommissioned) || ext.trim().is_empty() {
+            continue;
+        }
+        let key = ext.trim().to_lowercase();
+        match seen.get(&key) {
+            Some(first) => {
+                let message = format!(
+                    "identity `{}` ({}:{}) has the same `external_id`: one identity in the provider, two in the registry; merge them, or correct one `external_id`",
+                    first.item.id, first.source.file, first.source.start.line
+                );
+                out.push(Finding::at_value(
+                    RuleId::DuplicateExternalId,
+                    Kind::Identity,
+                    &doc.item.id,
+                    &doc.source,
+                    "/external_id",
+                    message,
+                ));
+            }
+            None => {
+                seen.insert(key, doc);
+            }
+        }
+    }
+}
+
 /// What a reference must name.
 #[derive(Clone, Copy)]
 enum Target {
