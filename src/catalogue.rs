@@ -254,10 +254,19 @@ catalogue! {
         "A credential was issued to a subject outside the identity's declared patterns (`nhi trace`)",
         "The registry's `federation.subjects` say who may obtain the identity's credential. An issuance log (CloudTrail `AssumeRoleWithWebIdentity` and `AssumeRole` events) showing a credential issued to any other subject means the cloud's trust policy admits more than the registry declares, and someone used it: a workflow of another repository or branch, or another principal. No exception can waive it: either the registry or the trust policy is wrong.",
         "Find who obtained it (the subject and the log line are in the message). If that workload should have the credential, add its exact subject to `federation.subjects`; otherwise tighten the role's trust policy to the declared subjects (`StringEquals` on `…:sub`) and review what the session did.";
+    SecretInCode = "secret-in-code", Error, ["NHI2"], ["PR.DS-01", "DE.CM-03"], false,
+        "A secret scanner or the provider found a credential in code (`nhi drift`)",
+        "A secret in a repository, even in an old commit, is readable by everyone who can clone it and stays in history: it must be treated as leaked. Reported by `nhi drift` from gitleaks and trufflehog reports (at the file, line and commit the scanner gives) and from GCP keys Google found exposed, naming the registry identity when the report's identifiers match its `external_id`. The secret value itself is never shown. No exception can waive it.",
+        "Revoke and rotate the credential now (`nhi leak ID` prints the runbook), then remove it from the code; removing it from history does not un-leak it.";
 }
 
 /// The rules only `nhi drift` reports: `nhi check` never expects exceptions for them to be used.
-pub const DRIFT_RULES: [RuleId; 3] = [RuleId::Undeclared, RuleId::Stale, RuleId::Drift];
+pub const DRIFT_RULES: [RuleId; 4] = [
+    RuleId::Undeclared,
+    RuleId::Stale,
+    RuleId::Drift,
+    RuleId::SecretInCode,
+];
 
 impl RuleId {
     /// The rule id written `id`, if there is one (for ids users write: exceptions, policy, `nhi explain`).

@@ -47,6 +47,9 @@ pub struct Summary {
     pub undeclared: usize,
     pub stale: usize,
     pub drift: usize,
+    /// Leaked secrets (gitleaks, trufflehog, keys the provider found exposed).
+    #[serde(default)]
+    pub secret_in_code: usize,
 }
 
 /// One finding.
@@ -112,6 +115,7 @@ impl DriftReport {
                 undeclared: count(RuleId::Undeclared),
                 stale: count(RuleId::Stale),
                 drift: count(RuleId::Drift),
+                secret_in_code: count(RuleId::SecretInCode),
             },
             findings: drifted.iter().map(item).collect(),
             notes: header.notes.to_vec(),

@@ -42,10 +42,12 @@ impl Draft<'_> {
         if secrets::detect(&record.name).is_none() {
             let _ = writeln!(y, "name: {}", quote(&record.name));
         }
-        let guessed = if self.source == SourceKind::GithubActions {
-            "  # TODO: confirm (guessed from the secret's name)"
-        } else {
-            ""
+        let guessed = match (self.source, record.credential) {
+            (SourceKind::GithubActions, Some(CredentialKind::Federated)) => {
+                "  # TODO: confirm (a role assumed through OIDC)"
+            }
+            (SourceKind::GithubActions, _) => "  # TODO: confirm (guessed from the secret's name)",
+            _ => "",
         };
         let _ = writeln!(y, "type: {}{guessed}", record.kind);
         match self.owner {
@@ -121,7 +123,7 @@ impl Draft<'_> {
                 let _ = writeln!(y, "  kind: {kind}");
             }
             None => {
-                let _ = writeln!(y, "  kind: static  # TODO: static while it has long-lived keys, else short_lived or federated");
+                let _ = writeln!(y, "  kind: short_lived  # TODO: unknown from this export: static if it has long-lived keys (for GCP, import with --keys), else short_lived or federated");
             }
         }
         if let Some(day) = record.created {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{ids, input, Export, ImportError, Options, Record};
+use super::{ids, input, Export, ImportError, Leak, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 #[derive(Debug, Default, Deserialize)]
@@ -36,7 +36,19 @@ struct Key {
     valid_before_time: Option<String>,
     key_algorithm: Option<String>,
     key_type: Option<String>,
+    key_origin: Option<String>,
     disabled: bool,
+    disable_reason: Option<String>,
+    extended_status: Vec<ExtendedStatus>,
+}
+
+/// `{key: SERVICE_ACCOUNT_KEY_EXTENDED_STATUS_KEY_EXPOSED, value: …}`: permanent facts about a key; for an
+/// exposed key the value says where it was found.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ExtendedStatus {
+    key: Option<String>,
+    value: Option<String>,
 }
 
 /// A key as the comparison needs it.
@@ -47,6 +59,16 @@ struct KeyFact {
     valid_after: Option<Date>,
     valid_before: Option<Date>,
     algorithm: String,
+    /// `GOOGLE_PROVIDED` (Google generated the pair) or `USER_PROVIDED` (a public key was uploaded).
+    origin: Option<String>,
+    /// Why Google or the user disabled it (`…_EXPOSED`, `…_COMPROMISE_DETECTED`, `…_USER_INITIATED`).
+    disable_reason: Option<String>,
+    /// Google found the private key exposed (`Some(where)`, possibly empty) or used by an attacker.
+    exposed: Option<String>,
+    compromised: bool,
+    /// The key listing and line that describe the key.
+    file: String,
+    line: u32,
 }
 
 /// The project an account e-mail belongs to, when the address says (`NAME@PROJECT.iam.gserviceaccount.com`,
@@ -85,6 +107,9 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
             export.scope.insert(project.to_lowercase());
         }
         let mine = keys.remove(&email.to_lowercase());
+        export
+            .leaks
+            .extend(leaks(&email, mine.as_deref().unwrap_or_default()));
         let record = record(
             &file,
             line,
@@ -157,7 +182,34 @@ fn read_keys(path: &Path, out: &mut HashMap<String, Vec<KeyFact>>) -> Result<(),
                     }),
             }
         };
+        let status = |suffix: &str| {
+            key.extended_status
+                .iter()
+                .find(|s| s.key.as_deref().is_some_and(|k| k.ends_with(suffix)))
+        };
+        let reason = key.disable_reason.clone().unwrap_or_default();
+        let exposed = status("KEY_EXPOSED")
+            .map(|s| s.value.clone().unwrap_or_default())
+            .or_else(|| reason.ends_with("_EXPOSED").then(String::new));
+        let compromised =
+            status("COMPROMISE_DETECTED").is_some() || reason.ends_with("COMPROMISE_DETECTED");
         let fact = KeyFact {
+            origin: key
+                .key_origin
+                .clone()
+                .filter(|o| !o.ends_with("UNSPECIFIED")),
+            disable_reason: key
+                .disable_reason
+                .clone()
+                .map(|r| {
+                    r.trim_start_matches("SERVICE_ACCOUNT_KEY_DISABLE_REASON_")
+                        .to_string()
+                })
+                .filter(|r| r != "UNSPECIFIED"),
+            exposed,
+            compromised,
+            file: file.clone(),
+            line,
             id: id
                 .chars()
                 .rev()
@@ -218,10 +270,33 @@ fn record(
         keys_facts(&mut record, keys.unwrap_or_default(), as_of);
     } else {
         record.notes.push(
-            "no key listing was given (--keys): the credential kind and dates are unknown".into(),
+            "no key listing was given (--keys): whether it has user-managed keys, and their dates, is unknown".into(),
         );
     }
     record
+}
+
+/// The keys Google found exposed or compromised, as leaks of the account.
+fn leaks(email: &str, keys: &[KeyFact]) -> Vec<Leak> {
+    keys.iter()
+        .filter(|k| k.exposed.is_some() || k.compromised)
+        .map(|k| {
+            let how = if k.exposed.is_some() {
+                "Google found its private key exposed"
+            } else {
+                "Google detected it used by an attacker"
+            };
+            let url = k.exposed.clone().filter(|u| !u.trim().is_empty());
+            Leak {
+                what: format!("the user-managed key …{} of {email} ({how})", k.id),
+                file: k.file.clone(),
+                line: k.line,
+                commit: None,
+                url,
+                identifiers: vec![email.to_string()],
+            }
+        })
+        .collect()
 }
 
 fn keys_facts(record: &mut Record, keys: &[KeyFact], as_of: Option<Date>) {
@@ -257,10 +332,26 @@ fn keys_facts(record: &mut Record, keys: &[KeyFact], as_of: Option<Date>) {
             .valid_after
             .map(|d| format!(", valid from {d}"))
             .unwrap_or_default();
+        let origin = match key.origin.as_deref() {
+            Some("USER_PROVIDED") => ", public key uploaded (USER_PROVIDED)",
+            Some("GOOGLE_PROVIDED") => ", generated by Google (GOOGLE_PROVIDED)",
+            _ => "",
+        };
+        let reason = key
+            .disable_reason
+            .as_deref()
+            .map(|r| format!(", disable reason {r}"))
+            .unwrap_or_default();
         record.notes.push(format!(
-            "user-managed key …{} ({}): {state}{from}",
+            "user-managed key …{} ({}{origin}): {state}{from}{reason}",
             key.id, key.algorithm
         ));
+        if key.exposed.is_some() || key.compromised {
+            record.notes.push(format!(
+                "the key …{} was found exposed or compromised by Google: revoke it and investigate (`nhi drift` reports it as `secret-in-code`)",
+                key.id
+            ));
+        }
     }
     let system = keys.len() - user.len();
     if active.is_empty() {

@@ -9,7 +9,7 @@
 //! External ids are `github-actions:<owner/repo>:<SECRET_NAME>`; the repository is `--repo`, else the
 //! `origin` remote of `.git/config`, else the directory's name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -54,6 +54,27 @@ fn condition() -> &'static Regex {
     })
 }
 
+fn block_start() -> &'static Regex {
+    static CELL: OnceLock<Regex> = OnceLock::new();
+    CELL.get_or_init(|| {
+        Regex::new(r"(?:^|:|^\s*-)\s*[|>][0-9+-]*\s*$").expect("block pattern compiles")
+    })
+}
+
+fn to_json_secrets() -> &'static Regex {
+    static CELL: OnceLock<Regex> = OnceLock::new();
+    CELL.get_or_init(|| {
+        Regex::new(r"(?i)\btojson\s*\(\s*secrets\s*\)").expect("toJSON pattern compiles")
+    })
+}
+
+fn role_key() -> &'static Regex {
+    static CELL: OnceLock<Regex> = OnceLock::new();
+    CELL.get_or_init(|| {
+        Regex::new(r"^\s*(?:-\s+)?role-to-assume\s*:").expect("role pattern compiles")
+    })
+}
+
 /// One reference: the workflow file (relative to the checkout) and its line.
 struct Reference {
     file: String,
@@ -79,8 +100,7 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
         Some(repo) => repo.clone(),
         None => origin_repo(path).unwrap_or_else(|| directory_name(path)),
     };
-    let mut found: BTreeMap<String, Vec<Reference>> = BTreeMap::new();
-    let mut token_uses = 0usize;
+    let mut scan = Scan::default();
     for file in workflow_files(&workflows)? {
         let rel = format!(
             ".github/workflows/{}",
@@ -89,38 +109,93 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
                 .unwrap_or_default()
         );
         let text = read_workflow(&file)?;
-        for (i, line) in text.lines().enumerate() {
-            let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            let code = strip_comment(line);
-            if inherit().is_match(code) {
-                export.notes.push(format!("{rel}:{number}: `secrets: inherit` passes every secret of the repository to a reusable workflow"));
-            }
-            for name in references(code) {
-                if name == "GITHUB_TOKEN" {
-                    token_uses += 1;
-                    continue;
-                }
-                found.entry(name).or_default().push(Reference {
-                    file: rel.clone(),
-                    line: number,
-                });
-            }
-        }
+        scan.workflow(&rel, &text);
     }
+    let Scan {
+        found,
+        token_uses,
+        roles,
+        notes,
+    } = scan;
+    export.notes.extend(notes);
     if token_uses > 0 {
         export.notes.push(format!("GITHUB_TOKEN is referenced {token_uses} time(s): issued per job and short-lived, so not imported"));
     }
     export.scope.insert(repo.to_lowercase());
     let short = repo.rsplit('/').next().unwrap_or(&repo).to_string();
     for (name, refs) in found {
+        let role = roles.contains(&name);
         export
             .records
-            .push(record(path, &repo, &short, &name, &refs));
+            .push(record(path, &repo, &short, &name, &refs, role));
     }
     Ok(())
 }
 
-fn record(checkout: &Path, repo: &str, short: &str, name: &str, refs: &[Reference]) -> Record {
+/// What the workflows of a checkout reference.
+#[derive(Default)]
+struct Scan {
+    found: BTreeMap<String, Vec<Reference>>,
+    token_uses: usize,
+    /// Secrets given to `aws-actions/configure-aws-credentials` as `role-to-assume`: role ARNs.
+    roles: BTreeSet<String>,
+    notes: Vec<String>,
+}
+
+impl Scan {
+    /// Scans one workflow file. Inside a block scalar (`run: |`) every line is text GitHub evaluates
+    /// expressions in, shell comments included; elsewhere YAML comments are ignored.
+    fn workflow(&mut self, rel: &str, text: &str) {
+        let assumes_roles = text.contains("aws-actions/configure-aws-credentials");
+        let mut block: Option<usize> = None;
+        for (i, line) in text.lines().enumerate() {
+            let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            let indent = line.len() - line.trim_start().len();
+            if block.is_some_and(|parent| indent <= parent && !line.trim().is_empty()) {
+                block = None;
+            }
+            let in_block = block.is_some();
+            let code = if in_block { line } else { strip_comment(line) };
+            if !in_block {
+                if inherit().is_match(code) {
+                    self.notes.push(format!("{rel}:{number}: `secrets: inherit` passes every secret of the repository to a reusable workflow"));
+                }
+                if block_start().is_match(code) {
+                    block = Some(indent);
+                }
+            }
+            if to_json_secrets().is_match(code) {
+                self.notes.push(format!("{rel}:{number}: `toJSON(secrets)` exposes every secret of the repository to this step"));
+            }
+            let role = !in_block && assumes_roles && role_key().is_match(code);
+            let mut seen_here = BTreeSet::new();
+            for name in references(code, !in_block) {
+                if name == "GITHUB_TOKEN" {
+                    self.token_uses += 1;
+                    continue;
+                }
+                if role {
+                    self.roles.insert(name.clone());
+                }
+                if seen_here.insert(name.clone()) {
+                    self.found.entry(name).or_default().push(Reference {
+                        file: rel.to_string(),
+                        line: number,
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn record(
+    checkout: &Path,
+    repo: &str,
+    short: &str,
+    name: &str,
+    refs: &[Reference],
+    role: bool,
+) -> Record {
     let first = &refs[0];
     let file = checkout.join(&first.file).display().to_string();
     let external_id = format!("{PREFIX}{repo}:{name}");
@@ -133,10 +208,20 @@ fn record(checkout: &Path, repo: &str, short: &str, name: &str, refs: &[Referenc
         first.line,
     );
     record.credential = Some(CredentialKind::Static);
-    record.notes.push(
-        "an Actions secret: its type is guessed from its name; not every secret is a credential"
-            .into(),
-    );
+    if role {
+        record.kind = IdentityType::Workload;
+        record.credential = Some(CredentialKind::Federated);
+        record.notes.push(format!("the secret holds the ARN of a role that `aws-actions/configure-aws-credentials` assumes through GitHub's OIDC provider: the identity is that role, federated to subjects such as repo:{repo}:…; no stored credential"));
+    } else if let Some(what) = identifier(name) {
+        record.skipped = Some(format!(
+            "holds {what}, an identifier rather than a credential"
+        ));
+    } else {
+        record.notes.push(
+            "an Actions secret: its type is guessed from its name; not every secret is a credential"
+                .into(),
+        );
+    }
     for r in refs.iter().take(MAX_LISTED) {
         record
             .notes
@@ -148,6 +233,46 @@ fn record(checkout: &Path, repo: &str, short: &str, name: &str, refs: &[Referenc
             .push(format!("and {} more reference(s)", refs.len() - MAX_LISTED));
     }
     record
+}
+
+/// What a secret's name says it holds when that is an identifier (role ARN, region, user name, tenant id…)
+/// rather than a credential. Webhook URLs and connection strings embed credentials, so they are not here.
+pub fn identifier(name: &str) -> Option<&'static str> {
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let ends = |tail: &[&str]| words.ends_with(tail);
+    let table: [(&[&str], &str); 14] = [
+        (&["ARN"], "an ARN"),
+        (&["REGION"], "a region"),
+        (&["USERNAME"], "a user name"),
+        (&["USER"], "a user name"),
+        (&["USER", "NAME"], "a user name"),
+        (&["LOGIN"], "a user name"),
+        (&["EMAIL"], "an e-mail address"),
+        (&["TENANT", "ID"], "a tenant id"),
+        (&["CLIENT", "ID"], "a client id"),
+        (&["SUBSCRIPTION", "ID"], "a subscription id"),
+        (&["ACCOUNT", "ID"], "an account id"),
+        (&["PROJECT", "ID"], "a project id"),
+        (
+            &["ACCESS", "KEY", "ID"],
+            "an access key id (its secret is the credential)",
+        ),
+        (&["APP", "ID"], "an application id"),
+    ];
+    if words
+        .iter()
+        .any(|w| matches!(*w, "SECRET" | "PASSWORD" | "TOKEN" | "KEY" | "PAT"))
+        && !ends(&["ACCESS", "KEY", "ID"])
+    {
+        return None;
+    }
+    table
+        .iter()
+        .find(|(tail, _)| ends(tail))
+        .map(|(_, what)| *what)
 }
 
 /// The identity type a secret's name suggests.
@@ -169,18 +294,22 @@ pub fn guess_type(name: &str) -> IdentityType {
     }
 }
 
-/// The secret names referenced in expressions on one line (comments already stripped), upper-cased.
-fn references(code: &str) -> Vec<String> {
+/// The secret names referenced in expressions on one line (comments already stripped), upper-cased, once
+/// per reference: an `if:` condition is one expression, whether or not it is wrapped in `${{ }}`.
+/// `conditions` is false inside block scalars, where `if:` is script text.
+fn references(code: &str, conditions: bool) -> Vec<String> {
     let mut regions: Vec<&str> = Vec::new();
-    let mut rest = code;
-    while let Some(start) = rest.find("${{") {
-        let after = &rest[start + 3..];
-        let end = after.find("}}").unwrap_or(after.len());
-        regions.push(&after[..end]);
-        rest = &after[end..];
-    }
-    if let Some(caps) = condition().captures(code) {
-        regions.push(caps.get(1).map_or("", |m| m.as_str()));
+    match condition().captures(code).filter(|_| conditions) {
+        Some(caps) => regions.push(caps.get(1).map_or("", |m| m.as_str())),
+        None => {
+            let mut rest = code;
+            while let Some(start) = rest.find("${{") {
+                let after = &rest[start + 3..];
+                let end = after.find("}}").unwrap_or(after.len());
+                regions.push(&after[..end]);
+                rest = &after[end..];
+            }
+        }
     }
     let mut names = Vec::new();
     for region in regions {
@@ -284,17 +413,28 @@ mod tests {
 
     #[test]
     fn references_in_expressions_and_conditions_only() {
-        assert_eq!(references("token: ${{ secrets.NPM_TOKEN }}"), ["NPM_TOKEN"]);
         assert_eq!(
-            references("key: ${{ secrets['aws-key'] }} ${{ secrets[\"Other\"] }}"),
+            references("token: ${{ secrets.NPM_TOKEN }}", true),
+            ["NPM_TOKEN"]
+        );
+        assert_eq!(
+            references(
+                "key: ${{ secrets['aws-key'] }} ${{ secrets[\"Other\"] }}",
+                true
+            ),
             ["AWS-KEY", "OTHER"]
         );
         assert_eq!(
-            references("if: secrets.SLACK_WEBHOOK != ''"),
+            references("if: secrets.SLACK_WEBHOOK != ''", true),
             ["SLACK_WEBHOOK"]
         );
-        assert!(references("run: cat secrets.txt").is_empty());
-        assert!(references("x: ${{ needs.build.outputs.secrets.X }}").is_empty());
+        // Regression: a condition wrapped in `${{ }}` was counted twice.
+        assert_eq!(
+            references("if: ${{ secrets.SLACK_WEBHOOK != '' }}", true),
+            ["SLACK_WEBHOOK"]
+        );
+        assert!(references("run: cat secrets.txt", true).is_empty());
+        assert!(references("x: ${{ needs.build.outputs.secrets.X }}", true).is_empty());
         assert_eq!(
             strip_comment("a: ${{ secrets.A }} # ${{ secrets.B }}"),
             "a: ${{ secrets.A }} "
@@ -325,5 +465,30 @@ mod tests {
         assert_eq!(guess_type("NPM_TOKEN"), IdentityType::Token);
         assert_eq!(guess_type("STRIPE_API_KEY"), IdentityType::ApiKey);
         assert_eq!(guess_type("APPLE_SIGNING_CERT"), IdentityType::Certificate);
+    }
+
+    #[test]
+    fn identifiers_are_told_from_credentials() {
+        for name in [
+            "AWS_ROLE_ARN",
+            "AWS_REGION",
+            "DOCKERHUB_USERNAME",
+            "AZURE_TENANT_ID",
+            "AZURE_CLIENT_ID",
+            "AZURE_SUBSCRIPTION_ID",
+            "AWS_ACCESS_KEY_ID",
+        ] {
+            assert!(identifier(name).is_some(), "{name}");
+        }
+        for name in [
+            "AWS_SECRET_ACCESS_KEY",
+            "DOCKERHUB_TOKEN",
+            "AZURE_CLIENT_SECRET",
+            "SLACK_WEBHOOK_URL",
+            "NPM_TOKEN",
+            "DB_PASSWORD",
+        ] {
+            assert!(identifier(name).is_none(), "{name}");
+        }
     }
 }

@@ -50,7 +50,13 @@ struct Metadata {
     namespace: Option<String>,
     creation_timestamp: Option<String>,
     annotations: BTreeMap<String, String>,
+    labels: BTreeMap<String, String>,
 }
+
+/// Annotations that restate the object (kubectl's copy of the applied manifest): no fact for a person.
+const NOISE: [&str; 1] = ["kubectl.kubernetes.io/last-applied-configuration"];
+/// Longer label and annotation values are cut in notes.
+const MAX_NOTE_VALUE: usize = 200;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -191,6 +197,18 @@ fn record(
             "legacy long-lived token Secret(s): {}",
             legacy.join(", ")
         ));
+    }
+    for (what, map) in [("label", &meta.labels), ("annotation", &meta.annotations)] {
+        for (key, value) in map {
+            if NOISE.contains(&key.as_str()) || FEDERATION.iter().any(|(k, _)| k == key) {
+                continue;
+            }
+            let mut shown: String = value.chars().take(MAX_NOTE_VALUE).collect();
+            if shown.len() < value.len() {
+                shown.push('…');
+            }
+            record.notes.push(format!("{what} {key}: {shown}"));
+        }
     }
     if sa.automount_service_account_token == Some(false) {
         record

@@ -140,6 +140,24 @@ impl Record {
     }
 }
 
+/// A secret found where it must not be: a secret scanner's finding in code, or a key its provider saw
+/// exposed. It never holds the secret value: sources read only the fields around it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leak {
+    /// What leaked, in words (the scanner's rule, the key's id suffix), never the value.
+    pub what: String,
+    /// Where the finding points: the file as the scanner names it (or the export), and its line.
+    pub file: String,
+    pub line: u32,
+    /// The commit the scanner found it in, if any.
+    pub commit: Option<String>,
+    /// A link that says where it was exposed (GCP gives one).
+    pub url: Option<String>,
+    /// Non-secret identifiers the report gives beside the secret (an ARN, a service account e-mail): a
+    /// registry identity whose `external_id` is one of them is the leaked identity.
+    pub identifiers: Vec<String>,
+}
+
 /// What an export holds, and what it speaks for.
 #[derive(Clone, Debug)]
 pub struct Export {
@@ -152,6 +170,8 @@ pub struct Export {
     pub scope: BTreeSet<String>,
     /// Observations about the export as a whole (e.g. `secrets: inherit`).
     pub notes: Vec<String>,
+    /// Secrets found exposed: `secret-in-code` findings.
+    pub leaks: Vec<Leak>,
 }
 
 impl Export {
@@ -162,6 +182,7 @@ impl Export {
             records: Vec::new(),
             scope: BTreeSet::new(),
             notes: Vec::new(),
+            leaks: Vec::new(),
         }
     }
 
@@ -231,7 +252,48 @@ pub fn read(source: SourceKind, path: &Path, options: &Options) -> Result<Export
         SourceKind::AwsIamRoles => aws_roles::read(path, options, &mut export)?,
     }
     merge_duplicates(&mut export);
+    scrub(&mut export);
     Ok(export)
+}
+
+/// What replaces a string from the export that looks like a secret value.
+pub const LEFT_OUT: &str = "(a value that looks like a secret was left out)";
+
+/// Every string an export contributes to any output is checked as the registry's strings are: one that
+/// looks like a secret value (a description holding a token, an annotation holding a key) is left out.
+fn scrub(export: &mut Export) {
+    let secret = |text: &str| crate::secrets::detect(text).is_some();
+    let clean = |text: &mut String| {
+        if secret(text) {
+            *text = LEFT_OUT.to_string();
+        }
+    };
+    for record in &mut export.records {
+        if secret(&record.name) {
+            record.name = record.base_id.clone();
+        }
+        if record.purpose.as_deref().is_some_and(secret) {
+            record.purpose = None;
+            record
+                .notes
+                .push(format!("the description was left out: {LEFT_OUT}"));
+        }
+        record.notes.iter_mut().for_each(clean);
+        if secret(&record.external_id) {
+            record.skipped = Some(format!(
+                "its identifier looks like a secret value {LEFT_OUT}"
+            ));
+            record.external_id = format!("{}:{}", record.file, record.line);
+        }
+    }
+    export.notes.iter_mut().for_each(clean);
+    for leak in &mut export.leaks {
+        clean(&mut leak.what);
+        clean(&mut leak.file);
+        if leak.url.as_deref().is_some_and(secret) {
+            leak.url = Some(LEFT_OUT.to_string());
+        }
+    }
 }
 
 /// One identity listed twice (a report concatenated with itself, a re-run, overlapping namespaces) is one
