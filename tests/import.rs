@@ -222,8 +222,8 @@ fn github_actions_secrets_in_every_notation() {
     let sample = github_checkout();
     let checkout = sample.path().display().to_string();
     let (dir, ids, out) = import_into_registry(&["github-actions", &checkout]);
+    // AWS_ACCESS_KEY_ID holds an identifier (its secret key is the credential): skipped.
     let expected = [
-        "web-shop-aws_access_key_id",
         "web-shop-aws_secret_access_key",
         "web-shop-deploy_ssh_key",
         "web-shop-npm_token",
@@ -233,6 +233,10 @@ fn github_actions_secrets_in_every_notation() {
         ids,
         set(&expected),
         "GITHUB_TOKEN, commented-out and non-expression references are not secrets"
+    );
+    assert!(
+        out.contains("skipped github-actions:northwind/web-shop:AWS_ACCESS_KEY_ID"),
+        "{out}"
     );
     assert!(
         out.contains("secrets: inherit") && out.contains("GITHUB_TOKEN"),
