@@ -78,7 +78,7 @@ fn the_json_report_loads_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("drift.json");
     std::fs::write(&path, &out).unwrap();
-    let report = nhi::drift::report::load(&path).expect("loads");
+    let report = nhi::report::drift::load(&path).expect("loads");
     assert_eq!(report.source, "aws-credential-report");
     assert_eq!(report.as_of.to_string(), AS_OF);
     assert_eq!(report.for_identity("legacy-sftp").count(), 2);
@@ -93,7 +93,7 @@ fn the_json_report_loads_back() {
         "writing and reading agree"
     );
     std::fs::write(&path, out.replace("\"version\": 1", "\"version\": 9")).unwrap();
-    assert!(nhi::drift::report::load(&path)
+    assert!(nhi::report::drift::load(&path)
         .unwrap_err()
         .to_string()
         .contains("version 9"));

@@ -115,7 +115,7 @@ fn assert_links_resolve(site: &Path) {
 fn the_drift_page_lists_exactly_the_reports_findings() {
     let dir = tempfile::tempdir().unwrap();
     let path = aws_report(dir.path());
-    let report = nhi::drift::report::load(&path).unwrap();
+    let report = nhi::report::drift::load(&path).unwrap();
     let site = dir.path().join("site");
     let (code, err) = build(&example(), &site, &[&path]);
     assert_eq!(code, Some(0), "{err}");

@@ -6,9 +6,11 @@ use super::Exit;
 use anyhow::{bail, Result};
 
 use crate::args::{ListFormat, Registry};
-use nhi::graph::render::{self, BlastFormat};
 use nhi::graph::Graph;
 use nhi::load;
+use nhi::report::blast::{write_blast, BlastFormat};
+use nhi::report::rank::write_ranking;
+use nhi::report::text::terminal;
 
 #[derive(Debug, clap::Args)]
 pub struct BlastArgs {
@@ -53,11 +55,11 @@ pub fn blast(args: BlastArgs, out: &mut dyn Write) -> Result<Exit> {
             .unwrap_or_default();
         bail!(
             "no identity or system `{}` in {}{hint}",
-            render::plain(&args.id),
+            terminal(&args.id),
             args.registry.root.display()
         );
     };
-    render::write_blast(&blast, args.format, out)?;
+    write_blast(&blast, args.format, out)?;
     Ok(Exit::Pass)
 }
 
@@ -67,6 +69,6 @@ pub fn rank(args: RankArgs, out: &mut dyn Write) -> Result<Exit> {
     if args.top > 0 {
         all.truncate(args.top);
     }
-    render::write_ranking(&all, args.format == ListFormat::Json, out)?;
+    write_ranking(&all, args.format == ListFormat::Json, out)?;
     Ok(Exit::Pass)
 }

@@ -6,9 +6,10 @@ use super::Exit;
 use anyhow::{Context as _, Result};
 
 use crate::args::{AsOf, Registry};
-use nhi::diff::{self, markdown, Base};
+use nhi::diff::{self, Base};
 use nhi::git::Repo;
 use nhi::load::LoadError;
+use nhi::report::diff::{write, DiffFormat};
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -26,14 +27,6 @@ pub struct DiffArgs {
     pub format: DiffFormat,
     #[command(flatten)]
     pub as_of: AsOf,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum DiffFormat {
-    /// For a pull-request comment or `$GITHUB_STEP_SUMMARY`
-    Markdown,
-    /// Everything, for tools
-    Json,
 }
 
 pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<Exit> {
@@ -65,12 +58,6 @@ pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<Exit> {
         },
         &head,
     );
-    match args.format {
-        DiffFormat::Markdown => out.write_all(markdown::render(&diff, &repo.prefix).as_bytes())?,
-        DiffFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &diff)?;
-            writeln!(out)?;
-        }
-    }
+    write(&diff, &repo.prefix, args.format, out)?;
     Ok(Exit::Pass)
 }

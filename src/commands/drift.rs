@@ -9,10 +9,12 @@ use anyhow::Result;
 use super::import::SourceOptions;
 use super::Exit;
 use crate::args::{Output, Registry};
-use nhi::drift::report::{DriftReport, Header};
 use nhi::drift::{self, Drifted, Origin};
+use nhi::finding::Finding;
 use nhi::import::SourceKind;
-use nhi::report::{self, Format};
+use nhi::report;
+use nhi::report::check::{Context, Outcome};
+use nhi::report::drift::Header;
 
 #[derive(Debug, clap::Args)]
 pub struct DriftArgs {
@@ -44,55 +46,43 @@ pub fn run(args: DriftArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit>
     drifted.sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
     let deny_warnings = args.output.deny_warnings();
     let fails = drifted.iter().any(|d| d.finding.fails(deny_warnings));
-    let format = args.output.format();
-    if format == Format::Json {
-        let skipped = export
-            .records
-            .iter()
-            .filter(|r| r.skipped.is_some())
-            .count();
-        let header = Header {
-            as_of,
-            source: args.source.name(),
-            export: &export.file,
-            identities: loaded.registry.identities.len(),
-            exported: export.records.len(),
-            skipped,
-            notes: &export.notes,
-        };
-        serde_json::to_writer_pretty(&mut *out, &DriftReport::new(&header, &drifted))?;
-        writeln!(out)?;
-        return Ok(Exit::gate(fails));
-    }
-    if format == Format::Human {
-        for note in &export.notes {
-            writeln!(out, "note: {}", note.replace(|c: char| c.is_control(), " "))?;
-        }
-    }
-    let findings = drifted
+    let skipped = export
+        .records
+        .iter()
+        .filter(|r| r.skipped.is_some())
+        .count();
+    let header = Header {
+        as_of,
+        source: args.source.name(),
+        export: &export.file,
+        identities: loaded.registry.identities.len(),
+        exported: export.records.len(),
+        skipped,
+        notes: &export.notes,
+    };
+    let shown: Vec<Finding> = drifted
         .iter()
         .map(|d| for_display(&args.registry.root, d))
         .collect();
-    let checked = nhi::Checked {
-        as_of,
-        registry: loaded.registry,
-        findings,
-    };
     // Paths are shown as the user can open them from here: the registry's joined to its root, the export's
     // as given; GitHub resolves them from the work tree's top.
-    let cx = report::Context {
-        checked: &checked,
+    let cx = Context {
+        outcome: Outcome {
+            findings: &shown,
+            as_of,
+            identities: header.identities,
+        },
         root: Path::new(""),
         repo_prefix: nhi::git::prefix_of(Path::new(".")),
         color: args.output.color(color_ok),
         changed: None,
     };
-    report::emitter(format).emit(&cx, out)?;
+    report::drift::write(&header, &drifted, args.output.format(), &cx, out)?;
     Ok(Exit::gate(fails))
 }
 
 /// The finding with its file as a path from the current directory.
-fn for_display(registry: &Path, d: &Drifted) -> nhi::finding::Finding {
+fn for_display(registry: &Path, d: &Drifted) -> Finding {
     let mut f = d.finding.clone();
     if d.origin == Origin::Registry && registry != Path::new(".") {
         let joined = registry.join(&*f.file);

@@ -6,7 +6,7 @@ use super::Exit;
 use anyhow::Result;
 
 use crate::args::Registry;
-use nhi::graph::export::{self, GraphFormat};
+use nhi::report::graph::{write, GraphFormat};
 
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
@@ -19,6 +19,6 @@ pub struct GraphArgs {
 
 pub fn graph(args: GraphArgs, out: &mut dyn Write) -> Result<Exit> {
     let graph = super::blast::graph_of(&args.registry.root)?;
-    export::write(&graph, args.format, out)?;
+    write(&graph, args.format, out)?;
     Ok(Exit::Pass)
 }

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _, Result};
 
 use crate::args::{AsOf, ListFormat, Output, Registry};
-use nhi::catalogue::{self, Rule, NIST, OWASP};
+use nhi::catalogue;
 use nhi::load::schema;
 use nhi::model::Kind;
 use nhi::report;
@@ -81,7 +81,7 @@ pub fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exi
         changed = Some((repo, files));
     }
     let mut cx = report::Context {
-        checked: &checked,
+        outcome: (&checked).into(),
         root,
         repo_prefix: nhi::git::prefix_of(root),
         color: args.output.color(color_ok),
@@ -100,44 +100,8 @@ pub fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exi
 }
 
 pub fn rules(format: ListFormat, out: &mut dyn Write) -> Result<Exit> {
-    match format {
-        ListFormat::Json => {
-            let list: Vec<_> = catalogue::RULES.iter().map(rule_json).collect();
-            serde_json::to_writer_pretty(&mut *out, &list)?;
-            writeln!(out)?;
-        }
-        ListFormat::Text => {
-            writeln!(
-                out,
-                "{:<28} {:<8} {:<12} {:<26} summary",
-                "rule", "default", "owasp", "nist csf 2.0"
-            )?;
-            for r in catalogue::RULES {
-                let owasp = if r.owasp.is_empty() {
-                    "-".to_string()
-                } else {
-                    r.owasp.join(",")
-                };
-                writeln!(
-                    out,
-                    "{:<28} {:<8} {:<12} {:<26} {}",
-                    r.id,
-                    r.default.as_str(),
-                    owasp,
-                    r.nist.join(","),
-                    r.summary
-                )?;
-            }
-        }
-    }
+    report::rules::list(format == ListFormat::Json, out)?;
     Ok(Exit::Pass)
-}
-
-fn rule_json(r: &Rule) -> serde_json::Value {
-    serde_json::json!({
-        "id": r.id, "default": r.default.as_str(), "owasp": r.owasp, "nist": r.nist,
-        "summary": r.summary, "explanation": r.explanation, "fix": r.fix, "waivable": r.waivable,
-    })
 }
 
 pub fn explain(id: &str, out: &mut dyn Write) -> Result<Exit> {
@@ -148,29 +112,7 @@ pub fn explain(id: &str, out: &mut dyn Write) -> Result<Exit> {
             .unwrap_or_default();
         bail!("no rule `{id}`{hint} (`nhi rules` lists them)");
     };
-    writeln!(
-        out,
-        "{} ({} by default)\n\n{}\n\n{}\n\nFix: {}\n",
-        r.id,
-        r.default.as_str(),
-        r.summary,
-        r.explanation,
-        r.fix
-    )?;
-    for o in r.owasp {
-        let title = OWASP.iter().find(|(id, _)| id == o).map_or("", |(_, t)| *t);
-        writeln!(out, "OWASP NHI Top 10 (2025) {o}: {title}")?;
-    }
-    for n in r.nist {
-        let title = NIST.iter().find(|(id, _)| id == n).map_or("", |(_, t)| *t);
-        writeln!(out, "NIST CSF 2.0 {n}: {title}")?;
-    }
-    let waiver = if r.waivable {
-        "An Exception can waive it for named identities."
-    } else {
-        "No Exception can waive it."
-    };
-    writeln!(out, "{waiver}")?;
+    report::rules::explain(r, out)?;
     Ok(Exit::Pass)
 }
 

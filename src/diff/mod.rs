@@ -6,7 +6,6 @@
 pub mod blast;
 pub mod fields;
 pub mod headline;
-pub mod markdown;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -6,7 +6,6 @@
 //! policy's `rules` override it, and exceptions in force waive `stale` and `drift` as they waive other rules.
 
 mod federation;
-pub mod report;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -12,9 +12,7 @@
 //! once by condensing the control graph (see `rank.rs`).
 
 mod blast;
-pub mod export;
 mod rank;
-pub mod render;
 
 pub use rank::CRITICAL_SAMPLE;
 

@@ -9,8 +9,8 @@ use anyhow::{anyhow, Result};
 use serde_json::{json, Value};
 
 use super::index::Site;
-use crate::drift::report::{self, DriftReport, Item};
 use crate::drift::Origin;
+use crate::report::drift::{self as report, DriftReport, Item};
 
 /// Loads every report, in a fixed order (source, export file name, day, then the order given); the first
 /// one that cannot be read stops the build before anything is written.

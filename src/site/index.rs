@@ -8,12 +8,12 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::day;
-use crate::drift::report::DriftReport;
 use crate::finding::{Finding, Severity};
 use crate::graph::{Graph, Summary};
 use crate::id::is_id;
 use crate::model::{Doc, Exception, Identity, Person, System, Team};
 use crate::ownership::Ownership;
+use crate::report::drift::DriftReport;
 use crate::rules::{exceptions, Ctx};
 use crate::Checked;
 

@@ -329,7 +329,7 @@ fn data_files(
     registry.push(b'\n');
     files.push(("registry.json".into(), registry));
     let cx = report::Context {
-        checked,
+        outcome: checked.into(),
         root: &opts.registry,
         repo_prefix: crate::git::prefix_of(&opts.registry),
         color: false,

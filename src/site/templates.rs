@@ -110,16 +110,10 @@ impl Templates {
         env.set_debug(false);
         let me = self.clone();
         env.set_loader(move |name| Ok(me.source(name).map(str::to_string)));
-        env.add_filter("plural", plural);
+        // `{{ n|plural("identity", "identities") }}` → `1 identity`, `2 identities`.
+        env.add_filter("plural", |n: i64, one: &str, many: &str| {
+            crate::report::text::plural(n, one, many)
+        });
         env
-    }
-}
-
-/// `{{ n|plural("identity", "identities") }}` → `1 identity`, `2 identities`.
-fn plural(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
     }
 }

@@ -165,7 +165,7 @@ fn assert_sane(rel: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
         );
     }
     let cx = Context {
-        checked: &checked,
+        outcome: (&checked).into(),
         root: Path::new("/nonexistent/registry"),
         repo_prefix: String::new(),
         color: false,
@@ -228,7 +228,7 @@ proptest! {
 
     #[test]
     fn markdown_cells_stay_in_their_cell(s in any::<String>()) {
-        let cell = nhi::report::markdown::cell(&s);
+        let cell = nhi::report::text::cell(&s);
         prop_assert!(!cell.contains(['\n', '\r', '<', '>']));
         let bytes = cell.as_bytes();
         for (i, b) in bytes.iter().enumerate() {

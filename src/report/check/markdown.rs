@@ -6,10 +6,11 @@ use std::fmt::Write;
 
 use super::Context;
 use crate::finding::Counts;
+use crate::report::text::{cell, code};
 
 /// The summary for `$GITHUB_STEP_SUMMARY`.
 pub fn summary(cx: &Context<'_>) -> String {
-    let checked = cx.checked;
+    let checked = &cx.outcome;
     let Counts {
         errors,
         warnings,
@@ -26,7 +27,7 @@ pub fn summary(cx: &Context<'_>) -> String {
     let _ = writeln!(
         md,
         "{errors} error(s), {warnings} warning(s), {notices} notice(s), {waived} waived · {} identities · as of {}\n",
-        checked.registry.identities.len(),
+        checked.identities,
         checked.as_of
     );
     if checked.findings.is_empty() {
@@ -59,61 +60,4 @@ pub fn summary(cx: &Context<'_>) -> String {
         );
     }
     md
-}
-
-/// Escapes a value for a Markdown table cell that GitHub also reads as HTML: entities for `<`, `>` and `&`,
-/// a backslash before every other ASCII punctuation character (so no link, image, emphasis, code span,
-/// autolink, mention or cell break can start), and line breaks as spaces.
-pub fn cell(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\r' | '\n' => out.push(' '),
-            c if c.is_control() => {}
-            c if c.is_ascii_punctuation() => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// An id as a code span when it is well formed (nothing in it can end the span or the cell), else escaped
-/// as text: a malformed id comes straight from the registry.
-pub fn code(id: &str) -> String {
-    let plain = !id.is_empty()
-        && id.len() <= 128
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if plain {
-        format!("`{id}`")
-    } else {
-        cell(id)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_cannot_inject_markdown_or_html() {
-        assert_eq!(
-            cell("![x](http://e.vil/p.png)"),
-            r"\!\[x\]\(http\:\/\/e\.vil\/p\.png\)"
-        );
-        assert_eq!(
-            cell("<img src=x>|a`b`\n*c*"),
-            r"&lt;img src\=x&gt;\|a\`b\` \*c\*"
-        );
-        assert_eq!(cell(r"a\b"), r"a\\b");
-        assert_eq!(code("exc-2026.07_a"), "`exc-2026.07_a`");
-        assert_eq!(code("x`|y"), r"x\`\|y");
-    }
 }

@@ -4,9 +4,10 @@
 
 use std::fmt::Write;
 
-use super::blast::Reach;
-use super::{headline, AccessChange, Diff, FindingRef, IdentityRef};
+use crate::diff::blast::Reach;
+use crate::diff::{headline, AccessChange, Diff, FindingRef, IdentityRef};
 use crate::model::Level;
+use crate::report::text::{cell, message, span};
 
 /// Rows per table; the rest is counted, and `--format json` has everything.
 const MAX_ROWS: usize = 100;
@@ -16,23 +17,23 @@ const MAX_VALUE: usize = 200;
 /// Renders `diff`; `repo_prefix` turns registry paths into repository paths (see `git::prefix_of`).
 pub fn render(diff: &Diff, repo_prefix: &str) -> String {
     let mut md = String::new();
-    let _ = writeln!(md, "## nhi diff against {}\n", code(&diff.base));
-    let _ = writeln!(md, "**{}**\n", headline::headline(diff, &code));
+    let _ = writeln!(md, "## nhi diff against {}\n", span(&diff.base));
+    let _ = writeln!(md, "**{}**\n", headline::headline(diff, &span));
     let commit = diff
         .base_commit
         .as_deref()
-        .map(|c| format!(" ({})", code(&c[..c.len().min(12)])))
+        .map(|c| format!(" ({})", span(&c[..c.len().min(12)])))
         .unwrap_or_default();
     let _ = writeln!(
         md,
         "Base {}{commit} → working tree · as of {}\n",
-        code(&diff.base),
+        span(&diff.base),
         diff.as_of
     );
     if !diff.base_exists {
         md.push_str("The base revision has no registry: everything is new.\n\n");
     }
-    let path = |file: &str| code(&format!("{repo_prefix}{file}"));
+    let path = |file: &str| span(&format!("{repo_prefix}{file}"));
     identities(&mut md, "Identities added", &diff.identities.added, &path);
     identities(
         &mut md,
@@ -61,21 +62,6 @@ pub fn render(diff: &Diff, repo_prefix: &str) -> String {
     md
 }
 
-/// An inline code span for an id or a path: backticks cannot close it early, lines cannot break the table.
-pub fn code(s: &str) -> String {
-    let inner: String = s
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .map(|c| match c {
-            '`' => '\'',
-            '\n' => ' ',
-            c => c,
-        })
-        .collect::<String>()
-        .replace('|', "\\|");
-    format!("`{inner}`")
-}
-
 fn heading(md: &mut String, title: &str, n: usize) {
     let _ = writeln!(md, "### {title} ({n})\n");
 }
@@ -91,38 +77,8 @@ fn more(md: &mut String, n: usize) {
     md.push('\n');
 }
 
-/// Prose (a finding's message) in a table cell: HTML and Markdown punctuation escaped, so a value cannot
-/// become a link, an image, emphasis or a tag, and no `@handle` in it notifies anyone.
-pub fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '@' => out.push_str("@\u{2060}"),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | ':' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A finding's message: its `quoted` parts (ids, fields, values) as code spans, the rest as prose.
-pub fn message(s: &str) -> String {
-    s.split('`')
-        .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { code(part) } else { text(part) })
-        .collect()
-}
-
 fn opt(value: Option<&str>) -> String {
-    value.map_or_else(|| "—".to_string(), code)
+    value.map_or_else(|| "—".to_string(), span)
 }
 
 fn identities(md: &mut String, title: &str, list: &[IdentityRef], path: &dyn Fn(&str) -> String) {
@@ -132,17 +88,17 @@ fn identities(md: &mut String, title: &str, list: &[IdentityRef], path: &dyn Fn(
     heading(md, title, list.len());
     md.push_str("| identity | type | owner | environment | status | purpose | file |\n|---|---|---|---|---|---|---|\n");
     for i in list.iter().take(MAX_ROWS) {
-        let owner = i.owner.as_deref().map_or_else(|| "—".to_string(), code);
+        let owner = i.owner.as_deref().map_or_else(|| "—".to_string(), span);
         let _ = writeln!(
             md,
             "| {} | {} | {owner} | {} | {} | {} | {} |",
-            code(&i.id),
+            span(&i.id),
             opt(i.kind.as_deref()),
             opt(i.environment.as_deref()),
             opt(i.status.as_deref()),
             i.purpose
                 .as_deref()
-                .map_or_else(|| "—".to_string(), |p| text(&truncate(p))),
+                .map_or_else(|| "—".to_string(), |p| cell(&truncate(p))),
             path(&i.file)
         );
     }
@@ -159,7 +115,7 @@ fn truncate(v: &str) -> String {
 }
 
 fn value(v: Option<&str>) -> String {
-    v.map_or_else(|| "—".to_string(), |v| code(&truncate(v)))
+    v.map_or_else(|| "—".to_string(), |v| span(&truncate(v)))
 }
 
 fn changed(md: &mut String, diff: &Diff) {
@@ -177,8 +133,8 @@ fn changed(md: &mut String, diff: &Diff) {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} |",
-            code(&c.id),
-            code(&f.field),
+            span(&c.id),
+            span(&f.field),
             value(f.before.as_deref()),
             value(f.after.as_deref())
         );
@@ -209,8 +165,8 @@ fn access(md: &mut String, title: &str, list: &[AccessChange]) {
         let _ = writeln!(
             md,
             "| {} | {} | {criticality} | {} | {} |",
-            code(&a.identity),
-            code(&a.system),
+            span(&a.identity),
+            span(&a.system),
             level(a.before),
             level(a.after)
         );
@@ -253,7 +209,7 @@ fn blast(md: &mut String, diff: &Diff) {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {change}{via} |",
-            code(&b.identity),
+            span(&b.identity),
             pair(b.before, b.after, |r| r.systems as u64),
             pair(b.before, b.after, |r| r.critical as u64),
             pair(b.before, b.after, |r| u64::from(r.score)),
@@ -270,13 +226,13 @@ fn findings(md: &mut String, title: &str, list: &[FindingRef], path: &dyn Fn(&st
     md.push_str("| severity | rule | subject | location | message |\n|---|---|---|---|---|\n");
     for f in list.iter().take(MAX_ROWS) {
         let severity = match &f.waived_by {
-            Some(w) => format!("waived ({})", code(w)),
+            Some(w) => format!("waived ({})", span(w)),
             None => f.severity.as_str().to_string(),
         };
         let subject = if f.id.is_empty() {
             f.kind.to_string()
         } else {
-            format!("{} {}", f.kind, code(&f.id))
+            format!("{} {}", f.kind, span(&f.id))
         };
         let _ = writeln!(
             md,

@@ -1,9 +1,10 @@
-//! One blast radius rendered for people (text), for tools (JSON) and for Graphviz (DOT), and the ranking.
+//! One blast radius (`nhi blast`) for people (text), for tools (JSON) and for Graphviz (DOT).
 
 use std::io::{self, Write};
 
-use super::export::{criticality_color, dot_edge_attrs, dot_quote};
-use super::{Blast, Edge, Summary};
+use super::graph::{criticality_color, dot_edge_attrs, dot_quote};
+use super::text::{plural, terminal as plain};
+use crate::graph::{Blast, Edge};
 use crate::model::Kind;
 
 /// The output formats of `nhi blast` and `nhi rank`.
@@ -15,17 +16,6 @@ pub enum BlastFormat {
     Json,
     /// The explaining paths as a Graphviz digraph.
     Dot,
-}
-
-/// Registry text for a terminal: control characters (escape sequences) become `?`.
-pub fn plain(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Writes `blast` in `format`.
@@ -180,37 +170,4 @@ fn dot(b: &Blast, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out, "}}")
-}
-
-/// Writes the top of the ranking as a table, or as JSON when `json`.
-pub fn write_ranking(summaries: &[Summary], json: bool, out: &mut dyn Write) -> io::Result<()> {
-    if json {
-        serde_json::to_writer_pretty(&mut *out, summaries)?;
-        return writeln!(out);
-    }
-    let width = summaries
-        .iter()
-        .map(|s| s.identity.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
-    writeln!(
-        out,
-        "{:>4}  {:<width$}  {:>6}  {:>7}  {:>8}  {:>10}  highest",
-        "rank", "identity", "score", "systems", "critical", "identities"
-    )?;
-    for (n, s) in summaries.iter().enumerate() {
-        writeln!(
-            out,
-            "{:>4}  {:<width$}  {:>6}  {:>7}  {:>8}  {:>10}  {}",
-            n + 1,
-            plain(&s.identity),
-            s.score,
-            s.systems,
-            s.critical,
-            s.identities,
-            s.highest.map_or("-", |c| c.as_str())
-        )?;
-    }
-    Ok(())
 }

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use petgraph::visit::EdgeRef;
 use serde_json::{json, Map, Value};
 
-use super::{controls, Edge, Graph, Node, Summary};
+use crate::graph::{controls, Edge, Graph, Node, Summary};
 use crate::model::Kind;
 
 /// The whole-graph export formats.
@@ -178,7 +178,7 @@ impl Export<'_> {
     }
 
     fn edges(&self) -> impl Iterator<Item = (&Node, &Node, Edge)> + '_ {
-        let g = &self.graph.graph;
+        let g = self.graph.petgraph();
         g.edge_references()
             .map(move |e| (&g[e.source()], &g[e.target()], *e.weight()))
     }
@@ -187,7 +187,7 @@ impl Export<'_> {
         writeln!(out, "digraph nhi {{")?;
         writeln!(out, "  rankdir=LR;")?;
         writeln!(out, "  node [fontname=\"Helvetica\"];")?;
-        for node in self.graph.graph.node_weights() {
+        for node in self.graph.petgraph().node_weights() {
             writeln!(
                 out,
                 "  {} [{}];",
@@ -209,7 +209,7 @@ impl Export<'_> {
 
     /// `{"nodes": [...], "edges": [...]}`, one node or edge per line, streamed.
     fn json(&self, out: &mut dyn Write) -> io::Result<()> {
-        let nodes = self.graph.graph.node_weights().map(|n| {
+        let nodes = self.graph.petgraph().node_weights().map(|n| {
             let mut p = self.properties(n);
             p.insert("key".into(), json!(n.key()));
             Value::Object(p)
@@ -271,7 +271,7 @@ impl Export<'_> {
             r#"  <key id="e_controls" for="edge" attr.name="controls" attr.type="boolean"/>"#
         )?;
         writeln!(out, r#"  <graph id="nhi" edgedefault="directed">"#)?;
-        for node in self.graph.graph.node_weights() {
+        for node in self.graph.petgraph().node_weights() {
             writeln!(out, r#"    <node id="{}">"#, xml_escape(&node.key()))?;
             let props = self.properties(node);
             for (key, _) in NODE_KEYS {
@@ -306,7 +306,7 @@ impl Export<'_> {
 
     /// BloodHound OpenGraph, streamed: `{"metadata": ..., "graph": {"nodes": [...], "edges": [...]}}`.
     fn opengraph(&self, out: &mut dyn Write) -> io::Result<()> {
-        let nodes = self.graph.graph.node_weights().map(|n| {
+        let nodes = self.graph.petgraph().node_weights().map(|n| {
             let primary = if n.kind == Kind::Identity {
                 "NHIIdentity"
             } else {

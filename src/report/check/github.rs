@@ -16,7 +16,7 @@ impl Emitter for Github {
         for f in ordered_in(cx) {
             writeln!(out, "{}", command(cx, f))?;
         }
-        writeln!(out, "nhi: {}", escape_data(&summary_line(cx.checked)))?;
+        writeln!(out, "nhi: {}", escape_data(&summary_line(&cx.outcome)))?;
         if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
             let mut file = std::fs::OpenOptions::new()
                 .create(true)
@@ -42,7 +42,7 @@ pub fn ordered(findings: &[Finding]) -> Vec<&Finding> {
 /// As [`ordered`], with the findings in files the pull request changed first (`--changed-from`): GitHub
 /// shows only the first 10 errors and 10 warnings of a step, and those are the ones the author can act on.
 pub fn ordered_in<'c>(cx: &'c Context<'_>) -> Vec<&'c Finding> {
-    let mut list = ordered(&cx.checked.findings);
+    let mut list = ordered(cx.outcome.findings);
     if let Some(changed) = &cx.changed {
         list.sort_by_key(|f| !changed.contains(&cx.repo_path(&f.file)));
     }

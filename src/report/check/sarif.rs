@@ -30,7 +30,7 @@ pub fn document(cx: &Context<'_>) -> Value {
                 "rules": catalogue::RULES.iter().map(rule).collect::<Vec<_>>(),
             }},
             "columnKind": "unicodeCodePoints",
-            "results": cx.checked.findings.iter().map(|f| result(cx, f)).collect::<Vec<_>>(),
+            "results": cx.outcome.findings.iter().map(|f| result(cx, f)).collect::<Vec<_>>(),
         }],
     })
 }

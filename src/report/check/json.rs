@@ -4,21 +4,20 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
-use super::{Context, Emitter};
+use super::{Context, Emitter, Outcome};
 use crate::finding::Finding;
-use crate::Checked;
 
 pub struct Json;
 
 impl Emitter for Json {
     fn emit(&self, cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &document(cx.checked))?;
+        serde_json::to_writer_pretty(&mut *out, &document(&cx.outcome))?;
         writeln!(out)
     }
 }
 
 /// The JSON document (file paths relative to the registry root).
-pub fn document(checked: &Checked) -> serde_json::Value {
+pub fn document(checked: &Outcome<'_>) -> serde_json::Value {
     let c = checked.counts();
     json!({
         "as_of": checked.as_of.to_string(),
@@ -27,7 +26,7 @@ pub fn document(checked: &Checked) -> serde_json::Value {
             "warnings": c.warnings,
             "notices": c.notices,
             "waived": c.waived,
-            "identities": checked.registry.identities.len(),
+            "identities": checked.identities,
         },
         "findings": checked.findings.iter().map(finding).collect::<Vec<_>>(),
     })

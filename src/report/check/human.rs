@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use super::{summary_line, Context, Emitter};
 use crate::finding::{Finding, Severity};
+use crate::report::text::terminal as clean;
 use crate::secrets;
 
 pub struct Human;
@@ -36,15 +37,15 @@ impl Emitter for Human {
             root: cx.root,
             cache: HashMap::new(),
         };
-        for f in &cx.checked.findings {
+        for f in cx.outcome.findings {
             finding(out, &paint, &mut sources, cx, f)?;
         }
-        let verdict = if cx.checked.fails(false) {
+        let verdict = if cx.outcome.fails(false) {
             paint.wrap("1;31", "gate: failed")
         } else {
             paint.wrap("1;32", "gate: passed")
         };
-        writeln!(out, "{}\n{verdict}", summary_line(cx.checked))
+        writeln!(out, "{}\n{verdict}", summary_line(&cx.outcome))
     }
 }
 
@@ -156,19 +157,6 @@ fn caret_under(line: &str, column: usize) -> String {
         .count()
         .clamp(1, MAX_SHOWN);
     format!("{pad}{}", "^".repeat(len))
-}
-
-/// Control characters from the registry could move the cursor or recolour the terminal: show them escaped.
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 /// Source lines, read once per file and only for files with findings.

@@ -10,7 +10,7 @@ use std::path::Path;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use super::{Drifted, Origin};
+use crate::drift::{Drifted, Origin};
 use crate::finding::{Counts, Finding, RuleId, Severity};
 
 /// The version of the document's shape; a loader refuses versions it does not know.

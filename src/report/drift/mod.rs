@@ -1,0 +1,31 @@
+//! A drift comparison (`nhi drift`): its own JSON document (`json`), or its findings through the emitters of
+//! `check/` (human, GitHub, SARIF) with the export's notes first for people.
+
+pub mod json;
+
+use std::io::{self, Write};
+
+use super::check::{emitter, Context, Format};
+use crate::drift::Drifted;
+pub use json::{load, parse, DriftReport, Header, Item, ReportError, Summary, VERSION};
+
+/// Writes a drift comparison in `format`: `drifted` as the JSON document, or the findings of `cx` (the same
+/// findings with paths as the user can open them) through the emitter of `format`.
+pub fn write(
+    header: &Header<'_>,
+    drifted: &[Drifted],
+    format: Format,
+    cx: &Context<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut *out, &DriftReport::new(header, drifted))?;
+        return writeln!(out);
+    }
+    if format == Format::Human {
+        for note in header.notes {
+            writeln!(out, "note: {}", note.replace(|c: char| c.is_control(), " "))?;
+        }
+    }
+    emitter(format).emit(cx, out)
+}

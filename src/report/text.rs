@@ -1,0 +1,122 @@
+//! Registry text made safe for each kind of output, and the small wording helpers every output shares.
+//!
+//! Everything from the registry is hostile: a value must not move the cursor or recolour a terminal, nor
+//! become a link, an image, a tag, a table break or an `@mention` in Markdown.
+
+use std::fmt::Display;
+
+/// `1 identity`, `2 identities`.
+pub fn plural<N: Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    if n == N::from(1) {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Text for a terminal: control characters (escape sequences, carriage returns) shown escaped, tabs kept.
+pub fn terminal(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A value in a Markdown table cell that GitHub also reads as HTML: entities for `<`, `>` and `&`, a
+/// backslash before every other ASCII punctuation character (so no link, image, emphasis, code span,
+/// autolink or cell break can start), a word joiner after `@` (a backslash does not stop GitHub's mentions,
+/// which are found in the rendered text), line breaks as spaces, other control characters dropped.
+pub fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '@' => out.push_str("@\u{2060}"),
+            '\r' | '\n' => out.push(' '),
+            c if c.is_control() => {}
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An id as a code span when it is well formed (nothing in it can end the span or the cell), else escaped
+/// as a [`cell`]: a malformed id comes straight from the registry.
+pub fn code(id: &str) -> String {
+    let plain = !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if plain {
+        format!("`{id}`")
+    } else {
+        cell(id)
+    }
+}
+
+/// Any text (a path, a value, a revision) as an inline code span: backticks cannot close it early, lines
+/// cannot break the table.
+pub fn span(s: &str) -> String {
+    let inner: String = s
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .map(|c| match c {
+            '`' => '\'',
+            '\n' => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .replace('|', "\\|");
+    format!("`{inner}`")
+}
+
+/// A finding's message in Markdown: its `quoted` parts (ids, fields, values) as code spans, the rest as a
+/// [`cell`].
+pub fn message(s: &str) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { span(part) } else { cell(part) })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cannot_inject_markdown_or_html() {
+        assert_eq!(
+            cell("![x](http://e.vil/p.png)"),
+            r"\!\[x\]\(http\:\/\/e\.vil\/p\.png\)"
+        );
+        assert_eq!(
+            cell("<img src=x>|a`b`\n*c*"),
+            r"&lt;img src\=x&gt;\|a\`b\` \*c\*"
+        );
+        assert_eq!(cell(r"a\b"), r"a\\b");
+        assert_eq!(cell("ask @octocat"), "ask @\u{2060}octocat");
+        assert_eq!(code("exc-2026.07_a"), "`exc-2026.07_a`");
+        assert_eq!(code("x`|y"), r"x\`\|y");
+        assert_eq!(span("a`b|c\nd"), r"`a'b\|c d`");
+        assert_eq!(message("owner `t1` is gone."), r"owner `t1` is gone\.");
+    }
+
+    #[test]
+    fn terminals_see_no_control_characters() {
+        assert_eq!(terminal("a\u{1b}[31mb\tc\r"), "a\\u{1b}[31mb\tc\\r");
+        assert_eq!(plural(1usize, "identity", "identities"), "1 identity");
+        assert_eq!(plural(0i64, "identity", "identities"), "0 identities");
+    }
+}
