@@ -738,7 +738,11 @@ fn a_change_cannot_slip_a_document_past_the_gate() {
     repo.write(".github/workflows/x.yml", "on: push\n");
     let lines = |args: &[&str]| -> Vec<String> {
         let out = repo.nhi(args);
-        assert_eq!(out.status.code(), Some(1), "the misplaced identity fails the gate");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "the misplaced identity fails the gate"
+        );
         let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
         report["findings"]
             .as_array()
