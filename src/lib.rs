@@ -73,7 +73,9 @@ impl Checked {
 
 /// Loads and checks the registry at `root` as of `as_of`.
 pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
-    let loaded = load::load(root)?;
+    let mut loaded = load::load(root)?;
+    let codeowners = codeowners::approvers::findings(&loaded.registry, root);
+    loaded.findings.extend(codeowners);
     // Read again only what the loader read: inside the registry, within the size limit.
     let canonical_root = root.canonicalize().ok();
     Ok(finish(loaded, as_of, &|file| {

@@ -431,3 +431,44 @@ fn the_readme_first_registry_commands_run_as_written() {
         fs::read_dir(&site).unwrap().count()
     );
 }
+
+#[test]
+fn approvers_own_exceptions_and_the_policy_once_codeowners_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir(tmp.path().join(".git")).unwrap();
+    let reg = init(tmp.path());
+    let policy = fs::read_to_string(reg.join("nhi.yaml")).unwrap();
+    fs::write(
+        reg.join("nhi.yaml"),
+        policy.replace("approvers: []", "approvers: [team-platform]"),
+    )
+    .unwrap();
+    let team = fs::read_to_string(reg.join("owners/team-platform.yaml")).unwrap();
+    fs::write(
+        reg.join("owners/team-platform.yaml"),
+        team + "github: \"@acme/platform\"\n",
+    )
+    .unwrap();
+    let rules = |json: &serde_json::Value| -> Vec<String> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, json) = check_json(&reg);
+    assert_eq!(
+        rules(&json),
+        ["codeowners-approvers", "codeowners-approvers"]
+    );
+    let out = run_in(&reg, &["codeowners", ".", "--write"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let codeowners = fs::read_to_string(tmp.path().join(".github/CODEOWNERS")).unwrap();
+    assert!(
+        codeowners.contains("/reg/exceptions/ @acme/platform\n/reg/nhi.yaml @acme/platform\n"),
+        "{codeowners}"
+    );
+    let (code, json) = check_json(&reg);
+    assert_eq!((code, rules(&json)), (0, Vec::<String>::new()));
+}

@@ -4,7 +4,10 @@
 //! The block sits between two marker lines, so a repository can keep its own rules around it; `--check`
 //! compares only the block. GitHub reads paths as gitignore-style patterns: each is anchored with `/` at the
 //! repository root and its spaces are escaped; a file whose name cannot be written as an exact pattern is
-//! listed in a comment instead, as are identities whose owner has no GitHub handle.
+//! listed in a comment instead, as are identities whose owner has no GitHub handle. The policy's approvers
+//! own `exceptions/` and `nhi.yaml` (see `approvers`).
+
+pub mod approvers;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -38,6 +41,11 @@ pub fn generate(registry: &Registry, prefix: &str) -> String {
         }
     }
     let mut lines = vec![BEGIN.to_string()];
+    lines.extend(approvers::lines(
+        &handles,
+        &registry.policy.approvers,
+        prefix,
+    ));
     for (file, handles) in owners.iter().filter(|(_, h)| !h.is_empty()) {
         let path = format!("{prefix}{file}");
         match pattern(&path) {
@@ -60,13 +68,13 @@ pub fn generate(registry: &Registry, prefix: &str) -> String {
 }
 
 /// The GitHub handles of owners, by owner id.
-struct Handles<'r> {
+pub(crate) struct Handles<'r> {
     teams: HashMap<&'r str, Option<&'r str>>,
     persons: HashMap<&'r str, (Option<&'r str>, bool)>,
 }
 
 impl<'r> Handles<'r> {
-    fn new(registry: &'r Registry) -> Handles<'r> {
+    pub(crate) fn new(registry: &'r Registry) -> Handles<'r> {
         let mut teams = HashMap::new();
         for t in &registry.teams {
             teams
@@ -87,6 +95,11 @@ impl<'r> Handles<'r> {
         let Some(owner) = doc.item.owner.as_deref() else {
             return Err("no owner".into());
         };
+        self.handle(owner)
+    }
+
+    /// The handle of the Team or active Person `owner`, or why there is none.
+    fn handle(&self, owner: &str) -> Result<String, String> {
         let handle = match (self.teams.get(owner), self.persons.get(owner)) {
             (Some(Some(handle)), _) => handle.to_string(),
             (Some(None), _) => return Err(format!("team {owner} has no github")),
