@@ -2,6 +2,7 @@
 
 mod cases;
 mod cli;
+mod edit;
 mod common;
 mod first_hour;
 mod formats;
