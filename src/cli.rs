@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand};
 
 use crate::args::ListFormat;
 use crate::commands::{
-    self, blast, build, codeowners, diff, drift, graph, import, init, new, CheckArgs, Exit,
+    self, blast, build, codeowners, diff, drift, graph, import, init, new, offboard, record, sync,
+    CheckArgs, Exit,
 };
 
 #[derive(Debug, Parser)]
@@ -61,6 +62,20 @@ pub enum Command {
     Rank(blast::RankArgs),
     /// Export the graph of identities and systems (dot, json, graphml, BloodHound OpenGraph)
     Graph(graph::GraphArgs),
+    /// Record an access review (review.last, review.by), or with --owner a review campaign
+    Review(record::ReviewArgs),
+    /// Record a credential rotation (credential.last_rotated, and with --expires credential.expires)
+    Rotated(record::RotatedArgs),
+    /// Record a retirement: status, decommissioned_on, credential.revoked_on; removes the access entries
+    Decommission(record::DecommissionArgs),
+    /// Approve an exception (approved_by, approved_on); refused when it would not be in force
+    Approve(record::ApproveArgs),
+    /// Renew an exception: a new expiry and a new approval
+    Renew(record::RenewArgs),
+    /// Record a departure: the Person leaves, what they own goes to --to TEAM
+    Offboard(offboard::OffboardArgs),
+    /// Write back what an inventory export shows that only moves forward (last use, rotation)
+    Sync(sync::SyncArgs),
 }
 
 impl Command {
@@ -81,6 +96,13 @@ impl Command {
             Command::Rank(args) => blast::rank(args, out),
             Command::Graph(args) => graph::graph(args, out),
             Command::Build(args) => build::run(args, out),
+            Command::Review(args) => record::review(args, out),
+            Command::Rotated(args) => record::rotated(args, out),
+            Command::Decommission(args) => record::decommission(args, out),
+            Command::Approve(args) => record::approve(args, out),
+            Command::Renew(args) => record::renew(args, out),
+            Command::Offboard(args) => offboard::run(args, out),
+            Command::Sync(args) => sync::run(args, out),
         }
     }
 }

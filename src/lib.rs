@@ -17,6 +17,7 @@ pub mod import;
 pub mod load;
 pub mod model;
 pub mod ownership;
+pub mod record;
 pub mod report;
 pub mod rules;
 pub mod scaffold;
@@ -25,6 +26,7 @@ pub mod severity;
 pub mod site;
 pub mod span;
 pub mod starter;
+pub mod sync;
 pub mod synth;
 pub mod timings;
 

@@ -10,6 +10,9 @@ pub mod import;
 pub mod init;
 pub mod new;
 pub mod new_kinds;
+pub mod offboard;
+pub mod record;
+pub mod sync;
 
 use std::io::Write;
 use std::process::ExitCode;

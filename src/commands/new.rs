@@ -27,6 +27,8 @@ pub enum NewCommand {
     Person(super::new_kinds::NewPersonArgs),
     /// Write systems/<ID>.yaml: a System, valid against the schema
     System(super::new_kinds::NewSystemArgs),
+    /// Write exceptions/<ID>.yaml: an exception request, unapproved (`nhi approve` approves it)
+    Exception(super::record::NewExceptionArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -72,6 +74,7 @@ pub fn run(args: NewArgs, out: &mut dyn Write) -> Result<Exit> {
         NewCommand::Team(args) => super::new_kinds::team(args, out),
         NewCommand::Person(args) => super::new_kinds::person(args, out),
         NewCommand::System(args) => super::new_kinds::system(args, out),
+        NewCommand::Exception(args) => super::record::new_exception(args, out),
     }
 }
 

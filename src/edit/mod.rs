@@ -96,7 +96,7 @@ pub struct EditError {
 }
 
 /// One file being edited: its original bytes and the text as edited so far.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct EditFile {
     path: PathBuf,
     display: String,

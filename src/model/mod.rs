@@ -225,6 +225,8 @@ pub struct Review {
     #[serde(deserialize_with = "date")]
     pub last: Option<Date>,
     pub by: Option<String>,
+    pub note: Option<String>,
+    pub ticket: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

@@ -1,7 +1,8 @@
 //! Exceptions: the rules about them, whether each is in force, and the waiving of findings.
 //!
 //! An exception is in force when it is approved (by an active Person who is neither the requester nor a
-//! member of the owning team of a waived identity) and has not expired. Only such an exception waives, and
+//! member of the owning team of a waived identity, and, when the policy names `approvers`, a member of one
+//! of them) and has not expired. Only such an exception waives, and
 //! only its rule's findings on its identities.
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -44,6 +45,18 @@ fn approval_problem(ctx: &Ctx<'_>, e: &Exception) -> Option<(RuleId, &'static st
         );
         return Some((RuleId::ExceptionUnapproved, "/approved_by", message));
     };
+    let approvers = &ctx.policy.approvers;
+    let qualified = approvers.iter().any(|a| {
+        a == approver
+            || (ctx.teams.contains_key(a.as_str()) && person.item.team.as_deref() == Some(a))
+    });
+    if !approvers.is_empty() && !qualified {
+        let message = format!(
+            "approver `{approver}` is not one of the policy's approvers ({}), so the exception waives nothing",
+            approvers.join(", ")
+        );
+        return Some((RuleId::ExceptionUnapproved, "/approved_by", message));
+    }
     if e.requested_by.as_deref() == Some(approver) {
         return Some((
             RuleId::ExceptionSelfApproved,

@@ -68,7 +68,10 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for path in entries {
         if path.is_dir() {
             yaml_files(&path, out);
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
             out.push(path);
         }
     }
@@ -104,8 +107,15 @@ fn json(node: &Node) -> Json {
 /// Every pointer to a scalar (the values a command could set) and to a member (what it could remove).
 fn pointers(value: &Json, at: String, leaves: &mut Vec<String>, members: &mut Vec<String>) {
     let children: Vec<(String, &Json)> = match value {
-        Json::Object(map) => map.iter().map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v)).collect(),
-        Json::Array(items) => items.iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect(),
+        Json::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v))
+            .collect(),
+        Json::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
         _ => {
             leaves.push(at);
             return;
@@ -202,7 +212,10 @@ fn changed_lines<'a>(old: &'a str, new: &'a str) -> (Vec<&'a str>, Vec<&'a str>)
         .zip(b[head..].iter().rev())
         .take_while(|(x, y)| x == y)
         .count();
-    (a[head..a.len() - tail].to_vec(), b[head..b.len() - tail].to_vec())
+    (
+        a[head..a.len() - tail].to_vec(),
+        b[head..b.len() - tail].to_vec(),
+    )
 }
 
 fn in_flow(removed: &[&str], added: &[&str]) -> bool {
@@ -220,7 +233,10 @@ struct Tally {
 fn check_file(name: &str, bytes: &[u8], rng: &mut Rng, tally: &mut Tally) {
     let Some(trees) = read(bytes) else {
         let refused = EditFile::from_bytes(name, bytes.to_vec());
-        assert!(refused.is_err(), "{name}: a file the loader cannot read is refused");
+        assert!(
+            refused.is_err(),
+            "{name}: a file the loader cannot read is refused"
+        );
         tally.refused_file += 1;
         return;
     };
@@ -239,7 +255,10 @@ fn check_file(name: &str, bytes: &[u8], rng: &mut Rng, tally: &mut Tally) {
         let new_bytes = file.bytes();
         match result {
             Err(e) => {
-                assert_eq!(new_bytes, bytes, "{name}: a refused edit leaves the file ({e})");
+                assert_eq!(
+                    new_bytes, bytes,
+                    "{name}: a refused edit leaves the file ({e})"
+                );
                 tally.refused_op += 1;
                 if std::env::var_os("EDIT_DEBUG").is_some() {
                     eprintln!("refused: {e}");
@@ -247,7 +266,11 @@ fn check_file(name: &str, bytes: &[u8], rng: &mut Rng, tally: &mut Tally) {
             }
             Ok(false) => {
                 assert_eq!(new_bytes, bytes, "{name}: no change, no new bytes");
-                assert_eq!(expected(&trees, doc, &op), trees, "{name}: `false` only when the value was there");
+                assert_eq!(
+                    expected(&trees, doc, &op),
+                    trees,
+                    "{name}: `false` only when the value was there"
+                );
                 tally.unchanged += 1;
             }
             Ok(true) => {
@@ -256,23 +279,51 @@ fn check_file(name: &str, bytes: &[u8], rng: &mut Rng, tally: &mut Tally) {
                     Op::Set(p, v) => format!("set {p} to {v:?}"),
                     Op::Remove(p) => format!("remove {p}"),
                 };
-                assert_eq!(read(&new_bytes).as_deref(), Some(&expected(&trees, doc, &op)[..]), "{name}: {what}:\n{new}");
-                let (removed, added) = changed_lines(old.trim_start_matches('\u{feff}'), new.trim_start_matches('\u{feff}'));
+                assert_eq!(
+                    read(&new_bytes).as_deref(),
+                    Some(&expected(&trees, doc, &op)[..]),
+                    "{name}: {what}:\n{new}"
+                );
+                let (removed, added) = changed_lines(
+                    old.trim_start_matches('\u{feff}'),
+                    new.trim_start_matches('\u{feff}'),
+                );
                 let nl = if old.contains("\r\n") { "\r\n" } else { "\n" };
                 for line in &added {
-                    assert!(line.ends_with(nl) || !new.ends_with('\n') || !line.ends_with('\n'), "{name}: {what}: line endings kept: {line:?}");
+                    assert!(
+                        line.ends_with(nl) || !new.ends_with('\n') || !line.ends_with('\n'),
+                        "{name}: {what}: line endings kept: {line:?}"
+                    );
                 }
-                assert_eq!(old.starts_with('\u{feff}'), new.starts_with('\u{feff}'), "{name}: BOM kept");
-                assert_eq!(old.ends_with('\n'), new.ends_with('\n'), "{name}: final newline kept");
+                assert_eq!(
+                    old.starts_with('\u{feff}'),
+                    new.starts_with('\u{feff}'),
+                    "{name}: BOM kept"
+                );
+                assert_eq!(
+                    old.ends_with('\n'),
+                    new.ends_with('\n'),
+                    "{name}: final newline kept"
+                );
                 match &op {
                     Op::Set(p, _) if trees[doc].pointer(p).is_some() => {
-                        assert_eq!((removed.len(), added.len()), (1, 1), "{name}: {what}: one line changes:\n{removed:?}\n{added:?}");
+                        assert_eq!(
+                            (removed.len(), added.len()),
+                            (1, 1),
+                            "{name}: {what}: one line changes:\n{removed:?}\n{added:?}"
+                        );
                     }
                     // Inside a flow collection the one line holding it changes; in block style lines are
                     // only added or only removed.
                     _ if in_flow(&removed, &added) => {}
-                    Op::Set(..) => assert!(removed.is_empty() && !added.is_empty(), "{name}: {what}: lines only added: {removed:?}"),
-                    Op::Remove(_) => assert!(added.is_empty() && !removed.is_empty(), "{name}: {what}: lines only removed: {added:?}"),
+                    Op::Set(..) => assert!(
+                        removed.is_empty() && !added.is_empty(),
+                        "{name}: {what}: lines only added: {removed:?}"
+                    ),
+                    Op::Remove(_) => assert!(
+                        added.is_empty() && !removed.is_empty(),
+                        "{name}: {what}: lines only removed: {added:?}"
+                    ),
                 }
                 tally.edited += 1;
             }
@@ -297,7 +348,12 @@ fn random_edits_change_exactly_their_lines_or_are_refused() {
         if let Ok(text) = std::str::from_utf8(&bytes) {
             if !text.contains('\r') && !text.starts_with('\u{feff}') && rng.below(4) == 0 {
                 let crlf = format!("\u{feff}{}", text.replace('\n', "\r\n"));
-                check_file(&format!("{} (CRLF, BOM)", path.display()), crlf.as_bytes(), &mut rng, &mut tally);
+                check_file(
+                    &format!("{} (CRLF, BOM)", path.display()),
+                    crlf.as_bytes(),
+                    &mut rng,
+                    &mut tally,
+                );
             }
         }
     }

@@ -2,14 +2,15 @@
 
 mod cases;
 mod cli;
-mod edit;
 mod common;
+mod edit;
 mod first_hour;
 mod formats;
 mod github;
 mod hostile;
 mod independent;
 mod properties;
+mod record;
 mod sarif;
 mod secrets;
 mod tree;

@@ -1,0 +1,277 @@
+//! `nhi review`, `nhi rotated`, `nhi decommission`, `nhi approve`, `nhi renew`: record a decision in the
+//! registry with one command. The work is in `nhi::record`; this reads the flags and shows the outcome.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use jiff::civil::Date;
+
+use super::Exit;
+use crate::args::{AsOf, Registry};
+use nhi::edit::Plan;
+use nhi::record::{exception, identity, Outcome, Workspace};
+
+/// The options of every command that edits the registry.
+#[derive(Debug, clap::Args)]
+pub struct Writing {
+    /// Print the unified diff of what would change, and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the edits that are safe and list the others, instead of writing nothing when one is unsafe
+    #[arg(long)]
+    pub skip_unsafe: bool,
+}
+
+/// Shows or writes what a command planned: the diff with `--dry-run`, else one line per file written.
+pub fn finish(outcome: Outcome, writing: &Writing, out: &mut dyn Write) -> Result<Exit> {
+    for e in &outcome.skipped {
+        writeln!(out, "skipped {e}")?;
+    }
+    if outcome.plan.is_empty() {
+        if outcome.skipped.is_empty() {
+            eprintln!("nhi: nothing to change");
+        }
+        return Ok(Exit::Pass);
+    }
+    if writing.dry_run {
+        write!(out, "{}", outcome.plan.diff())?;
+        return Ok(Exit::Pass);
+    }
+    write_plan(outcome.plan, &outcome.lines, out)
+}
+
+fn write_plan(plan: Plan, lines: &[String], out: &mut dyn Write) -> Result<Exit> {
+    plan.apply()?;
+    for line in lines {
+        writeln!(out, "{}", line.replace(|c: char| c.is_control(), " "))?;
+    }
+    Ok(Exit::Pass)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    /// ID [REGISTRY], or with --owner only [REGISTRY]
+    #[arg(value_name = "ID", num_args = 0..=2)]
+    pub targets: Vec<String>,
+    /// Review every active identity of this owner whose review is overdue or falls due within --within days
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
+    /// The Person who reviewed (must be active)
+    #[arg(long, value_name = "PERSON")]
+    pub by: String,
+    /// The day of the review [default: today, or --as-of]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
+    pub on: Option<Date>,
+    /// What the reviewer decided or checked (review.note)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// A link to the review's ticket (review.ticket)
+    #[arg(long, value_name = "URL")]
+    pub ticket: Option<String>,
+    /// Record a review of the vendor's access (vendor_review) instead
+    #[arg(long)]
+    pub vendor: bool,
+    /// With --owner: also the reviews falling due within this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 30, requires = "owner")]
+    pub within: u32,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[command(flatten)]
+    pub writing: Writing,
+}
+
+pub fn review(args: ReviewArgs, out: &mut dyn Write) -> Result<Exit> {
+    let today = args.as_of.day();
+    let r = identity::Review {
+        by: args.by.clone(),
+        on: args.on.unwrap_or(today),
+        note: args.note.clone(),
+        ticket: args.ticket.clone(),
+        vendor: args.vendor,
+    };
+    let (id, root) = match (&args.owner, args.targets.as_slice()) {
+        (Some(_), [root]) => (None, PathBuf::from(root)),
+        (Some(_), []) => (None, PathBuf::from(".")),
+        (Some(_), _) => bail!("with --owner, the only argument is the registry"),
+        (None, [id]) => (Some(id.clone()), PathBuf::from(".")),
+        (None, [id, root]) => (Some(id.clone()), PathBuf::from(root)),
+        (None, _) => bail!(
+            "name the identity reviewed (nhi review ID [REGISTRY] --by PERSON), or --owner OWNER"
+        ),
+    };
+    let mut ws = Workspace::open(&root, args.writing.skip_unsafe)?;
+    match (&id, &args.owner) {
+        (Some(id), _) => identity::review(&mut ws, id, &r, today)?,
+        (None, Some(owner)) => {
+            identity::campaign(&mut ws, owner, &r, args.within, today)?;
+        }
+        (None, None) => unreachable!("checked above"),
+    }
+    finish(ws.finish()?, &args.writing, out)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RotatedArgs {
+    /// The identity whose credential was rotated
+    pub id: String,
+    #[command(flatten)]
+    pub registry: Registry,
+    /// The day of the rotation [default: today, or --as-of]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
+    pub on: Option<Date>,
+    /// The new credential's expiry (certificates and any expiring credential)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
+    pub expires: Option<Date>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[command(flatten)]
+    pub writing: Writing,
+}
+
+pub fn rotated(args: RotatedArgs, out: &mut dyn Write) -> Result<Exit> {
+    let today = args.as_of.day();
+    let mut ws = Workspace::open(&args.registry.root, args.writing.skip_unsafe)?;
+    identity::rotated(
+        &mut ws,
+        &args.id,
+        args.on.unwrap_or(today),
+        args.expires,
+        today,
+    )?;
+    finish(ws.finish()?, &args.writing, out)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DecommissionArgs {
+    /// The identity retired
+    pub id: String,
+    #[command(flatten)]
+    pub registry: Registry,
+    /// The day it was decommissioned [default: today, or --as-of]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
+    pub on: Option<Date>,
+    /// The day its credential was revoked [default: --on]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
+    pub revoked_on: Option<Date>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[command(flatten)]
+    pub writing: Writing,
+}
+
+pub fn decommission(args: DecommissionArgs, out: &mut dyn Write) -> Result<Exit> {
+    let today = args.as_of.day();
+    let on = args.on.unwrap_or(today);
+    let mut ws = Workspace::open(&args.registry.root, args.writing.skip_unsafe)?;
+    identity::decommission(&mut ws, &args.id, on, args.revoked_on.unwrap_or(on), today)?;
+    finish(ws.finish()?, &args.writing, out)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApproveArgs {
+    /// The exception approved
+    pub exception: String,
+    #[command(flatten)]
+    pub registry: Registry,
+    /// The approving Person: active, not the requester, outside the owning teams (and one of the policy's
+    /// approvers when it names them)
+    #[arg(long, value_name = "PERSON")]
+    pub by: String,
+    /// The day of the approval [default: today, or --as-of]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
+    pub on: Option<Date>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[command(flatten)]
+    pub writing: Writing,
+}
+
+pub fn approve(args: ApproveArgs, out: &mut dyn Write) -> Result<Exit> {
+    let today = args.as_of.day();
+    let mut ws = Workspace::open(&args.registry.root, args.writing.skip_unsafe)?;
+    exception::approve(
+        &mut ws,
+        &args.exception,
+        &args.by,
+        args.on.unwrap_or(today),
+        today,
+    )?;
+    finish(ws.finish()?, &args.writing, out)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RenewArgs {
+    /// The exception renewed
+    pub exception: String,
+    #[command(flatten)]
+    pub registry: Registry,
+    /// The new expiry (at most max_exception_days after --on)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
+    pub expires: Date,
+    /// The approving Person (a renewal is a new approval)
+    #[arg(long, value_name = "PERSON")]
+    pub by: String,
+    /// The day of the renewal [default: today, or --as-of]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
+    pub on: Option<Date>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[command(flatten)]
+    pub writing: Writing,
+}
+
+pub fn renew(args: RenewArgs, out: &mut dyn Write) -> Result<Exit> {
+    let today = args.as_of.day();
+    let mut ws = Workspace::open(&args.registry.root, args.writing.skip_unsafe)?;
+    let on = args.on.unwrap_or(today);
+    exception::renew(&mut ws, &args.exception, args.expires, &args.by, on, today)?;
+    finish(ws.finish()?, &args.writing, out)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NewExceptionArgs {
+    #[command(flatten)]
+    pub registry: Registry,
+    /// The exception's id (its file is exceptions/ID.yaml)
+    #[arg(long)]
+    pub id: String,
+    /// The rule it waives
+    #[arg(long)]
+    pub rule: String,
+    /// An identity it waives the rule for (repeat for more)
+    #[arg(long = "identity", value_name = "ID", required = true)]
+    pub identities: Vec<String>,
+    /// Why the rule cannot be met yet
+    #[arg(long)]
+    pub reason: String,
+    /// The Person asking for it
+    #[arg(long, value_name = "PERSON")]
+    pub requested_by: String,
+    /// When it ends (at most max_exception_days away)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
+    pub expires: Date,
+    /// A link to the request's ticket
+    #[arg(long, value_name = "URL")]
+    pub ticket: Option<String>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[command(flatten)]
+    pub writing: Writing,
+}
+
+pub fn new_exception(args: NewExceptionArgs, out: &mut dyn Write) -> Result<Exit> {
+    let today = args.as_of.day();
+    let mut ws = Workspace::open(&args.registry.root, false)?;
+    let request = exception::Request {
+        id: args.id,
+        rule: args.rule,
+        identities: args.identities,
+        reason: args.reason,
+        requested_by: args.requested_by,
+        expires: args.expires,
+        ticket: args.ticket,
+    };
+    exception::request(&mut ws, &request, today)?;
+    finish(ws.finish()?, &args.writing, out)
+}
