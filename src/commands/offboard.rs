@@ -4,11 +4,10 @@
 use std::io::Write;
 
 use anyhow::Result;
-use jiff::civil::Date;
 
-use super::record::{finish, Writing};
+use super::record::{finish, Recording};
 use super::Exit;
-use crate::args::{AsOf, Registry};
+use crate::args::Registry;
 use nhi::record::{offboard, Workspace};
 
 #[derive(Debug, clap::Args)]
@@ -20,24 +19,13 @@ pub struct OffboardArgs {
     /// The Team that takes over what they own (it must have another active member)
     #[arg(long, value_name = "TEAM")]
     pub to: String,
-    /// The day they left [default: today, or --as-of]
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
-    pub on: Option<Date>,
     #[command(flatten)]
-    pub as_of: AsOf,
-    #[command(flatten)]
-    pub writing: Writing,
+    pub recording: Recording,
 }
 
 pub fn run(args: OffboardArgs, out: &mut dyn Write) -> Result<Exit> {
-    let today = args.as_of.day();
-    let mut ws = Workspace::open(&args.registry.root, args.writing.skip_unsafe)?;
-    offboard::offboard(
-        &mut ws,
-        &args.person,
-        &args.to,
-        args.on.unwrap_or(today),
-        today,
-    )?;
-    finish(ws.finish()?, &args.writing, out)
+    let today = args.recording.today();
+    let mut ws = Workspace::open(&args.registry.root, args.recording.writing.skip_unsafe)?;
+    offboard::offboard(&mut ws, &args.person, &args.to, args.recording.on(), today)?;
+    finish(ws.finish()?, &args.recording.writing, out)
 }

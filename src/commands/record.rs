@@ -23,6 +23,31 @@ pub struct Writing {
     pub skip_unsafe: bool,
 }
 
+/// The day a decision was made, the day the gate is judged on, and how to write: the options of the
+/// commands that record a decision.
+#[derive(Debug, clap::Args)]
+pub struct Recording {
+    /// The day it happened [default: today, or --as-of]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
+    pub on: Option<Date>,
+    #[command(flatten)]
+    pub as_of: AsOf,
+    #[command(flatten)]
+    pub writing: Writing,
+}
+
+impl Recording {
+    /// The day the registry as edited is checked on.
+    pub fn today(&self) -> Date {
+        self.as_of.day()
+    }
+
+    /// The day of the decision.
+    pub fn on(&self) -> Date {
+        self.on.unwrap_or_else(|| self.today())
+    }
+}
+
 /// Shows or writes what a command planned: the diff with `--dry-run`, else one line per file written.
 pub fn finish(outcome: Outcome, writing: &Writing, out: &mut dyn Write) -> Result<Exit> {
     for e in &outcome.skipped {
@@ -60,9 +85,6 @@ pub struct ReviewArgs {
     /// The Person who reviewed (must be active)
     #[arg(long, value_name = "PERSON")]
     pub by: String,
-    /// The day of the review [default: today, or --as-of]
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
-    pub on: Option<Date>,
     /// What the reviewer decided or checked (review.note)
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
@@ -76,16 +98,14 @@ pub struct ReviewArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 30, requires = "owner")]
     pub within: u32,
     #[command(flatten)]
-    pub as_of: AsOf,
-    #[command(flatten)]
-    pub writing: Writing,
+    pub recording: Recording,
 }
 
 pub fn review(args: ReviewArgs, out: &mut dyn Write) -> Result<Exit> {
-    let today = args.as_of.day();
+    let today = args.recording.today();
     let r = identity::Review {
         by: args.by.clone(),
-        on: args.on.unwrap_or(today),
+        on: args.recording.on(),
         note: args.note.clone(),
         ticket: args.ticket.clone(),
         vendor: args.vendor,
@@ -100,7 +120,7 @@ pub fn review(args: ReviewArgs, out: &mut dyn Write) -> Result<Exit> {
             "name the identity reviewed (nhi review ID [REGISTRY] --by PERSON), or --owner OWNER"
         ),
     };
-    let mut ws = Workspace::open(&root, args.writing.skip_unsafe)?;
+    let mut ws = Workspace::open(&root, args.recording.writing.skip_unsafe)?;
     match (&id, &args.owner) {
         (Some(id), _) => identity::review(&mut ws, id, &r, today)?,
         (None, Some(owner)) => {
@@ -108,7 +128,7 @@ pub fn review(args: ReviewArgs, out: &mut dyn Write) -> Result<Exit> {
         }
         (None, None) => unreachable!("checked above"),
     }
-    finish(ws.finish()?, &args.writing, out)
+    finish(ws.finish()?, &args.recording.writing, out)
 }
 
 #[derive(Debug, clap::Args)]
@@ -117,29 +137,18 @@ pub struct RotatedArgs {
     pub id: String,
     #[command(flatten)]
     pub registry: Registry,
-    /// The day of the rotation [default: today, or --as-of]
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
-    pub on: Option<Date>,
     /// The new credential's expiry (certificates and any expiring credential)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
     pub expires: Option<Date>,
     #[command(flatten)]
-    pub as_of: AsOf,
-    #[command(flatten)]
-    pub writing: Writing,
+    pub recording: Recording,
 }
 
 pub fn rotated(args: RotatedArgs, out: &mut dyn Write) -> Result<Exit> {
-    let today = args.as_of.day();
-    let mut ws = Workspace::open(&args.registry.root, args.writing.skip_unsafe)?;
-    identity::rotated(
-        &mut ws,
-        &args.id,
-        args.on.unwrap_or(today),
-        args.expires,
-        today,
-    )?;
-    finish(ws.finish()?, &args.writing, out)
+    let today = args.recording.today();
+    let mut ws = Workspace::open(&args.registry.root, args.recording.writing.skip_unsafe)?;
+    identity::rotated(&mut ws, &args.id, args.recording.on(), args.expires, today)?;
+    finish(ws.finish()?, &args.recording.writing, out)
 }
 
 #[derive(Debug, clap::Args)]
@@ -148,24 +157,19 @@ pub struct DecommissionArgs {
     pub id: String,
     #[command(flatten)]
     pub registry: Registry,
-    /// The day it was decommissioned [default: today, or --as-of]
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
-    pub on: Option<Date>,
     /// The day its credential was revoked [default: --on]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
     pub revoked_on: Option<Date>,
     #[command(flatten)]
-    pub as_of: AsOf,
-    #[command(flatten)]
-    pub writing: Writing,
+    pub recording: Recording,
 }
 
 pub fn decommission(args: DecommissionArgs, out: &mut dyn Write) -> Result<Exit> {
-    let today = args.as_of.day();
-    let on = args.on.unwrap_or(today);
-    let mut ws = Workspace::open(&args.registry.root, args.writing.skip_unsafe)?;
+    let today = args.recording.today();
+    let on = args.recording.on();
+    let mut ws = Workspace::open(&args.registry.root, args.recording.writing.skip_unsafe)?;
     identity::decommission(&mut ws, &args.id, on, args.revoked_on.unwrap_or(on), today)?;
-    finish(ws.finish()?, &args.writing, out)
+    finish(ws.finish()?, &args.recording.writing, out)
 }
 
 #[derive(Debug, clap::Args)]
@@ -178,26 +182,21 @@ pub struct ApproveArgs {
     /// approvers when it names them)
     #[arg(long, value_name = "PERSON")]
     pub by: String,
-    /// The day of the approval [default: today, or --as-of]
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
-    pub on: Option<Date>,
     #[command(flatten)]
-    pub as_of: AsOf,
-    #[command(flatten)]
-    pub writing: Writing,
+    pub recording: Recording,
 }
 
 pub fn approve(args: ApproveArgs, out: &mut dyn Write) -> Result<Exit> {
-    let today = args.as_of.day();
-    let mut ws = Workspace::open(&args.registry.root, args.writing.skip_unsafe)?;
+    let today = args.recording.today();
+    let mut ws = Workspace::open(&args.registry.root, args.recording.writing.skip_unsafe)?;
     exception::approve(
         &mut ws,
         &args.exception,
         &args.by,
-        args.on.unwrap_or(today),
+        args.recording.on(),
         today,
     )?;
-    finish(ws.finish()?, &args.writing, out)
+    finish(ws.finish()?, &args.recording.writing, out)
 }
 
 #[derive(Debug, clap::Args)]
@@ -212,21 +211,16 @@ pub struct RenewArgs {
     /// The approving Person (a renewal is a new approval)
     #[arg(long, value_name = "PERSON")]
     pub by: String,
-    /// The day of the renewal [default: today, or --as-of]
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
-    pub on: Option<Date>,
     #[command(flatten)]
-    pub as_of: AsOf,
-    #[command(flatten)]
-    pub writing: Writing,
+    pub recording: Recording,
 }
 
 pub fn renew(args: RenewArgs, out: &mut dyn Write) -> Result<Exit> {
-    let today = args.as_of.day();
-    let mut ws = Workspace::open(&args.registry.root, args.writing.skip_unsafe)?;
-    let on = args.on.unwrap_or(today);
+    let today = args.recording.today();
+    let mut ws = Workspace::open(&args.registry.root, args.recording.writing.skip_unsafe)?;
+    let on = args.recording.on();
     exception::renew(&mut ws, &args.exception, args.expires, &args.by, on, today)?;
-    finish(ws.finish()?, &args.writing, out)
+    finish(ws.finish()?, &args.recording.writing, out)
 }
 
 #[derive(Debug, clap::Args)]
