@@ -6,6 +6,7 @@
 //! policy's `rules` override it, and exceptions in force waive `stale` and `drift` as they waive other rules.
 
 mod federation;
+pub mod leaks;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use jiff::civil::Date;
 
 use crate::catalogue::RuleId;
 use crate::finding::{Finding, Severity};
-use crate::import::{ids, match_key, Export, Leak, Record, SourceKind};
+use crate::import::{ids, match_key, Export, Record, SourceKind};
 use crate::model::{CredentialKind, Doc, Identity, Kind, Registry, Source, Status};
 use crate::rules::{exceptions, Ctx};
 use crate::span::{push_token, Pos};
@@ -71,7 +72,7 @@ pub fn compare(registry: &Registry, export: &Export, as_of: Date) -> Vec<Drifted
         }
     }
     for leak in &export.leaks {
-        out.push(leaked(registry, leak));
+        out.push(leaks::leaked(registry, leak));
     }
     for doc in &registry.identities {
         let Some(ext) = doc.item.external_id.as_deref() else {
@@ -92,9 +93,12 @@ fn finish(registry: &Registry, as_of: Date, drifted: Vec<Drifted>) -> Vec<Drifte
     let mut drifted: Vec<Drifted> = drifted
         .into_iter()
         .filter_map(|mut d| {
-            d.finding.severity = registry
-                .policy
-                .severity(d.finding.rule, d.finding.severity)?;
+            // A leaked secret is an error whatever the policy says: it cannot be turned down or off.
+            if d.finding.rule != RuleId::SecretInCode {
+                d.finding.severity = registry
+                    .policy
+                    .severity(d.finding.rule, d.finding.severity)?;
+            }
             Some(d)
         })
         .collect();
@@ -145,80 +149,6 @@ fn undeclared(record: &Record, id: &str) -> Drifted {
         export: None,
     }
 }
-
-/// The registry identity a leak names: one whose `external_id` is among the leak's identifiers (trimmed,
-/// case ignored, `k8s:` optional).
-fn leaked_identity<'r>(registry: &'r Registry, leak: &Leak) -> Option<&'r Doc<Identity>> {
-    let key = |s: &str| {
-        let s = s.trim().to_lowercase();
-        s.strip_prefix("k8s:").map(str::to_string).unwrap_or(s)
-    };
-    let wanted: HashSet<String> = leak.identifiers.iter().map(|i| key(i)).collect();
-    registry.identities.iter().find(|d| {
-        d.item
-            .external_id
-            .as_deref()
-            .is_some_and(|e| wanted.contains(&key(e)))
-    })
-}
-
-fn leaked(registry: &Registry, leak: &Leak) -> Drifted {
-    let source = Source {
-        file: Arc::from(leak.file.as_str()),
-        start: Pos::START,
-        doc: 0,
-        flawed: false,
-    };
-    let commit = leak
-        .commit
-        .as_deref()
-        .map(|c| format!(" in commit {}", c.chars().take(12).collect::<String>()))
-        .unwrap_or_default();
-    let url = leak
-        .url
-        .as_deref()
-        .map(|u| format!(" (exposed at {u})"))
-        .unwrap_or_default();
-    let identity = leaked_identity(registry, leak);
-    let (id, what_next) = match identity {
-        Some(doc) => (
-            doc.item.id.clone(),
-            format!("it is identity `{0}`: revoke and rotate it now, then follow `nhi leak {0}`", doc.item.id),
-        ),
-        None => (
-            UNMATCHED.to_string(),
-            "no registry identity's `external_id` is among the identifiers the report gives: find whose credential it is, revoke and rotate it, and follow `nhi leak ID`".to_string(),
-        ),
-    };
-    let message = format!(
-        "{}{commit}{url} is a leaked secret (the value is not shown): {what_next}",
-        leak.what
-    );
-    let mut pointer = String::new();
-    push_token(&mut pointer, &leak.what);
-    let finding = Finding::at_pos(
-        RuleId::SecretInCode,
-        Kind::Identity.name(),
-        &id,
-        &source,
-        Pos::new(leak.line.max(1), 1),
-        &pointer,
-        message,
-    );
-    Drifted {
-        finding,
-        origin: Origin::Export,
-        external_id: identity
-            .and_then(|d| d.item.external_id.clone())
-            .unwrap_or_default(),
-        field: None,
-        registry: None,
-        export: None,
-    }
-}
-
-/// The `id` of a `secret-in-code` finding no registry identity matches.
-pub const UNMATCHED: &str = "unmatched";
 
 fn stale(doc: &Doc<Identity>, ext: &str, export: &Export) -> Drifted {
     let message = format!(
@@ -292,6 +222,7 @@ fn usable(source: SourceKind) -> &'static str {
         SourceKind::K8sServiceAccounts => "the service account still in the cluster",
         SourceKind::GithubActions => "a workflow still referencing the secret",
         SourceKind::AwsIamRoles => "the role still in the account",
+        SourceKind::Gitleaks | SourceKind::Trufflehog => "the secret in code",
     }
 }
 

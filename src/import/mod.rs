@@ -9,10 +9,12 @@ pub mod aws_roles;
 pub mod draft;
 pub mod gcp;
 pub mod github;
+pub mod gitleaks;
 pub mod ids;
 pub mod input;
 pub mod json_stream;
 pub mod k8s;
+pub mod trufflehog;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -34,15 +36,21 @@ pub enum SourceKind {
     GithubActions,
     /// IAM roles and their trust policies (`aws iam get-account-authorization-details`, `aws iam list-roles`)
     AwsIamRoles,
+    /// A gitleaks JSON report (`gitleaks git --report-format json`): secrets found in code
+    Gitleaks,
+    /// trufflehog's JSON Lines (`trufflehog git … --json`): secrets found in code
+    Trufflehog,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 5] = [
+    pub const ALL: [SourceKind; 7] = [
         SourceKind::AwsCredentialReport,
         SourceKind::GcpServiceAccounts,
         SourceKind::K8sServiceAccounts,
         SourceKind::GithubActions,
         SourceKind::AwsIamRoles,
+        SourceKind::Gitleaks,
+        SourceKind::Trufflehog,
     ];
 
     /// The name on the command line, in reports, and of the folder drafts are written to.
@@ -53,6 +61,8 @@ impl SourceKind {
             SourceKind::K8sServiceAccounts => "k8s-service-accounts",
             SourceKind::GithubActions => "github-actions",
             SourceKind::AwsIamRoles => "aws-iam-roles",
+            SourceKind::Gitleaks => "gitleaks",
+            SourceKind::Trufflehog => "trufflehog",
         }
     }
 
@@ -194,6 +204,8 @@ impl Export {
             SourceKind::K8sServiceAccounts => k8s::namespace_of(external_id, kind),
             SourceKind::GithubActions => github::repo_of(external_id),
             SourceKind::AwsIamRoles => aws_roles::account_of(external_id),
+            // Scanner reports list leaks, not identities: nothing is expected in them.
+            SourceKind::Gitleaks | SourceKind::Trufflehog => None,
         };
         scope.is_some_and(|s| self.scope.contains(&s))
     }
@@ -250,10 +262,17 @@ pub fn read(source: SourceKind, path: &Path, options: &Options) -> Result<Export
         SourceKind::K8sServiceAccounts => k8s::read(path, options, &mut export)?,
         SourceKind::GithubActions => github::read(path, options, &mut export)?,
         SourceKind::AwsIamRoles => aws_roles::read(path, options, &mut export)?,
+        SourceKind::Gitleaks => gitleaks::read(path, options, &mut export)?,
+        SourceKind::Trufflehog => trufflehog::read(path, options, &mut export)?,
     }
     merge_duplicates(&mut export);
     scrub(&mut export);
     Ok(export)
+}
+
+/// The note a secret scanner's report gets: it drafts nothing, and says where its findings go.
+fn scanner_note(leaks: usize, scanner: &str) -> String {
+    format!("the {scanner} report lists {leaks} leaked secret(s), not identities: nothing is drafted; `nhi drift {scanner} FILE REGISTRY` reports each as `secret-in-code` (the values are never shown)")
 }
 
 /// What replaces a string from the export that looks like a secret value.

@@ -1,0 +1,88 @@
+//! `gitleaks`: the JSON report of `gitleaks git --report-format json --report-path FILE` (also `detect` and
+//! `dir`): an array of findings `{RuleID, Description, StartLine, EndLine, StartColumn, EndColumn, Match,
+//! Secret, File, SymlinkFile, Commit, Link, Entropy, Author, Email, Date, Message, Tags, Fingerprint}`.
+//!
+//! Each finding is a leaked secret (`secret-in-code`), never an identity to draft. The report holds the
+//! secret itself (`Secret`, and `Match`/`Line` around it): only the fields named below are read, so the
+//! value never enters the tool's data, and errors never quote the report's text. gitleaks reports nothing
+//! beside the secret that names whose it is, so its findings match no registry identity by themselves.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::json_stream::{self, SyntaxError};
+use super::{input, Export, ImportError, Leak, Options};
+
+/// The fields read from a finding: none of them holds the secret.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Finding {
+    #[serde(rename = "RuleID")]
+    rule_id: Option<String>,
+    #[serde(rename = "Description")]
+    description: Option<String>,
+    #[serde(rename = "File")]
+    file: Option<String>,
+    #[serde(rename = "StartLine")]
+    start_line: Option<u64>,
+    #[serde(rename = "Commit")]
+    commit: Option<String>,
+    #[serde(rename = "Link")]
+    link: Option<String>,
+}
+
+/// Reads the report at `path` into `export.leaks`.
+pub fn read(path: &Path, _options: &Options, export: &mut Export) -> Result<(), ImportError> {
+    let file = export.file.clone();
+    let mut leaks = Vec::new();
+    json_stream::items_under(input::open(path)?, &[], |item, line| {
+        leaks.push(leak(item, line)?);
+        Ok(())
+    })
+    .map_err(|e| ImportError::format(&file, e.line, e.message))?;
+    export
+        .notes
+        .push(super::scanner_note(leaks.len(), "gitleaks"));
+    export.leaks.extend(leaks);
+    Ok(())
+}
+
+fn leak(item: Value, line: u32) -> Result<Leak, SyntaxError> {
+    let bad = |what: &str| SyntaxError {
+        line,
+        message: format!("not a gitleaks finding: {what}"),
+    };
+    if !item.is_object() {
+        return Err(bad("expected a JSON object"));
+    }
+    // serde's messages quote the offending value, which may be the secret: say only which field.
+    let f: Finding = serde_json::from_value(item).map_err(|_| {
+        bad("a field has the wrong type (`RuleID`, `File`, `StartLine`, `Commit`, `Link`)")
+    })?;
+    let rule = f
+        .rule_id
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| bad("no `RuleID`"))?;
+    let source = f
+        .file
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| bad("no `File`"))?;
+    let described = f
+        .description
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| format!(": {d}"))
+        .unwrap_or_default();
+    Ok(Leak {
+        what: format!("a secret (gitleaks rule `{rule}`{described})"),
+        file: source,
+        line: f
+            .start_line
+            .and_then(|l| u32::try_from(l).ok())
+            .unwrap_or(1),
+        commit: f.commit.filter(|c| !c.is_empty()),
+        url: f.link.filter(|l| !l.is_empty()),
+        identifiers: Vec::new(),
+    })
+}

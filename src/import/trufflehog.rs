@@ -1,0 +1,121 @@
+//! `trufflehog`: the JSON Lines that `trufflehog git|github|filesystem … --json` prints, one object per
+//! finding: `{SourceMetadata: {Data: {Git|Github|Gitlab|Filesystem|…: {commit, file, line, link, repository,
+//! …}}}, SourceName, DetectorName, DecoderName, Verified, Raw, RawV2, Redacted, ExtraData, …}`.
+//!
+//! Each finding is a leaked secret (`secret-in-code`). `Raw`, `RawV2` and `Redacted` hold the secret (or
+//! most of it) and are never read. `ExtraData` holds what the detector learnt about the secret's owner
+//! (for a verified AWS key: the caller's `account` and `arn`; for many others an `account`, `username` or
+//! `email`): those values are the identifiers a registry identity's `external_id` is matched on.
+//! Log lines that trufflehog writes to the same stream (`{"level": …, "msg": …}`) are skipped.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::json_stream::{self, SyntaxError};
+use super::{input, Export, ImportError, Leak, Options};
+
+/// The fields read from a finding: none of them holds the secret.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Finding {
+    #[serde(rename = "SourceMetadata")]
+    source_metadata: Option<Metadata>,
+    #[serde(rename = "DetectorName")]
+    detector_name: Option<String>,
+    #[serde(rename = "Verified")]
+    verified: bool,
+    #[serde(rename = "ExtraData")]
+    extra_data: Option<BTreeMap<String, Value>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Metadata {
+    #[serde(rename = "Data")]
+    data: BTreeMap<String, Location>,
+}
+
+/// Where the source says the secret is: every source names these keys the same way.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Location {
+    file: Option<String>,
+    line: Option<u64>,
+    commit: Option<String>,
+    link: Option<String>,
+    repository: Option<String>,
+}
+
+/// Reads the report at `path` into `export.leaks`.
+pub fn read(path: &Path, _options: &Options, export: &mut Export) -> Result<(), ImportError> {
+    let file = export.file.clone();
+    let mut leaks = Vec::new();
+    json_stream::items_under(input::open(path)?, &[], |item, line| {
+        if let Some(leak) = leak(item, line)? {
+            leaks.push(leak);
+        }
+        Ok(())
+    })
+    .map_err(|e| ImportError::format(&file, e.line, e.message))?;
+    export
+        .notes
+        .push(super::scanner_note(leaks.len(), "trufflehog"));
+    export.leaks.extend(leaks);
+    Ok(())
+}
+
+fn leak(item: Value, line: u32) -> Result<Option<Leak>, SyntaxError> {
+    let bad = |what: &str| SyntaxError {
+        line,
+        message: format!("not a trufflehog finding: {what}"),
+    };
+    let Some(object) = item.as_object() else {
+        return Err(bad("expected a JSON object"));
+    };
+    if !object.contains_key("DetectorName") && object.contains_key("level") {
+        return Ok(None);
+    }
+    // serde's messages quote the offending value, which may be the secret: say only which field.
+    let f: Finding = serde_json::from_value(item)
+        .map_err(|_| bad("a field has the wrong type (`SourceMetadata`, `DetectorName`, `Verified`, `ExtraData`)"))?;
+    let detector = f
+        .detector_name
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| bad("no `DetectorName`"))?;
+    let location = f
+        .source_metadata
+        .and_then(|m| m.data.into_values().next())
+        .unwrap_or_default();
+    let file = location
+        .file
+        .clone()
+        .or_else(|| location.repository.clone())
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| bad("`SourceMetadata.Data` names no `file`"))?;
+    let verified = if f.verified {
+        "verified live"
+    } else {
+        "unverified"
+    };
+    let identifiers = f
+        .extra_data
+        .unwrap_or_default()
+        .into_values()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .filter(|v| crate::secrets::detect(v).is_none())
+        .collect();
+    Ok(Some(Leak {
+        what: format!("a secret (trufflehog detector `{detector}`, {verified})"),
+        file,
+        line: location
+            .line
+            .and_then(|l| u32::try_from(l).ok())
+            .unwrap_or(1),
+        commit: location.commit.filter(|c| !c.is_empty()),
+        url: location.link.filter(|l| !l.is_empty()),
+        identifiers,
+    }))
+}
