@@ -6,8 +6,8 @@ use super::{invalid, not_future, Refused, Workspace};
 use crate::catalogue::RuleId;
 use crate::day;
 use crate::edit::Scalar;
-use crate::model::{Doc, Exception, Kind};
 use crate::id::is_id;
+use crate::model::{Doc, Exception, Kind};
 
 /// The findings an approval exists to clear, and those the gate would reject it for.
 const APPROVAL_RULES: [RuleId; 4] = [

@@ -13,5 +13,6 @@ mod properties;
 mod record;
 mod sarif;
 mod secrets;
+mod sync;
 mod tree;
 mod yaml_suite;
