@@ -8,8 +8,8 @@ use clap::{Parser, Subcommand};
 
 use crate::args::ListFormat;
 use crate::commands::{
-    self, blast, build, codeowners, diff, drift, graph, import, init, new, offboard, record, sync,
-    CheckArgs, Exit,
+    self, blast, build, codeowners, diff, drift, due, graph, import, init, new, offboard, record,
+    sync, CheckArgs, Exit,
 };
 
 #[derive(Debug, Parser)]
@@ -76,6 +76,8 @@ pub enum Command {
     Offboard(offboard::OffboardArgs),
     /// Write back what an inventory export shows that only moves forward (last use, rotation)
     Sync(sync::SyncArgs),
+    /// What falls due, by owner: overdue and upcoming rotations, reviews and expiries, with the command for each
+    Due(due::DueArgs),
 }
 
 impl Command {
@@ -103,6 +105,7 @@ impl Command {
             Command::Renew(args) => record::renew(args, out),
             Command::Offboard(args) => offboard::run(args, out),
             Command::Sync(args) => sync::run(args, out),
+            Command::Due(args) => due::run(args, out),
         }
     }
 }

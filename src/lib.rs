@@ -6,6 +6,7 @@ pub mod codeowners;
 pub mod day;
 pub mod diff;
 pub mod drift;
+pub mod due;
 pub mod edit;
 pub mod federation;
 pub mod finding;

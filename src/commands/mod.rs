@@ -5,6 +5,7 @@ pub mod build;
 pub mod codeowners;
 pub mod diff;
 pub mod drift;
+pub mod due;
 pub mod graph;
 pub mod import;
 pub mod init;

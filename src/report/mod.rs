@@ -1,7 +1,7 @@
 //! Every output of every command: one folder (or file) per subject, one file per format.
 //!
 //! `check/` writes findings (human, GitHub, JSON, SARIF, the Markdown job summary) behind one trait, for
-//! `nhi check` and `nhi drift`; `blast`, `rank`, `graph`, `diff/`, `drift/` and `rules` write what their
+//! `nhi check` and `nhi drift`; `blast`, `rank`, `graph`, `diff/`, `drift/`, `due/` and `rules` write what their
 //! commands compute; `text` makes registry text safe for terminals and Markdown and holds the wording
 //! helpers they share. Nothing else in the library prints.
 
@@ -9,6 +9,7 @@ pub mod blast;
 pub mod check;
 pub mod diff;
 pub mod drift;
+pub mod due;
 pub mod graph;
 pub mod rank;
 pub mod rules;

@@ -7,6 +7,7 @@
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
+use super::deadline::{self, Deadline};
 use super::Ctx;
 use crate::catalogue::{RuleId, DRIFT_RULES};
 use crate::day;
@@ -82,7 +83,7 @@ fn approval_problem(ctx: &Ctx<'_>, e: &Exception) -> Option<(RuleId, &'static st
 
 /// Whether the exception is in force on the day.
 pub fn in_force(ctx: &Ctx<'_>, e: &Exception) -> bool {
-    let current = e.expires.is_some_and(|x| x >= ctx.as_of);
+    let current = deadline::exception_expiry(e).is_some_and(|d| !d.overdue(ctx.as_of));
     current && approval_problem(ctx, e).is_none()
 }
 
@@ -90,9 +91,9 @@ pub fn in_force(ctx: &Ctx<'_>, e: &Exception) -> bool {
 pub fn rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     for doc in &ctx.registry.exceptions {
         let e = &doc.item;
-        if let Some(expires) = e.expires {
+        if let Some(deadline @ Deadline::On(expires)) = deadline::exception_expiry(e) {
             let left = day::between(ctx.as_of, expires);
-            if left < 0 {
+            if deadline.overdue(ctx.as_of) {
                 let message = format!("expired on {expires}, {} day(s) ago: it waives nothing; fix the finding or renew the approval", -left);
                 out.push(at(RuleId::ExceptionExpired, doc, "/expires", message));
             } else if left <= i64::from(ctx.policy.expiry_warning_days) {
@@ -118,39 +119,57 @@ pub fn rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The exceptions in force on the day, by id, and which of them waives each (rule, identity): the first by
+/// id. Built once; one lookup per finding (or per obligation `nhi due` lists), however many there are.
+pub struct Waivers<'r> {
+    forced: Vec<&'r Doc<Exception>>,
+    by_target: HashMap<(&'r str, &'r str), &'r Doc<Exception>>,
+}
+
+impl<'r> Waivers<'r> {
+    pub fn new(ctx: &Ctx<'r>) -> Waivers<'r> {
+        let mut forced: Vec<&Doc<Exception>> = ctx
+            .registry
+            .exceptions
+            .iter()
+            .filter(|d| in_force(ctx, &d.item))
+            .collect();
+        forced.sort_by(|a, b| a.item.id.cmp(&b.item.id));
+        let mut by_target = HashMap::new();
+        for d in &forced {
+            let rule = d.item.rule.as_deref().unwrap_or("");
+            for identity in &d.item.identities {
+                by_target.entry((rule, identity.as_str())).or_insert(*d);
+            }
+        }
+        Waivers { forced, by_target }
+    }
+
+    /// The exception in force that waives `rule`'s findings on the identity `id`, if the rule is waivable.
+    pub fn of(&self, rule: RuleId, id: &str) -> Option<&'r Doc<Exception>> {
+        if !rule.rule().waivable {
+            return None;
+        }
+        self.by_target.get(&(rule.as_str(), id)).copied()
+    }
+}
+
 /// Marks the findings that exceptions in force waive, and returns `exception-unused` for those that
 /// waive nothing.
 pub fn waive(ctx: &Ctx<'_>, findings: &mut [Finding]) -> Vec<Finding> {
     let mut used: HashSet<&str> = HashSet::new();
-    let mut forced: Vec<&Doc<Exception>> = ctx
-        .registry
-        .exceptions
-        .iter()
-        .filter(|d| in_force(ctx, &d.item))
-        .collect();
-    forced.sort_by(|a, b| a.item.id.cmp(&b.item.id));
-    // (rule, identity) -> the first exception in force by id: one lookup per finding, however many there are.
-    let mut by_target: HashMap<(&str, &str), &Doc<Exception>> = HashMap::new();
-    for d in &forced {
-        let rule = d.item.rule.as_deref().unwrap_or("");
-        for identity in &d.item.identities {
-            by_target.entry((rule, identity.as_str())).or_insert(d);
-        }
-    }
+    let waivers = Waivers::new(ctx);
     for finding in findings
         .iter_mut()
         .filter(|f| f.subject.kind == Kind::Identity.name())
     {
-        if !finding.rule.rule().waivable {
-            continue;
-        }
-        let waiver = by_target.get(&(finding.rule.as_str(), finding.subject.id.as_str()));
-        if let Some(doc) = waiver {
+        if let Some(doc) = waivers.of(finding.rule, &finding.subject.id) {
             finding.waived_by = Some(doc.item.id.clone());
             used.insert(&doc.item.id);
         }
     }
-    forced
+    waivers
+        .forced
         .iter()
         .filter(|d| !used.contains(d.item.id.as_str()))
         .filter(|d| {

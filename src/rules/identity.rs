@@ -2,6 +2,7 @@
 //!
 //! Each rule is a function of one identity; all but `decommissioned-not-revoked` look at active ones only.
 
+use super::deadline::{self, Deadline};
 use super::Ctx;
 use crate::catalogue::RuleId;
 use crate::day;
@@ -120,10 +121,10 @@ fn owner_is_person(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
 }
 
 fn credential_expired(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(expires) = doc.item.credential.expires else {
+    let Some(deadline @ Deadline::On(expires)) = deadline::credential_expiry(&doc.item) else {
         return;
     };
-    if expires < ctx.as_of {
+    if deadline.overdue(ctx.as_of) {
         let ago = day::between(expires, ctx.as_of);
         out.push(at_value(
             RuleId::CredentialExpired,
@@ -152,38 +153,31 @@ fn credential_expiring(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding
 }
 
 fn rotation_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let i = &doc.item;
-    if !i.is_static() {
+    let Some(rotation) = deadline::rotation(ctx, doc) else {
+        return;
+    };
+    if !rotation.deadline.overdue(ctx.as_of) {
         return;
     }
-    let period = i
-        .credential
-        .rotation_days
-        .unwrap_or_else(|| ctx.policy.rotation_period(i.kind));
-    let (pointer, last, what) = match (i.credential.last_rotated, i.credential.created) {
-        (Some(d), _) => ("/credential/last_rotated", d, "last rotated"),
-        (None, Some(d)) => (
-            "/credential/created",
-            d,
-            "never rotated since its creation on",
-        ),
-        (None, None) if doc.source.flawed => return, // a date may have been dropped: the schema finding says so
-        (None, None) => {
-            let message = format!("static credential has neither `last_rotated` nor `created`: its age is unknown (rotation period {period} days)");
-            out.push(at(RuleId::RotationOverdue, doc, "/credential", message));
-            return;
-        }
+    let period = rotation.period;
+    let (Some((last, pointer, rotated)), Deadline::On(due)) = (rotation.since, rotation.deadline)
+    else {
+        let message = format!("static credential has neither `last_rotated` nor `created`: its age is unknown (rotation period {period} days)");
+        out.push(at(RuleId::RotationOverdue, doc, "/credential", message));
+        return;
+    };
+    let what = if rotated {
+        "last rotated"
+    } else {
+        "never rotated since its creation on"
     };
     let age = day::between(last, ctx.as_of);
-    if age > i64::from(period) {
-        let due = day::add(last, i64::from(period));
-        let message = format!("static credential {what} {last}, {age} days ago; the rotation period is {period} days (due {due})");
-        out.push(at_value(RuleId::RotationOverdue, doc, pointer, message));
-    }
+    let message = format!("static credential {what} {last}, {age} days ago; the rotation period is {period} days (due {due})");
+    out.push(at_value(RuleId::RotationOverdue, doc, pointer, message));
 }
 
-fn review_missing(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    if doc.item.review.as_ref().and_then(|r| r.last).is_none() {
+fn review_missing(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
+    if deadline::review(ctx, &doc.item).deadline == Deadline::Unknown {
         out.push(at(
             RuleId::ReviewMissing,
             doc,
@@ -194,12 +188,13 @@ fn review_missing(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
 }
 
 fn review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(last) = doc.item.review.as_ref().and_then(|r| r.last) else {
+    let review = deadline::review(ctx, &doc.item);
+    let (Some(last), Deadline::On(_)) = (review.last, review.deadline) else {
         return;
     };
-    let period = ctx.review_period(&doc.item);
-    let age = day::between(last, ctx.as_of);
-    if age > i64::from(period) {
+    if review.deadline.overdue(ctx.as_of) {
+        let period = review.period;
+        let age = day::between(last, ctx.as_of);
         let why = match ctx.reach.get(doc.item.id.as_str()) {
             Some(c) if ctx.policy.review_days_by_criticality.contains_key(c) => {
                 format!(" (its blast radius reaches a {c} system)")
@@ -397,17 +392,21 @@ fn human_use(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
 
 fn vendor_review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     let i = &doc.item;
-    let Some(vendor) = i.vendor.as_deref() else {
+    let (Some(vendor), Some(review)) = (i.vendor.as_deref(), deadline::vendor_review(ctx, i))
+    else {
         return;
     };
-    let period = ctx.review_period(i);
-    match i.vendor_review {
+    if !review.deadline.overdue(ctx.as_of) {
+        return;
+    }
+    match review.last {
         None => {
             let message = format!("third party `{vendor}` holds or issued this identity, and its access has never been reviewed");
             out.push(at(RuleId::VendorReviewOverdue, doc, "/vendor", message));
         }
-        Some(last) if day::between(last, ctx.as_of) > i64::from(period) => {
+        Some(last) => {
             let age = day::between(last, ctx.as_of);
+            let period = review.period;
             let message = format!("access of third party `{vendor}` last reviewed {last}, {age} days ago; the review period is {period} days");
             out.push(at_value(
                 RuleId::VendorReviewOverdue,
@@ -416,6 +415,5 @@ fn vendor_review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Findi
                 message,
             ));
         }
-        Some(_) => {}
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod blast;
 pub use crate::catalogue;
+pub mod deadline;
 pub mod exceptions;
 pub mod federation;
 pub mod identity;

@@ -4,71 +4,23 @@
 use std::collections::{BTreeSet, HashMap};
 
 use jiff::civil::Date;
-use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::day;
+use crate::due::{self, Filter, Item};
 use crate::finding::{Finding, Severity};
 use crate::graph::{Graph, Summary};
 use crate::id::is_id;
 use crate::model::{Doc, Exception, Identity, Person, System, Team};
 use crate::ownership::Ownership;
 use crate::report::drift::DriftReport;
-use crate::rules::{exceptions, Ctx};
+use crate::rules::exceptions::{self, Waivers};
+use crate::rules::Ctx;
 use crate::Checked;
 
 /// How far ahead the dashboard lists what falls due, and how many weeks its chart shows.
 pub const SOON_DAYS: i64 = 30;
 pub const CHART_WEEKS: i64 = 13;
-
-/// Something that falls due on a day: a credential expiry, a rotation, a review, an exception's end.
-#[derive(Clone, Debug)]
-pub struct Due {
-    pub date: Date,
-    pub what: DueKind,
-    /// The identity or exception it is about.
-    pub subject: String,
-    pub owner: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum DueKind {
-    Expiry,
-    Rotation,
-    Review,
-    VendorReview,
-    Exception,
-}
-
-impl DueKind {
-    pub const ALL: [DueKind; 5] = [
-        DueKind::Expiry,
-        DueKind::Rotation,
-        DueKind::Review,
-        DueKind::VendorReview,
-        DueKind::Exception,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            DueKind::Expiry => "credential expires",
-            DueKind::Rotation => "rotation due",
-            DueKind::Review => "access review due",
-            DueKind::VendorReview => "vendor review due",
-            DueKind::Exception => "exception expires",
-        }
-    }
-
-    pub fn class(self) -> &'static str {
-        match self {
-            DueKind::Expiry => "due-expiry",
-            DueKind::Rotation => "due-rotation",
-            DueKind::Review => "due-review",
-            DueKind::VendorReview => "due-vendor",
-            DueKind::Exception => "due-exception",
-        }
-    }
-}
 
 /// Everything the pages are built from, indexed once and shared by all rendering threads.
 pub struct Site<'a> {
@@ -92,10 +44,14 @@ pub struct Site<'a> {
     pub graph: Graph,
     pub blast_ranking: Vec<Summary>,
     summaries: HashMap<String, usize>,
-    /// Everything due from the day to the end of the chart, by date.
-    pub due: Vec<Due>,
+    /// What is overdue or falls due by the end of the chart, in `nhi due`'s order (the calendars).
+    pub obligations: Vec<Item>,
+    /// Of those, what falls due from the day to the end of the chart.
+    pub due: Vec<Item>,
     /// The positions in `due` of each identity's items.
     due_of: HashMap<String, Vec<usize>>,
+    /// The positions in `due` of each owner's items.
+    due_by_owner: HashMap<String, Vec<usize>>,
     /// The drift reports given to the build (`--drift FILE`), in a fixed order.
     pub drift: Vec<DriftReport>,
 }
@@ -139,9 +95,11 @@ impl<'a> Site<'a> {
             person_pages.iter().copied(),
             exceptions.iter().copied(),
         );
+        // Review periods by the blast radius, as the rules and `nhi due` have them.
+        let ctx = Ctx::new(registry, checked.as_of).with_graph(&graph);
         let mut site = Site {
             checked,
-            ctx: Ctx::new(registry, checked.as_of),
+            ctx,
             commit,
             identity_pages,
             team_pages,
@@ -157,8 +115,10 @@ impl<'a> Site<'a> {
             summaries: HashMap::new(),
             blast_ranking: graph.all(),
             graph,
+            obligations: Vec::new(),
             due: Vec::new(),
             due_of: HashMap::new(),
+            due_by_owner: HashMap::new(),
             drift: Vec::new(),
         };
         site.summaries = site
@@ -168,15 +128,7 @@ impl<'a> Site<'a> {
             .map(|(n, s)| (s.identity.clone(), n))
             .collect();
         site.index();
-        site.due = site.collect_due();
-        for (n, d) in site
-            .due
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.what != DueKind::Exception)
-        {
-            site.due_of.entry(d.subject.clone()).or_default().push(n);
-        }
+        site.collect_due();
         site
     }
 
@@ -225,66 +177,33 @@ impl<'a> Site<'a> {
         exceptions::in_force(&self.ctx, e)
     }
 
-    fn collect_due(&self) -> Vec<Due> {
+    /// What falls due, computed as `nhi due` computes it: overdue or due within the chart's weeks.
+    fn collect_due(&mut self) {
         let as_of = self.checked.as_of;
-        let end = day::add(as_of, CHART_WEEKS * 7 - 1);
-        let mut due = Vec::new();
-        let mut add = |date: Option<Date>, what, subject: &str, owner: Option<&String>| {
-            if let Some(date) = date.filter(|d| (as_of..=end).contains(d)) {
-                due.push(Due {
-                    date,
-                    what,
-                    subject: subject.to_string(),
-                    owner: owner.cloned(),
-                });
-            }
+        let waivers = Waivers::new(&self.ctx);
+        let filter = Filter {
+            within: CHART_WEEKS * 7 - 1,
+            owner: None,
         };
-        for doc in self.identity_pages.iter().filter(|d| d.item.is_active()) {
-            let i = &doc.item;
-            let owner = i.owner.as_ref();
-            add(i.credential.expires, DueKind::Expiry, &i.id, owner);
-            if i.is_static() {
-                let period = i
-                    .credential
-                    .rotation_days
-                    .unwrap_or_else(|| self.ctx.policy.rotation_period(i.kind));
-                let last = i.credential.last_rotated.or(i.credential.created);
-                add(
-                    last.map(|d| day::add(d, i64::from(period))),
-                    DueKind::Rotation,
-                    &i.id,
-                    owner,
-                );
+        self.obligations = due::select(due::obligations(&self.ctx, &waivers), as_of, &filter);
+        self.due = self
+            .obligations
+            .iter()
+            .filter(|i| !i.overdue(as_of))
+            .cloned()
+            .collect();
+        for (n, item) in self.due.iter().enumerate() {
+            if item.kind() == "Identity" {
+                push(&mut self.due_of, item.id().to_string(), n);
             }
-            let period = i64::from(self.ctx.review_period(i));
-            add(
-                i.review
-                    .as_ref()
-                    .and_then(|r| r.last)
-                    .map(|d| day::add(d, period)),
-                DueKind::Review,
-                &i.id,
-                owner,
-            );
-            if i.vendor.is_some() {
-                let vendor_period = i64::from(self.ctx.policy.review_days);
-                add(
-                    i.vendor_review.map(|d| day::add(d, vendor_period)),
-                    DueKind::VendorReview,
-                    &i.id,
-                    owner,
-                );
+            if let Some(owner) = &item.owner {
+                push(&mut self.due_by_owner, owner.clone(), n);
             }
         }
-        for doc in &self.exceptions {
-            add(doc.item.expires, DueKind::Exception, &doc.item.id, None);
-        }
-        due.sort_by(|a, b| (a.date, a.what, &a.subject).cmp(&(b.date, b.what, &b.subject)));
-        due
     }
 
     /// What falls due for one identity, by date.
-    pub fn due_of(&self, id: &str) -> impl Iterator<Item = &Due> {
+    pub fn due_of(&self, id: &str) -> impl Iterator<Item = &Item> {
         self.due_of
             .get(id)
             .map(Vec::as_slice)
@@ -293,15 +212,26 @@ impl<'a> Site<'a> {
             .map(|&n| &self.due[n])
     }
 
-    /// Whether `due` falls within [`SOON_DAYS`] of the day.
-    pub fn is_soon(&self, due: &Due) -> bool {
-        due.date <= day::add(self.checked.as_of, SOON_DAYS)
+    /// What falls due for one owner, by date.
+    pub fn due_by_owner(&self, owner: &str) -> impl Iterator<Item = &Item> {
+        self.due_by_owner
+            .get(owner)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&n| &self.due[n])
+    }
+
+    /// Whether `item` falls due within [`SOON_DAYS`] of the day.
+    pub fn is_soon(&self, item: &Item) -> bool {
+        item.deadline
+            .day()
+            .is_some_and(|d| d <= day::add(self.checked.as_of, SOON_DAYS))
     }
 
     /// The items due within [`SOON_DAYS`] of the day.
-    pub fn due_soon(&self) -> impl Iterator<Item = &Due> {
-        let limit = day::add(self.checked.as_of, SOON_DAYS);
-        self.due.iter().filter(move |d| d.date <= limit)
+    pub fn due_soon(&self) -> impl Iterator<Item = &Item> {
+        self.due.iter().filter(move |d| self.is_soon(d))
     }
 
     /// Days from the day to `date`.

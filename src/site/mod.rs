@@ -239,7 +239,14 @@ fn write_site(
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<Built> {
-    for dir in ["identities", "owners", "systems", "assets", "data"] {
+    for dir in [
+        "identities",
+        "owners",
+        "systems",
+        "assets",
+        "data",
+        "calendar",
+    ] {
         staging.mkdir(dir)?;
     }
     let globals = Jinja::from(Serde(globals(site)));
@@ -339,7 +346,44 @@ fn data_files(
         "findings.sarif".into(),
         pretty(&report::sarif::document(&cx))?,
     ));
+    files.extend(calendars(site));
     Ok(files)
+}
+
+/// `calendar/all.ics` and one calendar per owner page: what is overdue or falls due within the chart's weeks,
+/// computed as `nhi due` does, for a team to subscribe to.
+fn calendars(site: &Site<'_>) -> Vec<(String, Vec<u8>)> {
+    let due = crate::due::Due {
+        as_of: site.checked.as_of,
+        within: index::CHART_WEEKS * 7 - 1,
+        owner: None,
+        items: site.obligations.clone(),
+        owners: crate::due::owners::of(&site.checked.registry),
+    };
+    let cx = report::due::Context {
+        due: &due,
+        registry: None,
+        site_url: None,
+    };
+    let all: Vec<&crate::due::Item> = due.items.iter().collect();
+    let mut files = vec![(
+        "calendar/all.ics".to_string(),
+        report::due::ics::calendar(&cx, "nhi: what falls due", &all).into_bytes(),
+    )];
+    let owners = site
+        .team_pages
+        .iter()
+        .map(|t| &t.item.id)
+        .chain(site.person_pages.iter().map(|p| &p.item.id));
+    for owner in owners {
+        let items: Vec<&crate::due::Item> = due.of_owner(Some(owner)).collect();
+        let name = format!("nhi: what falls due for {}", cx.owner_label(Some(owner)));
+        files.push((
+            format!("calendar/{owner}.ics"),
+            report::due::ics::calendar(&cx, &name, &items).into_bytes(),
+        ));
+    }
+    files
 }
 
 fn pretty(value: &Value) -> Result<Vec<u8>> {

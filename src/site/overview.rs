@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use super::index::{DueKind, Site, CHART_WEEKS};
+use super::index::{Site, CHART_WEEKS};
 use super::pages::{due_item, finding, identity_row, web_link};
 use super::svg;
 use crate::catalogue::{self, Rule, RuleId, NIST, OWASP};
 use crate::day;
+use crate::due::What;
 use crate::finding::{Finding, Severity};
 use crate::model::{Environment, IdentityType, Status};
 
@@ -99,12 +100,20 @@ fn weeks_chart(site: &Site<'_>) -> String {
     let labels: Vec<String> = (0..CHART_WEEKS)
         .map(|w| day::add(as_of, w * 7).strftime("%b %d").to_string())
         .collect();
-    let series: Vec<svg::Series<'_>> = DueKind::ALL
+    // One count per obligation, however many owners share it (an exception waiving several teams' identities).
+    let mut seen = BTreeSet::new();
+    let obligations: Vec<_> = site
+        .due
+        .iter()
+        .filter(|d| seen.insert((d.what, d.kind(), d.id())))
+        .collect();
+    let series: Vec<svg::Series<'_>> = What::ALL
         .iter()
         .map(|kind| {
             let mut values = vec![0; labels.len()];
-            for d in site.due.iter().filter(|d| d.what == *kind) {
-                let week = usize::try_from(site.days_until(d.date) / 7)
+            for d in obligations.iter().filter(|d| d.what == *kind) {
+                let day = d.deadline.day().unwrap_or(as_of);
+                let week = usize::try_from(site.days_until(day) / 7)
                     .unwrap_or(0)
                     .min(labels.len() - 1);
                 values[week] += 1;
@@ -157,9 +166,10 @@ pub fn dashboard(site: &Site<'_>) -> Value {
         )
     };
     let soon = list(site.due_soon().map(|d| due_item(site, d, root)).collect());
+    let mut seen = BTreeSet::new();
     let exceptions_ending = list(
         site.due_soon()
-            .filter(|d| d.what == DueKind::Exception)
+            .filter(|d| d.what == What::ExceptionExpiry && seen.insert(d.id()))
             .map(|d| due_item(site, d, root))
             .collect(),
     );

@@ -3,8 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::index::{Due, Site};
+use super::index::Site;
 use super::svg;
+use crate::due::{Item, What};
 use crate::finding::Finding;
 use crate::model::{Criticality, Doc, Identity, Person, System, Team};
 
@@ -77,20 +78,20 @@ pub fn identity_row(site: &Site<'_>, doc: &Doc<Identity>, root: &str) -> Value {
     })
 }
 
-pub fn due_item(site: &Site<'_>, d: &Due, root: &str) -> Value {
+pub fn due_item(site: &Site<'_>, d: &Item, root: &str) -> Value {
     let subject = match d.what {
-        super::index::DueKind::Exception => {
-            Site::link(&d.subject, site.exception_href(&d.subject, root))
-        }
-        _ => site.identity_link(&d.subject, root),
+        What::ExceptionExpiry => Site::link(d.id(), site.exception_href(d.id(), root)),
+        _ => site.identity_link(d.id(), root),
     };
+    let date = d.deadline.day();
     json!({
-        "date": d.date.to_string(),
-        "days": site.days_until(d.date),
+        "date": date.map(|x| x.to_string()),
+        "days": date.map(|x| site.days_until(x)),
         "what": d.what.label(),
         "class": d.what.class(),
         "subject": subject,
         "owner": d.owner.as_deref().map(|o| site.owner_link(o, root)),
+        "command": d.command(None),
     })
 }
 
@@ -341,7 +342,12 @@ fn large_radius<'a>(
 }
 
 /// What an owner must act on: open findings and what falls due soon on the identities they own.
-fn needs_action(site: &Site<'_>, owned: &[&Doc<Identity>], root: &str) -> (Vec<Value>, Vec<Value>) {
+fn needs_action(
+    site: &Site<'_>,
+    owner: &str,
+    owned: &[&Doc<Identity>],
+    root: &str,
+) -> (Vec<Value>, Vec<Value>) {
     let mut open: Vec<&Finding> = Vec::new();
     for doc in owned {
         open.extend(
@@ -350,13 +356,11 @@ fn needs_action(site: &Site<'_>, owned: &[&Doc<Identity>], root: &str) -> (Vec<V
                 .filter(|f| f.waived_by.is_none()),
         );
     }
-    let mut due: Vec<&Due> = owned
-        .iter()
-        .flat_map(|d| site.due_of(&d.item.id))
+    let due = site
+        .due_by_owner(owner)
         .filter(|d| site.is_soon(d))
+        .map(|d| due_item(site, d, root))
         .collect();
-    due.sort_by(|a, b| (a.date, a.what, &a.subject).cmp(&(b.date, b.what, &b.subject)));
-    let due = due.iter().map(|d| due_item(site, d, root)).collect();
     (findings(site, &open, root), due)
 }
 
@@ -372,7 +376,12 @@ pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
     let root = DEEP;
     let t = &doc.item;
     let owned = site.ownership.owned_by.get(t.id.as_str());
-    let (open, due) = needs_action(site, owned.map(Vec::as_slice).unwrap_or_default(), root);
+    let (open, due) = needs_action(
+        site,
+        &t.id,
+        owned.map(Vec::as_slice).unwrap_or_default(),
+        root,
+    );
     let members: Vec<Value> = site
         .ownership
         .members
@@ -405,7 +414,12 @@ pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
     let root = DEEP;
     let p = &doc.item;
     let owned = site.ownership.owned_by.get(p.id.as_str());
-    let (open, due) = needs_action(site, owned.map(Vec::as_slice).unwrap_or_default(), root);
+    let (open, due) = needs_action(
+        site,
+        &p.id,
+        owned.map(Vec::as_slice).unwrap_or_default(),
+        root,
+    );
     json!({
         "root": root,
         "title": p.name.clone().unwrap_or_else(|| p.id.clone()),

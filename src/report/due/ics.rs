@@ -1,0 +1,175 @@
+//! `nhi due` as an iCalendar file (RFC 5545): one all-day event per item, for a team to subscribe to.
+//!
+//! The same registry and day give the same bytes: the UID of an event is a hash of what it is about (kind of
+//! obligation, kind and id of the subject, owner), so a subscribed calendar updates an event instead of
+//! adding another; DTSTAMP is the as-of day. Lines end in CRLF and are folded at 75 octets; TEXT values are
+//! escaped.
+
+use std::io::{self, Write};
+
+use jiff::civil::Date;
+use sha2::{Digest, Sha256};
+
+use super::{Context, Emitter};
+use crate::day;
+use crate::due::Item;
+
+pub struct Ics;
+
+impl Emitter for Ics {
+    fn emit(&self, cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let name = match cx.due.owner.as_deref() {
+            Some(owner) => format!("nhi: what falls due for {}", cx.owner_label(Some(owner))),
+            None => "nhi: what falls due".to_string(),
+        };
+        out.write_all(calendar(cx, &name, &cx.due.items.iter().collect::<Vec<_>>()).as_bytes())
+    }
+}
+
+/// A calendar named `name` with one event per item (the first of items sharing a UID).
+pub fn calendar(cx: &Context<'_>, name: &str, items: &[&Item]) -> String {
+    let mut ics = String::new();
+    for line in [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//nhi//nhi due//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ] {
+        push(&mut ics, line);
+    }
+    push(&mut ics, &format!("X-WR-CALNAME:{}", text(name)));
+    let mut seen = std::collections::HashSet::new();
+    for item in items {
+        let uid = uid(item);
+        if seen.insert(uid.clone()) {
+            event(cx, item, &uid, &mut ics);
+        }
+    }
+    push(&mut ics, "END:VCALENDAR");
+    ics
+}
+
+fn event(cx: &Context<'_>, item: &Item, uid: &str, ics: &mut String) {
+    let as_of = cx.due.as_of;
+    // An obligation with no known day is overdue: it shows on the day the calendar was made.
+    let day = item.deadline.day().unwrap_or(as_of);
+    let owner = cx.owner_label(item.owner.as_deref());
+    let summary = format!("{} {} ({owner})", item.what.action(), item.id());
+    let mut description = format!(
+        "{} of {} {}: {}.\nRecord it with: {}\nFile: {}",
+        item.what.label(),
+        item.kind(),
+        item.id(),
+        cx.when(item),
+        cx.command(item),
+        Context::location(item),
+    );
+    if let Some(e) = &item.waived_by {
+        description.push_str(&format!("\nWaived by exception {e} as of {as_of}."));
+    }
+    push(ics, "BEGIN:VEVENT");
+    push(ics, &format!("UID:{uid}"));
+    push(ics, &format!("DTSTAMP:{}T000000Z", compact(as_of)));
+    push(ics, &format!("DTSTART;VALUE=DATE:{}", compact(day)));
+    push(
+        ics,
+        &format!("DTEND;VALUE=DATE:{}", compact(day::add(day, 1))),
+    );
+    push(ics, &format!("SUMMARY:{}", text(&summary)));
+    push(ics, &format!("DESCRIPTION:{}", text(&description)));
+    push(ics, &format!("CATEGORIES:{}", text(item.what.as_str())));
+    if let Some(url) = cx.page(item) {
+        push(ics, &format!("URL;VALUE=URI:{url}"));
+    }
+    push(ics, "TRANSP:TRANSPARENT");
+    push(ics, "END:VEVENT");
+}
+
+/// A stable identifier of an obligation: the same (what, kind, id, owner) gives the same UID every day.
+pub fn uid(item: &Item) -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        item.what.as_str(),
+        item.kind(),
+        item.id(),
+        item.owner.as_deref().unwrap_or(""),
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    let hex: String = hash.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{hex}@nhi")
+}
+
+/// `YYYYMMDD`, the DATE form of RFC 5545.
+fn compact(day: Date) -> String {
+    day.strftime("%Y%m%d").to_string()
+}
+
+/// A TEXT value escaped (RFC 5545 3.3.11): backslash, semicolon, comma, and line breaks as `\n`.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Appends a content line folded at 75 octets (never inside a UTF-8 character), each part ending in CRLF;
+/// continuation lines start with one space, which counts toward their 75.
+pub fn push(ics: &mut String, line: &str) {
+    let mut limit = 75;
+    let mut rest = line;
+    loop {
+        if rest.len() <= limit {
+            ics.push_str(rest);
+            ics.push_str("\r\n");
+            return;
+        }
+        let mut cut = limit;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        ics.push_str(&rest[..cut]);
+        ics.push_str("\r\n ");
+        rest = &rest[cut..];
+        limit = 74;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{push, text};
+
+    #[test]
+    fn lines_fold_at_75_octets_without_splitting_characters() {
+        let line = format!("SUMMARY:{}", "é".repeat(100));
+        let mut ics = String::new();
+        push(&mut ics, &line);
+        let parts: Vec<&str> = ics.split("\r\n").filter(|p| !p.is_empty()).collect();
+        assert!(parts.len() > 2);
+        for p in &parts {
+            assert!(p.len() <= 75, "{} octets: {p}", p.len());
+        }
+        assert!(parts[1..].iter().all(|p| p.starts_with(' ')));
+        let unfolded: String = ics.replace("\r\n ", "").trim_end().to_string();
+        assert_eq!(unfolded, line);
+    }
+
+    #[test]
+    fn text_values_are_escaped() {
+        assert_eq!(text("a,b;c\\d\ne\r"), "a\\,b\\;c\\\\d\\ne");
+    }
+}
