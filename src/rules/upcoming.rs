@@ -1,18 +1,20 @@
 //! Obligations about to fall due: `rotation-due` and `review-due` notices, within `expiry_warning_days`
 //! before `rotation-overdue` and `review-overdue` would fire, as `credential-expiring` precedes
-//! `credential-expired`. The due days are computed here once, for the rules and for the site.
+//! `credential-expired`. The due days are [`deadline`]'s, the same as the overdue rules' and `nhi due`'s.
 
 use jiff::civil::Date;
 
+use super::deadline;
 use super::Ctx;
 use crate::catalogue::RuleId;
 use crate::day;
 use crate::finding::Finding;
 use crate::model::{Doc, Identity, Kind};
 
-/// When an obligation falls due: the last day on which its overdue rule stays silent.
+/// An obligation with a known day: when it falls due, and the period and the date it runs from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Due {
+    /// The last day on which its overdue rule stays silent ([`deadline`]).
     pub day: Date,
     /// The day the period runs from (last rotation or creation; last review).
     pub since: Date,
@@ -29,36 +31,24 @@ impl Due {
 }
 
 /// When a static credential's rotation falls due; `None` for other credentials or an unknown age.
-pub fn rotation(ctx: &Ctx<'_>, i: &Identity) -> Option<Due> {
-    if !i.is_static() {
-        return None;
-    }
-    let period = i
-        .credential
-        .rotation_days
-        .unwrap_or_else(|| ctx.policy.rotation_period(i.kind));
-    let (pointer, since) = match (i.credential.last_rotated, i.credential.created) {
-        (Some(d), _) => ("/credential/last_rotated", d),
-        (None, Some(d)) => ("/credential/created", d),
-        (None, None) => return None,
-    };
-    let day = day::add(since, i64::from(period));
+pub fn rotation(ctx: &Ctx<'_>, doc: &Doc<Identity>) -> Option<Due> {
+    let r = deadline::rotation(ctx, doc)?;
+    let (since, pointer, _) = r.since?;
     Some(Due {
-        day,
+        day: r.deadline.day()?,
         since,
-        period,
+        period: r.period,
         pointer,
     })
 }
 
 /// When an identity's next access review falls due; `None` when it was never reviewed.
 pub fn review(ctx: &Ctx<'_>, i: &Identity) -> Option<Due> {
-    let since = i.review.as_ref().and_then(|r| r.last)?;
-    let period = ctx.review_period(i);
+    let r = deadline::review(ctx, i);
     Some(Due {
-        day: day::add(since, i64::from(period)),
-        since,
-        period,
+        day: r.deadline.day()?,
+        since: r.last?,
+        period: r.period,
         pointer: "/review/last",
     })
 }
@@ -81,7 +71,7 @@ fn in_days(left: i64) -> String {
 
 /// `rotation-due`: a static credential's rotation falls due within `expiry_warning_days`.
 pub fn rotation_due(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(due) = rotation(ctx, &doc.item) else {
+    let Some(due) = rotation(ctx, doc) else {
         return;
     };
     let Some(left) = within_warning(ctx, &due) else {
