@@ -20,9 +20,13 @@ pub struct SourceOptions {
     /// for each account
     #[arg(long, value_name = "FILE")]
     pub keys: Vec<PathBuf>,
-    /// GitHub Actions: the repository as OWNER/REPO [default: the origin remote, else the directory name]
+    /// GitHub Actions and deploy keys: the repository as OWNER/REPO [Actions default: the origin remote, else
+    /// the directory name]
     #[arg(long, value_name = "OWNER/REPO")]
     pub repo: Option<String>,
+    /// GitHub personal access tokens (and App installations without `account`): the organisation
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
     /// Keep what the source skips by default: console users without keys (AWS), `default` and `kube-*`
     /// service accounts (Kubernetes)
     #[arg(long)]
@@ -40,9 +44,15 @@ impl SourceOptions {
                 bail!("--repo must be OWNER/REPO, not `{repo}`");
             }
         }
+        if let Some(org) = &self.org {
+            if org.is_empty() || org.contains(['/', ':']) {
+                bail!("--org must be an organisation name, not `{org}`");
+            }
+        }
         let options = Options {
             keys: self.keys.clone(),
             repo: self.repo.clone(),
+            org: self.org.clone(),
             all: self.all,
             as_of: Some(as_of),
         };

@@ -223,6 +223,13 @@ fn usable(source: SourceKind) -> &'static str {
         SourceKind::GithubActions => "a workflow still referencing the secret",
         SourceKind::AwsIamRoles => "the role still in the account",
         SourceKind::Gitleaks | SourceKind::Trufflehog => "the secret in code",
+        SourceKind::AwsSecretsManager => "the secret not scheduled for deletion",
+        SourceKind::AzureServicePrincipals => "sign-in enabled",
+        SourceKind::GithubDeployKeys => "the deploy key still on the repository",
+        SourceKind::GithubAppInstallations => "the App installed and not suspended",
+        SourceKind::GithubPersonalAccessTokens => {
+            "the token unexpired with access to the organisation"
+        }
     }
 }
 

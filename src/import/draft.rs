@@ -47,6 +47,7 @@ impl Draft<'_> {
                 "  # TODO: confirm (a role assumed through OIDC)"
             }
             (SourceKind::GithubActions, _) => "  # TODO: confirm (guessed from the secret's name)",
+            (SourceKind::AwsSecretsManager, _) => "  # TODO: confirm (what the secret holds)",
             _ => "",
         };
         let _ = writeln!(y, "type: {}{guessed}", record.kind);

@@ -6,9 +6,14 @@
 
 pub mod aws;
 pub mod aws_roles;
+pub mod aws_secrets;
+pub mod azure;
 pub mod draft;
 pub mod gcp;
 pub mod github;
+pub mod github_apps;
+pub mod github_keys;
+pub mod github_pats;
 pub mod gitleaks;
 pub mod ids;
 pub mod input;
@@ -40,10 +45,20 @@ pub enum SourceKind {
     Gitleaks,
     /// trufflehog's JSON Lines (`trufflehog git … --json`): secrets found in code
     Trufflehog,
+    /// `aws secretsmanager list-secrets`: secrets, their rotation and last access
+    AwsSecretsManager,
+    /// `az ad sp list --all -o json`: Microsoft Entra service principals and their credentials
+    AzureServicePrincipals,
+    /// A repository's deploy keys (`gh api repos/OWNER/REPO/keys`, with --repo)
+    GithubDeployKeys,
+    /// The organisation's GitHub App installations (`gh api orgs/ORG/installations`)
+    GithubAppInstallations,
+    /// Fine-grained personal access tokens with organisation access (`gh api orgs/ORG/personal-access-tokens`, with --org)
+    GithubPersonalAccessTokens,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 7] = [
+    pub const ALL: [SourceKind; 12] = [
         SourceKind::AwsCredentialReport,
         SourceKind::GcpServiceAccounts,
         SourceKind::K8sServiceAccounts,
@@ -51,6 +66,11 @@ impl SourceKind {
         SourceKind::AwsIamRoles,
         SourceKind::Gitleaks,
         SourceKind::Trufflehog,
+        SourceKind::AwsSecretsManager,
+        SourceKind::AzureServicePrincipals,
+        SourceKind::GithubDeployKeys,
+        SourceKind::GithubAppInstallations,
+        SourceKind::GithubPersonalAccessTokens,
     ];
 
     /// The name on the command line, in reports, and of the folder drafts are written to.
@@ -63,6 +83,11 @@ impl SourceKind {
             SourceKind::AwsIamRoles => "aws-iam-roles",
             SourceKind::Gitleaks => "gitleaks",
             SourceKind::Trufflehog => "trufflehog",
+            SourceKind::AwsSecretsManager => "aws-secrets-manager",
+            SourceKind::AzureServicePrincipals => "azure-service-principals",
+            SourceKind::GithubDeployKeys => "github-deploy-keys",
+            SourceKind::GithubAppInstallations => "github-app-installations",
+            SourceKind::GithubPersonalAccessTokens => "github-personal-access-tokens",
         }
     }
 
@@ -76,8 +101,11 @@ impl SourceKind {
 pub struct Options {
     /// GCP: key listings (`gcloud iam service-accounts keys list --iam-account=… --format=json`).
     pub keys: Vec<PathBuf>,
-    /// GitHub Actions: `owner/repo` for external ids, instead of the one found in `.git/config`.
+    /// GitHub Actions and deploy keys: `owner/repo` for external ids (Actions: instead of the one found in
+    /// `.git/config`).
     pub repo: Option<String>,
+    /// GitHub organisation listings that do not name their organisation (personal access tokens).
+    pub org: Option<String>,
     /// Keep what a source skips by default (console users, `default` and `kube-*` service accounts).
     pub all: bool,
     /// The day credentials' validity is judged on (GCP key expiry).
@@ -206,6 +234,11 @@ impl Export {
             SourceKind::AwsIamRoles => aws_roles::account_of(external_id),
             // Scanner reports list leaks, not identities: nothing is expected in them.
             SourceKind::Gitleaks | SourceKind::Trufflehog => None,
+            SourceKind::AwsSecretsManager => aws_secrets::scope_of(external_id),
+            SourceKind::AzureServicePrincipals => azure::scope_of(external_id),
+            SourceKind::GithubDeployKeys => github_keys::repo_of(external_id),
+            SourceKind::GithubAppInstallations => github_apps::org_of(external_id),
+            SourceKind::GithubPersonalAccessTokens => github_pats::org_of(external_id),
         };
         scope.is_some_and(|s| self.scope.contains(&s))
     }
@@ -217,6 +250,7 @@ pub fn match_key(source: SourceKind, external_id: &str) -> String {
     let id = external_id.trim();
     let id = match source {
         SourceKind::K8sServiceAccounts => id.strip_prefix("k8s:").unwrap_or(id),
+        SourceKind::AwsSecretsManager => return aws_secrets::partial(id),
         _ => id,
     };
     id.to_lowercase()
@@ -264,10 +298,58 @@ pub fn read(source: SourceKind, path: &Path, options: &Options) -> Result<Export
         SourceKind::AwsIamRoles => aws_roles::read(path, options, &mut export)?,
         SourceKind::Gitleaks => gitleaks::read(path, options, &mut export)?,
         SourceKind::Trufflehog => trufflehog::read(path, options, &mut export)?,
+        SourceKind::AwsSecretsManager => aws_secrets::read(path, options, &mut export)?,
+        SourceKind::AzureServicePrincipals => azure::read(path, options, &mut export)?,
+        SourceKind::GithubDeployKeys => github_keys::read(path, options, &mut export)?,
+        SourceKind::GithubAppInstallations => github_apps::read(path, options, &mut export)?,
+        SourceKind::GithubPersonalAccessTokens => github_pats::read(path, options, &mut export)?,
     }
     merge_duplicates(&mut export);
     scrub(&mut export);
     Ok(export)
+}
+
+/// An item as the typed struct `T`, or an error naming the line and what was expected. serde's own message
+/// is left out: it quotes the offending value, which may be anything the export holds.
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(
+    item: serde_json::Value,
+    line: u32,
+    what: &str,
+) -> Result<T, json_stream::SyntaxError> {
+    let bad = |why: &str| json_stream::SyntaxError {
+        line,
+        message: format!("not {what}: {why}"),
+    };
+    if !item.is_object() {
+        return Err(bad("expected a JSON object"));
+    }
+    serde_json::from_value(item).map_err(|e| {
+        let why = e.to_string();
+        match why.split_once('`') {
+            Some((_, rest)) if why.starts_with("missing field") => {
+                bad(&format!("no `{}", rest.split('`').next().unwrap_or("")))
+            }
+            _ => bad("a field has the wrong type"),
+        }
+    })
+}
+
+/// The UTC day of a timestamp as exports write it: RFC 3339 text, or seconds since the epoch (the AWS API
+/// and AWS CLI v1 print numbers such as `1523477145.729`). `None` for null or absent.
+pub(crate) fn day_of(value: Option<&serde_json::Value>) -> Result<Option<Date>, String> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(text)) if text.trim().is_empty() => Ok(None),
+        Some(serde_json::Value::String(text)) => crate::day::of_timestamp(text)
+            .map(Some)
+            .ok_or_else(|| "not an RFC 3339 timestamp".to_string()),
+        Some(serde_json::Value::Number(n)) => n
+            .as_f64()
+            .and_then(|secs| jiff::Timestamp::from_second(secs.floor() as i64).ok())
+            .map(|ts| Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date()))
+            .ok_or_else(|| "not a time in seconds".to_string()),
+        Some(_) => Err("not a timestamp".to_string()),
+    }
 }
 
 /// The note a secret scanner's report gets: it drafts nothing, and says where its findings go.

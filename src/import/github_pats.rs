@@ -1,0 +1,114 @@
+//! `github-personal-access-tokens`: fine-grained personal access tokens with access to an organisation
+//! (`GET /orgs/{org}/personal-access-tokens`, `gh api orgs/ORG/personal-access-tokens`, for organisation
+//! owners and GitHub Apps): `[{id, owner: {login}, repository_selection, permissions, access_granted_at,
+//! token_id, token_name, token_expired, token_expires_at, token_last_used_at}]`. The listing does not name
+//! the organisation: `--org ORG` does. External ids are `github-pat:<org>:<token_id>`.
+//!
+//! A personal access token acts as the person who created it: used by automation, it is a non-human
+//! identity bound to a human account (NHI10), and it leaves with that person.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::json_stream::SyntaxError;
+use super::{day_of, ids, input, typed, Export, ImportError, Options, Record};
+use crate::model::{CredentialKind, IdentityType};
+
+/// The prefix of this source's external ids.
+pub const PREFIX: &str = "github-pat:";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Grant {
+    owner: Option<Owner>,
+    repository_selection: Option<String>,
+    access_granted_at: Option<Value>,
+    token_id: Option<u64>,
+    token_name: Option<String>,
+    token_expired: Option<bool>,
+    token_expires_at: Option<Value>,
+    token_last_used_at: Option<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Owner {
+    login: Option<String>,
+}
+
+/// The organisation of an external id of this source, lower-cased.
+pub fn org_of(external_id: &str) -> Option<String> {
+    let rest = external_id.trim().strip_prefix(PREFIX)?;
+    let (org, id) = rest.split_once(':')?;
+    (!org.is_empty() && !id.is_empty()).then(|| org.to_lowercase())
+}
+
+/// Reads the listing at `path` into `export`.
+pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
+    let Some(org) = options.org.clone() else {
+        return Err(ImportError::io(
+            path,
+            std::io::Error::other(
+                "the token listing does not name its organisation: give --org ORG",
+            ),
+        ));
+    };
+    let file = export.file.clone();
+    let mut records = Vec::new();
+    input::items(path, &file, &[], |item, line| {
+        let grant: Grant = typed(item, line, "a fine-grained personal access token grant")?;
+        records.push(record(&file, line, &org, grant)?);
+        Ok(())
+    })?;
+    export.scope.insert(org.to_lowercase());
+    export.records.extend(records);
+    Ok(())
+}
+
+fn record(file: &str, line: u32, org: &str, g: Grant) -> Result<Record, SyntaxError> {
+    let bad = |message: String| SyntaxError { line, message };
+    let token = g
+        .token_id
+        .ok_or_else(|| bad("a grant without `token_id`".into()))?;
+    let owner = g.owner.and_then(|o| o.login).unwrap_or_default();
+    let name = g
+        .token_name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| format!("token {token}"));
+    let mut record = Record::new(
+        format!("{PREFIX}{org}:{token}"),
+        ids::sanitize(&format!("pat-{owner}-{name}")),
+        name,
+        IdentityType::Token,
+        file,
+        line,
+    );
+    let day = |v: &Option<Value>, field: &str| {
+        day_of(v.as_ref()).map_err(|why| bad(format!("`{field}` is {why}")))
+    };
+    record.credential = Some(CredentialKind::Static);
+    record.created = day(&g.access_granted_at, "access_granted_at")?;
+    record.rotated = record.created;
+    record.expires = day(&g.token_expires_at, "token_expires_at")?;
+    record.last_used = day(&g.token_last_used_at, "token_last_used_at")?;
+    record.active = g.token_expired != Some(true);
+    record.active_keys = u32::from(record.active);
+    if !owner.is_empty() {
+        record.notes.push(format!("a personal access token of {owner}: it acts as that person and leaves with them (NHI10); prefer a GitHub App"));
+    }
+    if record.expires.is_none() {
+        record.notes.push("it never expires".into());
+    }
+    if g.repository_selection.as_deref() == Some("all") {
+        record
+            .notes
+            .push(format!("access to every repository of {org}"));
+    }
+    if g.token_expired == Some(true) {
+        record.notes.push("expired".into());
+    }
+    Ok(record)
+}
