@@ -7,7 +7,9 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{check_json, data, minimal_registry, nhi, rules_of, stderr, stdout, write, AS_OF};
+use common::{
+    check_json, data, minimal_registry, nhi, report_rows, rules_of, stderr, stdout, write, AS_OF,
+};
 
 fn sample(rel: &str) -> String {
     data(rel).display().to_string()
@@ -71,19 +73,9 @@ fn drift(source: &str, file: &str, extra: &[&str], identities: &[(&str, &str)]) 
     let o = nhi(&args);
     assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                text(&f["rule"]),
-                text(&f["severity"]),
-                text(&f["id"]),
-                text(&f["field"]),
-            )
-        })
+    report_rows(&report)
+        .into_iter()
+        .map(|(rule, severity, _, id, field, _, _)| (rule, severity, id, field))
         .collect()
 }
 
