@@ -82,18 +82,66 @@ pub fn span(s: &str) -> String {
     format!("`{inner}`")
 }
 
-/// A finding's message in Markdown: its `quoted` parts (ids, fields, values) as code spans, the rest as a
-/// [`cell`].
+/// A finding's message in Markdown: its `quoted` parts (ids, fields, commands) as code spans, the rest as
+/// a [`cell`]. A quoted part that holds what a renderer might still read as markup (`<`, `[`, `(`, `|`, a
+/// backslash…: registry values can), or an unpaired backtick, is escaped as text with its backticks.
 pub fn message(s: &str) -> String {
-    s.split('`')
+    let parts: Vec<&str> = s.split('`').collect();
+    let paired = parts.len() % 2 == 1;
+    parts
+        .iter()
         .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { span(part) } else { cell(part) })
+        .map(|(i, part)| {
+            let quoted = i % 2 == 1;
+            let closed = paired || i + 1 < parts.len();
+            match (quoted, closed) {
+                (true, true) if plain_code(part) => format!("`{part}`"),
+                (true, true) => cell(&format!("`{part}`")),
+                (true, false) => cell(&format!("`{part}")),
+                (false, _) => cell(part),
+            }
+        })
         .collect()
+}
+
+/// Any text as a code span when it is [`plain_code`], else escaped as a [`cell`].
+pub fn quoted(s: &str) -> String {
+    if plain_code(s) {
+        format!("`{s}`")
+    } else {
+        cell(s)
+    }
+}
+
+/// Whether a quoted part can be a code span as it is: not empty, and nothing a Markdown or HTML reader (or
+/// GitHub's table parser) could act on.
+fn plain_code(s: &str) -> bool {
+    !s.trim().is_empty()
+        && !s.chars().any(|c| {
+            c.is_control()
+                || matches!(
+                    c,
+                    '<' | '>' | '&' | '[' | ']' | '(' | ')' | '|' | '\\' | '!'
+                )
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_show_plain_quotes_as_code_and_escape_the_rest() {
+        assert_eq!(
+            message("run `nhi rotated x` now"),
+            "run `nhi rotated x` now"
+        );
+        assert_eq!(message("id `a<b>`"), r"id \`a&lt;b&gt;\`");
+        assert_eq!(message("x `[a](j:x)`"), r"x \`\[a\]\(j\:x\)\`");
+        assert_eq!(message("open `tick"), r"open \`tick");
+        assert_eq!(message("a `|` b"), r"a \`\|\` b");
+        assert_eq!(message("``"), r"\`\`");
+    }
 
     #[test]
     fn cells_cannot_inject_markdown_or_html() {

@@ -141,7 +141,14 @@ fn expected_annotations(json: &Value) -> Vec<Annotation> {
                 line: f["line"].as_u64().unwrap(),
                 col: f["column"].as_u64().unwrap(),
                 title: f["rule"].as_str().unwrap().to_string(),
-                message: format!("{subject}{}", f["message"].as_str().unwrap()),
+                // Each annotation carries the rule's fix on a line of its own (as `nhi explain` gives it).
+                message: format!(
+                    "{subject}{}\nFix: {}",
+                    f["message"].as_str().unwrap(),
+                    nhi::catalogue::get(f["rule"].as_str().unwrap())
+                        .expect("a rule of the catalogue")
+                        .fix
+                ),
             }
         })
         .collect();
@@ -245,4 +252,29 @@ fn the_step_summary_escapes_markdown_and_html() {
             .count();
         assert_eq!(unescaped_pipes, 6, "five cells exactly: {row}");
     }
+}
+
+#[test]
+fn annotations_carry_the_fix_and_the_summary_shows_code_as_code() {
+    let reg = TempRegistry::new();
+    reg.write(
+        "identities/x.yaml",
+        "kind: Identity\nid: x\ntype: bot\npurpose: p\nenvironment: dev\nstatus: active\ncredential: {kind: federated}\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let out = run(&reg, "github", Some(&summary));
+    let line = out
+        .lines()
+        .find(|l| l.contains("title=owner-missing::"))
+        .expect("an owner-missing annotation");
+    assert!(
+        line.ends_with("%0AFix: Set `owner` to the Team accountable for the identity."),
+        "{line}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    let row = md.lines().find(|l| l.contains("`owner-missing`")).unwrap();
+    assert!(row.contains("has no `owner`"), "{row}");
+    assert!(!row.contains("\\`"), "no escaped backticks: {row}");
+    assert!(row.contains("`identities/x.yaml`:1"), "{row}");
 }

@@ -49,7 +49,7 @@ pub fn ordered_in<'c>(cx: &'c Context<'_>) -> Vec<&'c Finding> {
     list
 }
 
-/// The workflow command for one finding.
+/// The workflow command for one finding: the message, then on a line of its own what fixes it.
 pub fn command(cx: &Context<'_>, f: &Finding) -> String {
     let subject = if f.subject.id.is_empty() {
         String::new()
@@ -63,7 +63,11 @@ pub fn command(cx: &Context<'_>, f: &Finding) -> String {
         f.pos.line,
         f.pos.column,
         escape_property(f.rule.as_str()),
-        escape_data(&format!("{subject}{}", f.message))
+        escape_data(&format!(
+            "{subject}{}\nFix: {}",
+            f.message,
+            f.rule.rule().fix
+        ))
     )
 }
 

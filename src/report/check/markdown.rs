@@ -1,12 +1,13 @@
 //! The Markdown job summary: counts, the verdict, and every finding in one table.
 //!
-//! GitHub renders HTML inside Markdown, so every value from the registry is escaped for both.
+//! GitHub renders HTML inside Markdown, so every value from the registry is escaped for both; the
+//! `quoted` parts of messages (ids, fields, commands) are code spans.
 
 use std::fmt::Write;
 
 use super::Context;
 use crate::finding::Counts;
-use crate::report::text::{cell, code};
+use crate::report::text::{cell, code, message, quoted};
 
 /// The summary for `$GITHUB_STEP_SUMMARY`.
 pub fn summary(cx: &Context<'_>) -> String {
@@ -51,12 +52,12 @@ pub fn summary(cx: &Context<'_>) -> String {
         } else {
             format!("{} {}", f.subject.kind, code(&f.subject.id))
         };
-        let location = format!("{}:{}", cell(&cx.repo_path(&f.file)), f.pos.line);
+        let location = format!("{}:{}", quoted(&cx.repo_path(&f.file)), f.pos.line);
         let _ = writeln!(
             md,
             "| {severity} | `{}` | {subject} | {location} | {} |",
             f.rule,
-            cell(&f.message)
+            message(&f.message)
         );
     }
     md
