@@ -1,18 +1,34 @@
 //! The integration suite: one test binary (one link) whose modules each prove one part of the contract.
+//! `common` and `support` hold the helpers of the checking and the discovery tests, `graphutil` those of the
+//! graph tests; `commands` runs the command cases of `tests/cmd/`.
 
+mod blast_cli;
 mod cases;
 mod cli;
+mod commands;
 mod common;
+mod drift;
 mod edit;
+mod federation;
 mod first_hour;
 mod formats;
 mod github;
+mod github_files;
+mod graphutil;
 mod hostile;
+mod import;
+mod import_shapes;
 mod independent;
+mod leaks;
+mod pr_workflow;
 mod properties;
 mod record;
 mod sarif;
+mod scale_smoke;
 mod secrets;
+mod site;
+mod site_drift;
+mod support;
 mod sync;
 mod tree;
 mod yaml_suite;

@@ -2,7 +2,7 @@
 //! AWS documents (`get-account-authorization-details` with policy objects, `list-roles` with URL-encoded
 //! policies).
 
-mod common;
+use crate::support as common;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! Real export shapes: each defect seen on documented samples (wrappers, YAML, encodings, concatenations,
 //! duplicates, line endings, missing columns, dropped facts, misclassified secrets) with its regression test.
 
-mod common;
+use crate::support as common;
 
 use std::path::Path;
 

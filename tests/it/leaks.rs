@@ -2,7 +2,7 @@
 //! commit, matched to registry identities by the identifiers the report gives; and no output of any format
 //! ever holds a secret value from the report (the reports hold them in full).
 
-mod common;
+use crate::support as common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! `nhi drift`: undeclared, stale and drifted identities, against hand-written expectations.
 
-mod common;
+use crate::support as common;
 
 use std::collections::BTreeSet;
 

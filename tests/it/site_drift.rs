@@ -2,7 +2,7 @@
 //! identity pages show their drift, hostile report values are escaped, an unreadable report stops the build
 //! before anything is written, and the same report gives the same bytes.
 
-mod common;
+use crate::support as common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

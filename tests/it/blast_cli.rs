@@ -1,6 +1,6 @@
 //! CLI tests of `nhi blast`, `nhi rank` and `nhi graph` on the registries under `tests/blast/`.
 
-mod graphutil;
+use crate::graphutil;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;

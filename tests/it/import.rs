@@ -1,6 +1,6 @@
 //! `nhi import`: each source's documented sample export becomes drafts that validate against the schemas.
 
-mod common;
+use crate::support as common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
