@@ -3,7 +3,7 @@
 //! the provider's documented format: the drafts pass the schema, and drift on a hand-made registry gives
 //! exactly the expected findings. Secrets Manager also feeds `nhi sync`.
 
-mod common;
+use crate::support as common;
 
 use std::collections::BTreeSet;
 
