@@ -92,6 +92,7 @@ pub fn page(site: &Site<'_>, root: &str) -> Value {
                 "undeclared": rows("undeclared"),
                 "stale": rows("stale"),
                 "drift": rows("drift"),
+                "leaks": rows("secret-in-code"),
                 "notes": r.notes,
             })
         })

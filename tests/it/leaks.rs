@@ -230,6 +230,20 @@ fn no_output_of_any_format_holds_a_secret_value() {
         &drift_file.display().to_string(),
     ]);
     assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+    let drift_page = std::fs::read_to_string(site.path().join("site/drift.html")).unwrap();
+    assert!(
+        drift_page.contains("Leaked secrets: 2"),
+        "the Drift page lists the leaks"
+    );
+    let identity = walk(site.path())
+        .into_iter()
+        .find(|p| p.ends_with("deploy-bot.html"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .unwrap();
+    assert!(
+        identity.contains("secret-in-code"),
+        "the identity page shows its leak"
+    );
     for page in walk(site.path()) {
         assert_no_secret(
             &page.display().to_string(),

@@ -124,9 +124,10 @@ impl DriftReport {
 
     /// The findings about the registry identity `id`.
     pub fn for_identity<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Item> + 'a {
-        self.findings
-            .iter()
-            .filter(move |f| f.origin == Origin::Registry && f.id == id)
+        // A leak points at the code it was found in, and names the identity it belongs to.
+        self.findings.iter().filter(move |f| {
+            f.id == id && (f.origin == Origin::Registry || f.rule == RuleId::SecretInCode.as_str())
+        })
     }
 
     /// The identities in the export that the registry does not declare.
