@@ -262,6 +262,10 @@ catalogue! {
         "A secret scanner or the provider found a credential in code (`nhi drift`)",
         "A secret in a repository, even in an old commit, is readable by everyone who can clone it and stays in history: it must be treated as leaked. Reported by `nhi drift` from gitleaks and trufflehog reports (at the file, line and commit the scanner gives) and from GCP keys Google found exposed, naming the registry identity when the report's identifiers match its `external_id`. The secret value itself is never shown. No exception can waive it.",
         "Revoke and rotate the credential now (`nhi leak ID` prints the runbook), then remove it from the code; removing it from history does not un-leak it.";
+    IssuanceFailed = "issuance-failed", Notice, ["NHI6"], ["DE.CM-03"], false,
+        "An issuance log shows denied attempts to obtain a role's credential (`nhi trace`)",
+        "A denied `AssumeRoleWithWebIdentity` or `AssumeRole` is either a workflow whose subject no longer matches the trust policy (a renamed branch, a new environment) or someone probing the role. One notice per role, subject and error code, at the first attempt's line, with the number of attempts.",
+        "If the workload is legitimate, fix its subject or the trust policy (and declare the subject in `federation.subjects`); otherwise find who made the attempts.";
 }
 
 /// The rules only `nhi drift` reports: `nhi check` never expects exceptions for them to be used.

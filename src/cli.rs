@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::args::ListFormat;
 use crate::commands::{
     self, blast, build, codeowners, diff, drift, due, graph, import, init, new, offboard, record,
-    sync, CheckArgs, Exit,
+    sync, trace, CheckArgs, Exit,
 };
 
 #[derive(Debug, Parser)]
@@ -40,6 +40,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Compare an inventory export with the registry: undeclared, stale and drifted identities (exit 1)
     Drift(drift::DriftArgs),
+    /// Who obtained credentials: an issuance log (CloudTrail) against the registry's federation (exit 1)
+    Trace(trace::TraceArgs),
     /// Render the registry as a static site for auditors and owners (built even when the gate fails)
     Build(build::BuildArgs),
     /// Print the JSON Schema of a kind (all kinds' file names when none is given), or write them (--write)
@@ -91,6 +93,7 @@ impl Command {
             Command::Schema { kind, write } => commands::schema(kind.as_deref(), write, out),
             Command::Import(args) => import::run(args, out),
             Command::Drift(args) => drift::run(args, out, color_ok),
+            Command::Trace(args) => trace::run(args, out, color_ok),
             Command::Diff(args) => diff::run(args, out),
             Command::Codeowners(args) => codeowners::run(args, out),
             Command::New(args) => new::run(args, out),

@@ -30,6 +30,7 @@ pub mod starter;
 pub mod sync;
 pub mod synth;
 pub mod timings;
+pub mod trace;
 
 use std::path::Path;
 

@@ -28,6 +28,10 @@ pub struct BuildArgs {
     /// A drift report (`nhi drift ... --format json`) to show on the site; repeatable
     #[arg(long, value_name = "FILE")]
     pub drift: Vec<PathBuf>,
+    /// A trace report (`nhi trace ... --format json`): who obtained federated identities' credentials, shown
+    /// on their pages; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub trace: Vec<PathBuf>,
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.
@@ -54,6 +58,7 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
         templates: args.templates,
         commit: args.commit,
         drift: args.drift,
+        trace: args.trace,
     };
     let target = if std::io::stderr().is_terminal() {
         ProgressDrawTarget::stderr()

@@ -36,14 +36,7 @@ pub fn run(args: DriftArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit>
     let loaded = nhi::load::load(&args.registry.root)?;
     let export = args.options.read(args.source, &args.file, as_of)?;
     let mut drifted = drift::compare(&loaded.registry, &export, as_of);
-    let mut placed: Vec<_> = drifted.iter().map(|d| d.finding.clone()).collect();
-    nhi::load::resolve_positions(&mut placed, &|file| {
-        std::fs::read_to_string(args.registry.root.join(file)).ok()
-    });
-    for (d, f) in drifted.iter_mut().zip(placed) {
-        d.finding.pos = f.pos;
-    }
-    drifted.sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
+    place(&args.registry.root, &mut drifted);
     let deny_warnings = args.output.deny_warnings();
     let fails = drifted.iter().any(|d| d.finding.fails(deny_warnings));
     let skipped = export
@@ -81,8 +74,20 @@ pub fn run(args: DriftArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit>
     Ok(Exit::gate(fails))
 }
 
+/// Places registry findings on their key or value, and sorts them for output.
+pub(super) fn place(root: &Path, drifted: &mut [Drifted]) {
+    let mut placed: Vec<_> = drifted.iter().map(|d| d.finding.clone()).collect();
+    nhi::load::resolve_positions(&mut placed, &|file| {
+        std::fs::read_to_string(root.join(file)).ok()
+    });
+    for (d, f) in drifted.iter_mut().zip(placed) {
+        d.finding.pos = f.pos;
+    }
+    drifted.sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
+}
+
 /// The finding with its file as a path from the current directory.
-fn for_display(registry: &Path, d: &Drifted) -> Finding {
+pub(super) fn for_display(registry: &Path, d: &Drifted) -> Finding {
     let mut f = d.finding.clone();
     if d.origin == Origin::Registry && registry != Path::new(".") {
         let joined = registry.join(&*f.file);

@@ -14,6 +14,7 @@ pub mod new_kinds;
 pub mod offboard;
 pub mod record;
 pub mod sync;
+pub mod trace;
 
 use std::io::Write;
 use std::process::ExitCode;

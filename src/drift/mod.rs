@@ -89,7 +89,7 @@ pub fn compare(registry: &Registry, export: &Export, as_of: Date) -> Vec<Drifted
 }
 
 /// Policy severities, waivers (the exceptions' own unused findings belong to `nhi check`), and order.
-fn finish(registry: &Registry, as_of: Date, drifted: Vec<Drifted>) -> Vec<Drifted> {
+pub fn finish(registry: &Registry, as_of: Date, drifted: Vec<Drifted>) -> Vec<Drifted> {
     let mut drifted: Vec<Drifted> = drifted
         .into_iter()
         .filter_map(|mut d| {

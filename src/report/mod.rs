@@ -1,9 +1,9 @@
 //! Every output of every command: one folder (or file) per subject, one file per format.
 //!
 //! `check/` writes findings (human, GitHub, JSON, SARIF, the Markdown job summary) behind one trait, for
-//! `nhi check` and `nhi drift`; `blast`, `rank`, `graph`, `diff/`, `drift/`, `due/` and `rules` write what their
-//! commands compute; `text` makes registry text safe for terminals and Markdown and holds the wording
-//! helpers they share. Nothing else in the library prints.
+//! `nhi check` and `nhi drift`; `blast`, `rank`, `graph`, `diff/`, `drift/`, `due/`, `trace/` and `rules`
+//! write what their commands compute; `text` makes registry text safe for terminals and Markdown and holds
+//! the wording helpers they share. Nothing else in the library prints.
 
 pub mod blast;
 pub mod check;
@@ -14,6 +14,7 @@ pub mod graph;
 pub mod rank;
 pub mod rules;
 pub mod text;
+pub mod trace;
 
 pub use check::{
     emitter, github, human, json, markdown, sarif, summary_line, Context, Emitter, Format,

@@ -27,7 +27,7 @@ pub fn load(paths: &[impl AsRef<Path>]) -> Result<Vec<DriftReport>> {
 }
 
 /// The last component of a path as written in a report (`/`- or `\`-separated).
-fn file_name(path: &str) -> &str {
+pub(super) fn file_name(path: &str) -> &str {
     let trimmed = path.trim_end_matches(['/', '\\']);
     trimmed.rsplit(['/', '\\']).next().unwrap_or(trimmed)
 }

@@ -54,6 +54,8 @@ pub struct Site<'a> {
     due_by_owner: HashMap<String, Vec<usize>>,
     /// The drift reports given to the build (`--drift FILE`), in a fixed order.
     pub drift: Vec<DriftReport>,
+    /// The trace reports given to the build (`--trace FILE`), in a fixed order.
+    pub trace: Vec<crate::report::trace::TraceReport>,
 }
 
 fn pages<'a, T>(
@@ -120,6 +122,7 @@ impl<'a> Site<'a> {
             due_of: HashMap::new(),
             due_by_owner: HashMap::new(),
             drift: Vec::new(),
+            trace: Vec::new(),
         };
         site.summaries = site
             .blast_ranking

@@ -44,6 +44,8 @@ pub struct Options {
     pub commit: Option<String>,
     /// Drift reports written by `nhi drift --format json`, shown on the Drift page and identity pages.
     pub drift: Vec<PathBuf>,
+    /// Trace reports written by `nhi trace --format json`, shown on federated identities' pages.
+    pub trace: Vec<PathBuf>,
 }
 
 /// Reports progress of long builds (a progress bar on a terminal); every method may be called from any thread.
@@ -98,12 +100,14 @@ pub fn build(opts: &Options, progress: &dyn Progress) -> Result<Built> {
     let checked = crate::check(&opts.registry, opts.as_of)?;
     refuse_registry_as_output(&opts.registry, &opts.out)?;
     let reports = drift::load(&opts.drift)?;
+    let traces = federation::load(&opts.trace)?;
     let commit = opts.commit.clone().unwrap_or_else(|| {
         crate::git::head_commit(&opts.registry).unwrap_or_else(|| "unknown".into())
     });
     let templates = Templates::with_overrides(opts.templates.as_deref())?;
     let mut site = Site::new(&checked, commit);
     site.drift = reports;
+    site.trace = traces;
     let staging = Staging::beside(&opts.out)?;
     let result = write_site(&site, &templates, &staging, opts, progress).and_then(|built| {
         staging.commit(&opts.out)?;
@@ -159,6 +163,7 @@ fn render(
             let mut ctx = pages::identity(site, d);
             ctx["drift"] = json!(drift::of_identity(site, &d.item.id, pages::DEEP));
             ctx["federation"] = federation::of_identity(&d.item);
+            ctx["issued"] = federation::issued(site, &d.item.id);
             (
                 format!("identities/{}.html", d.item.id),
                 "identity.html",

@@ -30,6 +30,7 @@ fn options(registry: PathBuf, out: PathBuf) -> Options {
         templates: None,
         commit: Some("0123456789abcdef".into()),
         drift: Vec::new(),
+        trace: Vec::new(),
     }
 }
 

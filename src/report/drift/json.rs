@@ -138,7 +138,8 @@ impl DriftReport {
     }
 }
 
-fn item(d: &Drifted) -> Item {
+/// One finding as the report writes it.
+pub fn item(d: &Drifted) -> Item {
     let f = &d.finding;
     Item {
         rule: f.rule.to_string(),

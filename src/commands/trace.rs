@@ -1,0 +1,118 @@
+//! `nhi trace SOURCE FILE [REGISTRY]`: who obtained credentials, from issuance logs, against the registry.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+
+use super::drift::{for_display, place};
+use super::Exit;
+use crate::args::{AsOf, Output, Registry};
+use nhi::finding::Finding;
+use nhi::report;
+use nhi::report::check::{Context, Outcome};
+use nhi::report::trace::Header;
+use nhi::trace::{cloudtrail, LogSource, Tracer};
+
+#[derive(Debug, clap::Args)]
+pub struct TraceArgs {
+    /// The log's format
+    #[arg(value_enum)]
+    pub source: LogSource,
+    /// The log file (`-` for standard input), or a directory of `*.json` log files (read in name order)
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub registry: Registry,
+    #[command(flatten)]
+    pub output: Output,
+    #[command(flatten)]
+    pub as_of: AsOf,
+}
+
+pub fn run(args: TraceArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit> {
+    let as_of = args.as_of.day();
+    let loaded = nhi::load::load(&args.registry.root)?;
+    let mut tracer = Tracer::new(&loaded.registry);
+    let mut events = 0;
+    for path in logs(&args.file)? {
+        let shown = path.display().to_string();
+        tracer.set_file(&shown);
+        let reader: Box<dyn BufRead> = if path == Path::new("-") {
+            Box::new(BufReader::with_capacity(
+                256 * 1024,
+                std::io::stdin().lock(),
+            ))
+        } else {
+            let file =
+                std::fs::File::open(&path).with_context(|| format!("cannot read {shown}"))?;
+            Box::new(BufReader::with_capacity(256 * 1024, file))
+        };
+        let counts = match args.source {
+            LogSource::Cloudtrail => cloudtrail::read(reader, |i| tracer.add(i)),
+        }
+        .map_err(|e| anyhow::anyhow!("{shown}:{}: {}", e.line, e.message))?;
+        events += counts.events;
+    }
+    let (issuances, failed) = (tracer.issuances, tracer.failed);
+    let mut trace = tracer.finish(as_of);
+    place(&args.registry.root, &mut trace.drifted);
+    let fails = trace
+        .drifted
+        .iter()
+        .any(|d| d.finding.fails(args.output.deny_warnings()));
+    let log = args.file.display().to_string();
+    let header = Header {
+        as_of,
+        source: args.source.name(),
+        log: &log,
+        identities: loaded.registry.identities.len(),
+        events,
+        issuances,
+        failed,
+    };
+    let shown: Vec<Finding> = trace
+        .drifted
+        .iter()
+        .map(|d| for_display(&args.registry.root, d))
+        .collect();
+    // Paths as the user can open them from here, as `nhi drift` shows them.
+    let cx = Context {
+        outcome: Outcome {
+            findings: &shown,
+            as_of,
+            identities: header.identities,
+        },
+        root: Path::new(""),
+        repo_prefix: nhi::git::prefix_of(Path::new(".")),
+        color: args.output.color(color_ok),
+        changed: None,
+    };
+    let format = args.output.format();
+    report::trace::write(&header, &trace.drifted, &trace.identities, format, &cx, out)?;
+    Ok(Exit::gate(fails))
+}
+
+/// The log files FILE names: itself, standard input, or a directory's `*.json` files in name order.
+fn logs(file: &Path) -> Result<Vec<PathBuf>> {
+    if file == Path::new("-") || !file.is_dir() {
+        return Ok(vec![file.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(file).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("cannot read {}", file.display()))?;
+        let is_json = entry
+            .path()
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if entry.file_type().is_file() && is_json {
+            found.push(entry.into_path());
+        }
+    }
+    if found.is_empty() {
+        bail!(
+            "{} holds no `*.json` log file (decompress `.json.gz` files first)",
+            file.display()
+        );
+    }
+    Ok(found)
+}
