@@ -298,11 +298,51 @@ fn population(site: &Site<'_>, rule: &Rule) -> usize {
     }
 }
 
+/// Why a rule was not evaluated for this site, if it was not: a rule that never ran passes nothing.
+fn not_evaluated(site: &Site<'_>, rule: &Rule) -> Option<String> {
+    let policy = site.ctx.policy;
+    let registry = &site.checked.registry;
+    if policy.severity(rule.id, rule.default).is_none() {
+        return Some(format!(
+            "turned off in nhi.yaml (`rules: {{{}: off}}`)",
+            rule.id
+        ));
+    }
+    match rule.id {
+        id if catalogue::DRIFT_RULES.contains(&id) && site.drift.is_empty() => Some(
+            "it compares an inventory export or a scanner report, and no drift report was given to this site (`nhi build --drift FILE`)".into(),
+        ),
+        RuleId::UnexpectedSubject => {
+            Some("it compares issuance logs (`nhi trace`), which the site is not given".into())
+        }
+        RuleId::NotRead => Some(
+            "it looks at a change (`nhi check --changed-from`, `nhi diff`), not at a registry".into(),
+        ),
+        RuleId::CodeownersApprovers if policy.approvers.is_empty() => {
+            Some("the policy names no `approvers`".into())
+        }
+        RuleId::ReviewNotIndependent if policy.review_by_owner => Some(
+            "it applies only when the policy sets `review_by_owner: false`".into(),
+        ),
+        RuleId::Dormant
+            if !registry
+                .identities
+                .iter()
+                .any(|d| d.item.is_active() && d.item.last_used.is_some()) =>
+        {
+            Some("no active identity records `last_used`, so none can be judged dormant".into())
+        }
+        _ => None,
+    }
+}
+
 fn rule_status(site: &Site<'_>, rule: &Rule, root: &str) -> Value {
     let subjects = rule_subjects(site, rule.id);
     let failing: Vec<&(&str, &str, bool)> = subjects.iter().filter(|s| s.2).collect();
     let waived = subjects.len() - failing.len();
     let population = population(site, rule).max(subjects.len());
+    // A rule that did not run passes nothing; what it found anyway (drift given later) still shows.
+    let why = not_evaluated(site, rule).filter(|_| subjects.is_empty());
     let shown: Vec<Value> = failing
         .iter()
         .take(FAILING_SHOWN)
@@ -320,7 +360,9 @@ fn rule_status(site: &Site<'_>, rule: &Rule, root: &str) -> Value {
         "fix": rule.fix, "default": rule.default.as_str(), "waivable": rule.waivable,
         "severity": site.ctx.policy.severity(rule.id, rule.default).map_or("off", Severity::as_str),
         "owasp": rule.owasp, "nist": rule.nist,
-        "population": population, "fail": failing.len(), "waived": waived, "pass": population - subjects.len(),
+        "population": population, "fail": failing.len(), "waived": waived,
+        "pass": if why.is_some() { 0 } else { population - subjects.len() },
+        "evaluated": why.is_none(), "why": why,
         "failing": shown, "more": failing.len().saturating_sub(FAILING_SHOWN),
         "findings_href": format!("{root}findings.html?filter={}", rule.id),
     })
@@ -340,8 +382,18 @@ pub fn compliance(site: &Site<'_>) -> Value {
             let rs: Vec<&Value> = catalogue::RULES.iter().filter(|r| mapped(r).contains(id)).map(|r| by_id[&r.id]).collect();
             let fail: usize = rs.iter().map(|r| r["fail"].as_u64().unwrap_or(0) as usize).sum();
             let failing_rules = rs.iter().filter(|r| r["fail"].as_u64().unwrap_or(0) > 0).count();
+            let evaluated = rs.iter().filter(|r| r["evaluated"] == true).count();
+            let waived = rs.iter().any(|r| r["waived"].as_u64().unwrap_or(0) > 0);
+            // Only what ran can pass, and a control whose only findings are waived is waived, not passing.
+            let status = match () {
+                _ if rs.is_empty() => "not covered",
+                _ if failing_rules > 0 => "fail",
+                _ if waived => "waived",
+                _ if evaluated == 0 => "not evaluated",
+                _ => "pass",
+            };
             json!({"id": id, "title": title, "rules": rs, "fail": fail, "failing_rules": failing_rules,
-                   "status": if rs.is_empty() { "not covered" } else if failing_rules == 0 { "pass" } else { "fail" }})
+                   "not_evaluated": rs.len() - evaluated, "status": status})
         }).collect()
     };
     let nist_ids: BTreeSet<&str> = catalogue::RULES

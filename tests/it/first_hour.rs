@@ -472,3 +472,75 @@ fn approvers_own_exceptions_and_the_policy_once_codeowners_is_written() {
     let (code, json) = check_json(&reg);
     assert_eq!((code, rules(&json)), (0, Vec::<String>::new()));
 }
+
+/// The row of `item` in a framework table of the compliance page, as text.
+fn compliance_row(page: &str, item: &str) -> String {
+    let start = page
+        .find(&format!("<span class=\"item-id\">{item}</span>"))
+        .unwrap_or_else(|| panic!("no row for {item}"));
+    let end = page[start..].find("</tr>").unwrap() + start;
+    page[start..end].to_string()
+}
+
+/// The article of `rule` on the compliance page.
+fn rule_article(page: &str, rule: &str) -> String {
+    let start = page.find(&format!("id=\"rule-{rule}\"")).unwrap();
+    let end = page[start..].find("</article>").unwrap() + start;
+    page[start..end].to_string()
+}
+
+#[test]
+fn the_compliance_page_never_calls_a_rule_that_did_not_run_passing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = init(tmp.path());
+    let policy = fs::read_to_string(reg.join("nhi.yaml")).unwrap();
+    fs::write(
+        reg.join("nhi.yaml"),
+        policy.replace("rules: {}", "rules: {owner-is-person: off}"),
+    )
+    .unwrap();
+    // Used by a person (human-use), waived by an exception in force: NHI10 has only a waived finding.
+    fs::write(
+        reg.join("identities/shared-key.yaml"),
+        "kind: Identity\nid: shared-key\ntype: api_key\nowner: team-platform\npurpose: Reports\nenvironment: prod\nstatus: active\ncredential: {kind: static, created: 2026-11-01, stores: [vault]}\nused_by: [alex]\nreview: {last: 2026-11-01, by: alex}\n",
+    )
+    .unwrap();
+    fs::write(
+        reg.join("owners/sam.yaml"),
+        "kind: Person\nid: sam\nteam: team-sec\n---\nkind: Team\nid: team-sec\n",
+    )
+    .unwrap();
+    fs::write(
+        reg.join("exceptions/exc-1.yaml"),
+        "kind: Exception\nid: exc-1\nrule: human-use\nidentities: [shared-key]\nreason: Until the reporting account exists\nrequested_by: alex\napproved_by: sam\napproved_on: 2026-11-01\nexpires: 2026-12-31\n",
+    )
+    .unwrap();
+    let out = run_in(
+        tmp.path(),
+        &["build", "reg", "-o", "site", "--as-of", "2026-11-23"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = fs::read_to_string(tmp.path().join("site/compliance.html")).unwrap();
+    let nhi10 = compliance_row(&page, "NHI10");
+    assert!(
+        nhi10.contains(">waived</span>"),
+        "only waived findings: {nhi10}"
+    );
+    assert!(!nhi10.contains(">pass</span>"), "{nhi10}");
+    for (rule, why) in [
+        ("dormant", "records `last_used`"),
+        ("owner-is-person", "turned off"),
+        ("stale", "no drift report"),
+        ("review-not-independent", "review_by_owner: false"),
+    ] {
+        let article = rule_article(&page, rule);
+        assert!(article.contains("Not evaluated"), "{rule}: {article}");
+        assert!(article.contains(why), "{rule}: {article}");
+        assert!(!article.contains("passing"), "{rule}: {article}");
+    }
+    let used = rule_article(&page, "human-use");
+    assert!(
+        used.contains("1 waived") && !used.contains("Not evaluated"),
+        "{used}"
+    );
+}
