@@ -32,5 +32,6 @@ mod site_drift;
 mod sources;
 mod support;
 mod sync;
+mod trace;
 mod tree;
 mod yaml_suite;

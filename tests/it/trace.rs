@@ -1,7 +1,7 @@
 //! `nhi trace cloudtrail`: CloudTrail log files and `lookup-events` output (built from the events AWS
 //! documents, and GitHub Actions' web identity events) against a hand-made registry.
 
-mod common;
+use crate::support as common;
 
 use std::collections::BTreeSet;
 
