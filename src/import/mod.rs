@@ -433,3 +433,23 @@ fn merge_duplicates(export: &mut Export) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the cause was also the error's `source`, so a printed chain said it twice.
+    #[test]
+    fn an_error_chain_says_its_cause_once() {
+        let cause = std::io::Error::other("the checkout has no .github/workflows directory");
+        let e = anyhow::Error::from(ImportError::io(Path::new("x"), cause));
+        let shown = format!("{e:#}");
+        assert_eq!(shown.matches("no .github/workflows").count(), 1, "{shown}");
+        let cause = std::io::Error::other("gone");
+        let load = anyhow::Error::from(crate::load::LoadError::Io {
+            path: "r".into(),
+            cause,
+        });
+        assert_eq!(format!("{load:#}").matches("gone").count(), 1);
+    }
+}

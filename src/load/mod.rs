@@ -44,10 +44,11 @@ pub enum LoadError {
         "{0} is not an nhi registry: it has no {POLICY_FILE} (create one with `kind: Policy`)"
     )]
     NoPolicy(PathBuf),
-    #[error("cannot read {path}: {source}")]
+    // The cause is part of the message, not a `source`: error chains print each source again.
+    #[error("cannot read {path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -83,9 +84,9 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     if !root.join(POLICY_FILE).is_file() {
         return Err(LoadError::NoPolicy(root.to_path_buf()));
     }
-    let canonical_root = root.canonicalize().map_err(|source| LoadError::Io {
+    let canonical_root = root.canonicalize().map_err(|cause| LoadError::Io {
         path: root.to_path_buf(),
-        source,
+        cause,
     })?;
     let (files, skipped) = crate::timings::phase("walk", || discover(root, &canonical_root))?;
     let results: Vec<FileResult> = crate::timings::phase("parse", || {
@@ -261,7 +262,7 @@ fn discover(root: &Path, canonical_root: &Path) -> Result<Discovered, LoadError>
         {
             let entry = entry.map_err(|e| LoadError::Io {
                 path: e.path().map_or_else(|| dir.clone(), Path::to_path_buf),
-                source: e
+                cause: e
                     .into_io_error()
                     .unwrap_or_else(|| std::io::Error::other("file system loop")),
             })?;

@@ -162,11 +162,9 @@ pub fn item(d: &Drifted) -> Item {
 /// Why a drift report cannot be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("cannot read the drift report {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    // The cause is part of the message, not a `source`: error chains print each source again.
+    #[error("cannot read the drift report {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("{path} is not an nhi drift report (`nhi drift --format json`): {message}")]
     Invalid { path: String, message: String },
 }
@@ -174,9 +172,9 @@ pub enum ReportError {
 /// Loads a report written by `nhi drift --format json`.
 pub fn load(path: &Path) -> Result<DriftReport, ReportError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Io {
+    let text = std::fs::read_to_string(path).map_err(|cause| ReportError::Io {
         path: shown.clone(),
-        source,
+        cause,
     })?;
     parse(&text).map_err(|message| ReportError::Invalid {
         path: shown,
