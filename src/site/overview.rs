@@ -312,9 +312,9 @@ fn not_evaluated(site: &Site<'_>, rule: &Rule) -> Option<String> {
         id if catalogue::DRIFT_RULES.contains(&id) && site.drift.is_empty() => Some(
             "it compares an inventory export or a scanner report, and no drift report was given to this site (`nhi build --drift FILE`)".into(),
         ),
-        RuleId::UnexpectedSubject => {
-            Some("it compares issuance logs (`nhi trace`), which the site is not given".into())
-        }
+        RuleId::UnexpectedSubject if site.trace.is_empty() => Some(
+            "it compares issuance logs, and no trace report was given to this site (`nhi build --trace FILE`)".into(),
+        ),
         RuleId::NotRead => Some(
             "it looks at a change (`nhi check --changed-from`, `nhi diff`), not at a registry".into(),
         ),

@@ -1,6 +1,7 @@
 //! The context of each entity page: an identity, an owner (team or person), a system. Values from the
 //! registry go in as data; the templates escape them. Links are relative to the page.
 
+use crate::catalogue::RuleId;
 use serde_json::{json, Value};
 
 use super::index::Site;
@@ -142,6 +143,16 @@ pub fn identity(site: &Site<'_>, doc: &Doc<Identity>) -> Value {
         .map(|(k, v)| json!({"name": k, "link": web_link(v, v)}))
         .collect();
     let review = i.review.as_ref();
+    // When each obligation falls due, and whether it is overdue (only active identities owe anything).
+    let as_of = site.checked.as_of;
+    let falls_due = |due: Option<crate::rules::upcoming::Due>| {
+        due.filter(|_| i.is_active()).map(|d| {
+            let left = d.days_left(as_of);
+            json!({"day": d.day, "overdue": left < 0, "days": left.abs()})
+        })
+    };
+    let rotation_due = falls_due(crate::rules::upcoming::rotation(&site.ctx, doc));
+    let review_due = falls_due(crate::rules::upcoming::review(&site.ctx, i));
     json!({
         "root": root,
         "title": i.name.clone().unwrap_or_else(|| i.id.clone()),
@@ -151,10 +162,12 @@ pub fn identity(site: &Site<'_>, doc: &Doc<Identity>) -> Value {
             "owner": i.owner.as_deref().map(|o| site.owner_link(o, root)),
             "owner_kind": i.owner.as_deref().map(|o| if site.ctx.teams.contains_key(o) { "team" } else if site.ctx.persons.contains_key(o) { "person" } else { "unknown" }),
             "contact": i.contact.as_deref().map(|p| site.owner_link(p, root)),
+            "review_due": review_due,
             "system_of_record": i.system_of_record.as_deref().map(|s| site.system_link(s, root)),
             "credential": {
                 "kind": c.kind, "created": c.created, "last_rotated": c.last_rotated, "expires": c.expires,
                 "revoked_on": c.revoked_on, "rotation_days": rotation.0, "rotation_from": rotation.1,
+                "rotation_due": rotation_due,
                 "stores": c.stores.iter().map(|s| site.system_link(s, root)).collect::<Vec<_>>(),
             },
             "access": access,
@@ -348,7 +361,7 @@ fn needs_action(
     owned: &[&Doc<Identity>],
     root: &str,
 ) -> (Vec<Value>, Vec<Value>) {
-    let mut open: Vec<&Finding> = Vec::new();
+    let mut open: Vec<&Finding> = leaver_findings(site, owner);
     for doc in owned {
         open.extend(
             site.findings("Identity", &doc.item.id)
@@ -362,6 +375,37 @@ fn needs_action(
         .map(|d| due_item(site, d, root))
         .collect();
     (findings(site, &open, root), due)
+}
+
+/// Where a Person who left still stands: the open `contact-left` and `reviewer-left` findings of the
+/// identities that name them as contact or as the maker of their latest review (none for anyone else).
+fn leaver_findings<'s>(site: &'s Site<'_>, person: &str) -> Vec<&'s Finding> {
+    let left = site
+        .ctx
+        .persons
+        .get(person)
+        .is_some_and(|p| !p.item.is_active());
+    if !left {
+        return Vec::new();
+    }
+    site.checked
+        .findings
+        .iter()
+        .filter(|f| f.waived_by.is_none())
+        .filter(|f| {
+            let Some(identity) = site.ctx.identities.get(f.subject.id.as_str()) else {
+                return false;
+            };
+            let i = &identity.item;
+            match f.rule {
+                RuleId::ContactLeft => i.contact.as_deref() == Some(person),
+                RuleId::ReviewerLeft => {
+                    i.review.as_ref().and_then(|r| r.by.as_deref()) == Some(person)
+                }
+                _ => false,
+            }
+        })
+        .collect()
 }
 
 fn rows(site: &Site<'_>, docs: Option<&Vec<&Doc<Identity>>>, root: &str) -> Vec<Value> {

@@ -544,3 +544,41 @@ fn the_compliance_page_never_calls_a_rule_that_did_not_run_passing() {
         "{used}"
     );
 }
+
+#[test]
+fn pages_say_when_things_fall_due_and_where_leavers_still_stand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = init(tmp.path());
+    fs::write(
+        reg.join("owners/lee.yaml"),
+        "kind: Person\nid: lee\nteam: team-platform\nactive: false\nleft_on: 2026-10-01\n",
+    )
+    .unwrap();
+    fs::write(
+        reg.join("identities/old-key.yaml"),
+        "kind: Identity\nid: old-key\ntype: api_key\nowner: team-platform\ncontact: lee\npurpose: Reports\nenvironment: prod\nstatus: active\ncredential: {kind: static, created: 2026-08-01, stores: [vault]}\nreview: {last: 2026-09-01, by: lee}\n",
+    )
+    .unwrap();
+    let out = run_in(
+        tmp.path(),
+        &["build", "reg", "-o", "site", "--as-of", "2026-11-23"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = fs::read_to_string(tmp.path().join("site/identities/old-key.html")).unwrap();
+    // api_key: 90 days from 2026-08-01 is 2026-10-30, 24 days ago; no access, so a review every 180 days.
+    assert!(page.contains("Rotation due</dt><dd>2026-10-30 <span class=\"badge sev-error\">overdue by 24 days</span>"), "{page}");
+    assert!(
+        page.contains(
+            "Next review due</dt><dd>2027-02-28 <span class=\"muted\">(in 97 days)</span>"
+        ),
+        "{page}"
+    );
+    let person = fs::read_to_string(tmp.path().join("site/owners/lee.html")).unwrap();
+    let action_end = person.find("id=\"h-details\"").unwrap();
+    let action = &person[person.find("id=\"h-action\"").unwrap()..action_end];
+    assert!(
+        action.contains("contact-left") && action.contains("reviewer-left"),
+        "{action}"
+    );
+    assert!(action.contains("old-key"), "{action}");
+}
