@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use crate::catalogue::RuleId;
-use crate::model::{Kind, Source};
+use crate::model::{Doc, Identity, Kind, Source};
 pub use crate::severity::Severity;
 use crate::span::Pos;
 
@@ -135,6 +135,35 @@ impl Finding {
             &self.message,
         )
     }
+}
+
+/// A finding about the identity `doc`, placed on the key at `pointer`.
+pub fn on_identity(rule: RuleId, doc: &Doc<Identity>, pointer: &str, message: String) -> Finding {
+    Finding::at(
+        rule,
+        Kind::Identity,
+        &doc.item.id,
+        &doc.source,
+        pointer,
+        message,
+    )
+}
+
+/// A finding about the identity `doc`, placed on the value at `pointer`.
+pub fn on_identity_value(
+    rule: RuleId,
+    doc: &Doc<Identity>,
+    pointer: &str,
+    message: String,
+) -> Finding {
+    Finding::at_value(
+        rule,
+        Kind::Identity,
+        &doc.item.id,
+        &doc.source,
+        pointer,
+        message,
+    )
 }
 
 /// Counts for summaries: unwaived by severity, and waived.

@@ -174,14 +174,7 @@ fn at_identity(
     severity: Severity,
 ) -> Drifted {
     // Placed on the disagreeing field (or its nearest ancestor) when positions are resolved.
-    let mut finding = Finding::at(
-        rule,
-        Kind::Identity,
-        &doc.item.id,
-        &doc.source,
-        pointer,
-        message,
-    );
+    let mut finding = crate::finding::on_identity(rule, doc, pointer, message);
     finding.severity = severity;
     let external_id = doc.item.external_id.clone().unwrap_or_default();
     Drifted {

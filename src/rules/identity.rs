@@ -6,8 +6,8 @@ use super::deadline::{self, Deadline};
 use super::Ctx;
 use crate::catalogue::RuleId;
 use crate::day;
-use crate::finding::Finding;
-use crate::model::{CredentialKind, Doc, Identity, IdentityType, Kind, Level, Status};
+use crate::finding::{on_identity as at, on_identity_value as at_value, Finding};
+use crate::model::{CredentialKind, Doc, Identity, IdentityType, Level, Status};
 
 type Rule = fn(&Ctx<'_>, &Doc<Identity>, &mut Vec<Finding>);
 
@@ -46,28 +46,6 @@ pub fn all(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-}
-
-fn at(rule: RuleId, doc: &Doc<Identity>, pointer: &str, message: String) -> Finding {
-    Finding::at(
-        rule,
-        Kind::Identity,
-        &doc.item.id,
-        &doc.source,
-        pointer,
-        message,
-    )
-}
-
-fn at_value(rule: RuleId, doc: &Doc<Identity>, pointer: &str, message: String) -> Finding {
-    Finding::at_value(
-        rule,
-        Kind::Identity,
-        &doc.item.id,
-        &doc.source,
-        pointer,
-        message,
-    )
 }
 
 fn owner_missing(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {

@@ -3,25 +3,14 @@
 
 use super::Ctx;
 use crate::catalogue::RuleId;
-use crate::finding::Finding;
-use crate::model::{Doc, Identity, Kind, Person};
+use crate::finding::{on_identity_value, Finding};
+use crate::model::{Doc, Identity, Person};
 
 fn left_on(person: &Person) -> String {
     person
         .left_on
         .map(|d| format!(" on {d}"))
         .unwrap_or_default()
-}
-
-fn finding(rule: RuleId, doc: &Doc<Identity>, pointer: &str, message: String) -> Finding {
-    Finding::at_value(
-        rule,
-        Kind::Identity,
-        &doc.item.id,
-        &doc.source,
-        pointer,
-        message,
-    )
 }
 
 /// The Person `id` names, when it names a Person and not a Team.
@@ -44,7 +33,12 @@ pub fn contact_left(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) 
         "contact `{contact}` left{}: name someone who is still here as `contact`",
         left_on(p)
     );
-    out.push(finding(RuleId::ContactLeft, doc, "/contact", message));
+    out.push(on_identity_value(
+        RuleId::ContactLeft,
+        doc,
+        "/contact",
+        message,
+    ));
 }
 
 /// `reviewer-left`: the identity's latest review was made by a Person who has since left.
@@ -63,7 +57,12 @@ pub fn reviewer_left(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>)
         "the latest review{when} was made by `{by}`, who left{}: nobody here can answer for it; review it again",
         left_on(p)
     );
-    out.push(finding(RuleId::ReviewerLeft, doc, "/review/by", message));
+    out.push(on_identity_value(
+        RuleId::ReviewerLeft,
+        doc,
+        "/review/by",
+        message,
+    ));
 }
 
 /// `review-not-independent`: with `review_by_owner: false`, the reviewer belongs to the owning team (or is
@@ -87,7 +86,7 @@ pub fn review_not_independent(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<
             "reviewed by `{by}` of the owning {}`{owner}`, and the policy wants independent reviews (`review_by_owner: false`): have someone outside it review",
             if by == owner { "" } else { "team " }
         );
-        out.push(finding(
+        out.push(on_identity_value(
             RuleId::ReviewNotIndependent,
             doc,
             "/review/by",

@@ -67,11 +67,9 @@ pub fn duplicate_external_ids(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     "identity `{}` ({}:{}) has the same `external_id`: one identity in the provider, two in the registry; merge them, or correct one `external_id`",
                     first.item.id, first.source.file, first.source.start.line
                 );
-                out.push(Finding::at_value(
+                out.push(crate::finding::on_identity_value(
                     RuleId::DuplicateExternalId,
-                    Kind::Identity,
-                    &doc.item.id,
-                    &doc.source,
+                    doc,
                     "/external_id",
                     message,
                 ));

@@ -9,7 +9,7 @@ use super::Ctx;
 use crate::catalogue::RuleId;
 use crate::day;
 use crate::finding::Finding;
-use crate::model::{Doc, Identity, Kind};
+use crate::model::{Doc, Identity};
 
 /// An obligation with a known day: when it falls due, and the period and the date it runs from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,11 +85,9 @@ pub fn rotation_due(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) 
         due.since,
         doc.item.id
     );
-    out.push(Finding::at_value(
+    out.push(crate::finding::on_identity_value(
         RuleId::RotationDue,
-        Kind::Identity,
-        &doc.item.id,
-        &doc.source,
+        doc,
         due.pointer,
         message,
     ));
@@ -111,11 +109,9 @@ pub fn review_due(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
         due.since,
         doc.item.id
     );
-    out.push(Finding::at_value(
+    out.push(crate::finding::on_identity_value(
         RuleId::ReviewDue,
-        Kind::Identity,
-        &doc.item.id,
-        &doc.source,
+        doc,
         due.pointer,
         message,
     ));
