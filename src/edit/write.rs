@@ -5,6 +5,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use similar::TextDiff;
 
 use super::{EditError, EditFile};
@@ -66,17 +67,23 @@ impl Plan {
     /// all are written (and no file changed on disk since it was read) are they renamed into place.
     /// Returns the names of the files written.
     pub fn apply(self) -> Result<Vec<String>, EditError> {
+        // Staging is independent per file: in parallel, as a sync of many files spends its time here.
+        let results: Vec<Result<PathBuf, EditError>> = self.files.par_iter().map(stage).collect();
         let mut staged: Vec<(PathBuf, &EditFile)> = Vec::with_capacity(self.files.len());
-        for f in &self.files {
-            match stage(f) {
+        let mut first_error = None;
+        for (result, f) in results.into_iter().zip(&self.files) {
+            match result {
                 Ok(tmp) => staged.push((tmp, f)),
                 Err(e) => {
-                    for (tmp, _) in &staged {
-                        let _ = fs::remove_file(tmp);
-                    }
-                    return Err(e);
+                    first_error.get_or_insert(e);
                 }
             }
+        }
+        if let Some(e) = first_error {
+            for (tmp, _) in &staged {
+                let _ = fs::remove_file(tmp);
+            }
+            return Err(e);
         }
         let mut written = Vec::with_capacity(staged.len());
         let mut failure = None;
