@@ -10,15 +10,39 @@ use super::import::SourceOptions;
 use super::record::{finish, Writing};
 use super::Exit;
 use crate::args::Registry;
+use clap::ValueEnum;
 use nhi::import::SourceKind;
 use nhi::record::{Outcome, Refused};
+use nhi::trace::LogSource;
+
+/// What `nhi sync` reads: an inventory export, or an issuance log.
+#[derive(Clone, Copy, Debug)]
+pub enum SyncSource {
+    Export(SourceKind),
+    Log(LogSource),
+}
+
+/// A source name: one of `nhi import`'s, or `cloudtrail`.
+fn parse_source(name: &str) -> Result<SyncSource, String> {
+    if let Some(kind) = SourceKind::parse(name) {
+        return Ok(SyncSource::Export(kind));
+    }
+    if let Ok(log) = LogSource::from_str(name, false) {
+        return Ok(SyncSource::Log(log));
+    }
+    let mut names: Vec<&str> = SourceKind::ALL.iter().map(|s| s.name()).collect();
+    names.push(LogSource::Cloudtrail.name());
+    Err(format!("`{name}` is not one of {}", names.join(", ")))
+}
 
 #[derive(Debug, clap::Args)]
 pub struct SyncArgs {
-    /// The export's format
-    #[arg(value_enum)]
-    pub source: SourceKind,
-    /// The export file (for github-actions: the repository checkout)
+    /// The export's format (a source of `nhi import`), or `cloudtrail` for an issuance log (its last issuance
+    /// per identity becomes `last_used`)
+    #[arg(value_parser = parse_source)]
+    pub source: SyncSource,
+    /// The export file (for github-actions: the repository checkout; for cloudtrail: a log file, `-` or a
+    /// directory of log files)
     pub file: PathBuf,
     #[command(flatten)]
     pub registry: Registry,
@@ -32,8 +56,16 @@ pub fn run(args: SyncArgs, out: &mut dyn Write) -> Result<Exit> {
     let as_of = args.options.as_of.day();
     let root = &args.registry.root;
     let loaded = nhi::load::load(root)?;
-    let export = args.options.read(args.source, &args.file, as_of)?;
-    let updates = nhi::sync::facts(&loaded.registry, &export, as_of);
+    let updates = match args.source {
+        SyncSource::Export(kind) => {
+            let export = args.options.read(kind, &args.file, as_of)?;
+            nhi::sync::facts(&loaded.registry, &export, as_of)
+        }
+        SyncSource::Log(log) => {
+            let (trace, _) = super::trace::read(log, &args.file, &loaded.registry, as_of)?;
+            nhi::sync::issuance_facts(&loaded.registry, &trace.identities, as_of)
+        }
+    };
     let (plan, lines, refused) = nhi::sync::plan(root, &updates);
     if !refused.is_empty() && !args.writing.skip_unsafe {
         return Err(Refused::Unsafe(refused).into());

@@ -32,29 +32,8 @@ pub struct TraceArgs {
 pub fn run(args: TraceArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit> {
     let as_of = args.as_of.day();
     let loaded = nhi::load::load(&args.registry.root)?;
-    let mut tracer = Tracer::new(&loaded.registry);
-    let mut events = 0;
-    for path in logs(&args.file)? {
-        let shown = path.display().to_string();
-        tracer.set_file(&shown);
-        let reader: Box<dyn BufRead> = if path == Path::new("-") {
-            Box::new(BufReader::with_capacity(
-                256 * 1024,
-                std::io::stdin().lock(),
-            ))
-        } else {
-            let file =
-                std::fs::File::open(&path).with_context(|| format!("cannot read {shown}"))?;
-            Box::new(BufReader::with_capacity(256 * 1024, file))
-        };
-        let counts = match args.source {
-            LogSource::Cloudtrail => cloudtrail::read(reader, |i| tracer.add(i)),
-        }
-        .map_err(|e| anyhow::anyhow!("{shown}:{}: {}", e.line, e.message))?;
-        events += counts.events;
-    }
-    let (issuances, failed) = (tracer.issuances, tracer.failed);
-    let mut trace = tracer.finish(as_of);
+    let (mut trace, events) = read(args.source, &args.file, &loaded.registry, as_of)?;
+    let (issuances, failed) = (trace.issuances, trace.failed);
     place(&args.registry.root, &mut trace.drifted);
     let fails = trace
         .drifted
@@ -90,6 +69,37 @@ pub fn run(args: TraceArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit>
     let format = args.output.format();
     report::trace::write(&header, &trace.drifted, &trace.identities, format, &cx, out)?;
     Ok(Exit::gate(fails))
+}
+
+/// Reads the log(s) at `file` against `registry`: the trace, and how many events were read.
+pub(super) fn read(
+    source: LogSource,
+    file: &Path,
+    registry: &nhi::model::Registry,
+    as_of: jiff::civil::Date,
+) -> Result<(nhi::trace::Trace, u64)> {
+    let mut tracer = Tracer::new(registry);
+    let mut events = 0;
+    for path in logs(file)? {
+        let shown = path.display().to_string();
+        tracer.set_file(&shown);
+        let reader: Box<dyn BufRead> = if path == Path::new("-") {
+            Box::new(BufReader::with_capacity(
+                256 * 1024,
+                std::io::stdin().lock(),
+            ))
+        } else {
+            let file =
+                std::fs::File::open(&path).with_context(|| format!("cannot read {shown}"))?;
+            Box::new(BufReader::with_capacity(256 * 1024, file))
+        };
+        let counts = match source {
+            LogSource::Cloudtrail => cloudtrail::read(reader, |i| tracer.add(i)),
+        }
+        .map_err(|e| anyhow::anyhow!("{shown}:{}: {}", e.line, e.message))?;
+        events += counts.events;
+    }
+    Ok((tracer.finish(as_of), events))
 }
 
 /// The log files FILE names: itself, standard input, or a directory's `*.json` files in name order.

@@ -4,7 +4,8 @@
 //!
 //! A source supplies its facts through one function, [`facts`]: the sources read into
 //! [`crate::import::Record`]s share [`record_facts`]; a source with other facts (a directory export of
-//! people) adds its own arm returning [`Update`]s. Afterwards `nhi drift` on the same export no longer
+//! people) adds its own arm returning [`Update`]s; issuance logs (`cloudtrail`) give their last issuance
+//! through [`issuance_facts`]. Afterwards `nhi drift` on the same export no longer
 //! gives the notices the updates answer.
 
 use std::collections::{BTreeMap, HashMap};
@@ -14,7 +15,8 @@ use rayon::prelude::*;
 
 use crate::edit::{EditError, EditFile, Plan, Scalar};
 use crate::import::{match_key, Export, Record};
-use crate::model::{Doc, Identity, Kind, Registry, Source, Status};
+use crate::model::{Doc, Identity, IdentityType, Kind, Registry, Source, Status};
+use crate::report::trace::Traced;
 
 /// One value to write: which document, which field, the new day and what was recorded before.
 #[derive(Clone, Debug)]
@@ -64,6 +66,36 @@ pub fn facts(registry: &Registry, export: &Export, as_of: Date) -> Vec<Update> {
         if let Some(doc) = declared.get(&match_key(export.source, &record.external_id)) {
             out.extend(record_facts(doc, record).filter(|u| u.value <= as_of));
         }
+    }
+    out
+}
+
+/// Every `last_used` an issuance log supports (`nhi sync cloudtrail`): the day of each identity's last
+/// credential issued, under the same rules as an export's last use (never after a retirement, only later
+/// than recorded), dated no later than `as_of`.
+pub fn issuance_facts(registry: &Registry, traced: &[Traced], as_of: Date) -> Vec<Update> {
+    let by_id: HashMap<&str, &Doc<Identity>> = registry
+        .identities
+        .iter()
+        .map(|d| (d.item.id.as_str(), d))
+        .collect();
+    let mut out = Vec::new();
+    for t in traced {
+        let (Some(doc), Some(last)) = (by_id.get(t.id.as_str()), t.last) else {
+            continue;
+        };
+        let mut record = Record::new(
+            t.external_id.clone(),
+            t.id.clone(),
+            t.id.clone(),
+            doc.item.kind.unwrap_or(IdentityType::Workload),
+            "",
+            0,
+        );
+        // Issuance says nothing about keys: only the last use is a fact here.
+        record.active = false;
+        record.last_used = Some(last.to_zoned(jiff::tz::TimeZone::UTC).date());
+        out.extend(record_facts(doc, &record).filter(|u| u.value <= as_of));
     }
     out
 }

@@ -304,3 +304,43 @@ fn the_site_shows_who_may_obtain_and_who_did() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn sync_cloudtrail_records_the_last_issuance_as_last_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("registry");
+    std::fs::create_dir_all(root.join("identities")).unwrap();
+    std::fs::create_dir_all(root.join("owners")).unwrap();
+    for rel in ["nhi.yaml", "owners/owners.yaml", "identities/roles.yaml"] {
+        std::fs::copy(data(&format!("trace/registry/{rel}")), root.join(rel)).unwrap();
+    }
+    let before = std::fs::read_to_string(root.join("identities/roles.yaml")).unwrap();
+    let log = data("trace/cloudtrail.json").display().to_string();
+    let registry = root.display().to_string();
+    let o = nhi(&["sync", "cloudtrail", &log, &registry, "--as-of", AS_OF]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let after = std::fs::read_to_string(root.join("identities/roles.yaml")).unwrap();
+    let added: Vec<&str> = after
+        .lines()
+        .filter(|l| !before.lines().any(|b| b == *l))
+        .collect();
+    // deploy-prod's last issuance; the documented examples' days; none for the role retired before its
+    // issuance (an incident, not a fact to record); only lines added, nothing else changed.
+    assert_eq!(
+        added,
+        [
+            "last_used: 2026-11-21",
+            "last_used: 2016-03-23",
+            "last_used: 2014-07-18"
+        ]
+    );
+    assert_eq!(after.lines().count(), before.lines().count() + 3);
+    let o = nhi(&["sync", "cloudtrail", &log, &registry, "--as-of", AS_OF]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(root.join("identities/roles.yaml")).unwrap(),
+        after,
+        "nothing more to write"
+    );
+    assert!(!stdout(&o).contains("ASIA"));
+}
