@@ -36,7 +36,7 @@ impl AsOf {
 /// findings.
 #[derive(Debug, clap::Args)]
 pub struct Output {
-    /// Output format [default: github when GITHUB_ACTIONS=true, else human]
+    /// Output format [default: github when GITHUB_ACTIONS=true, azure when TF_BUILD=True, else human]
     #[arg(long, value_enum)]
     pub format: Option<Format>,
     /// Make warnings fail the gate too
@@ -70,10 +70,15 @@ impl Output {
 }
 
 /// The default output format for the CI service the command runs in (read through `var`), else `human`.
-/// The one place that knows each service's environment variable.
+/// The one place that knows each service's environment variable: annotations where the CI reads them from
+/// the log (GitHub Actions, Azure Pipelines, which sets `TF_BUILD=True`). GitLab reads Code Quality and
+/// JUnit from report files, not from the log, so a GitLab job log (`GITLAB_CI`) gets the human output, as
+/// Jenkins does.
 pub fn ci_format(var: &dyn Fn(&str) -> Option<String>) -> Format {
     if var("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
         Format::Github
+    } else if var("TF_BUILD").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        Format::Azure
     } else {
         Format::Human
     }
@@ -141,6 +146,14 @@ mod tests {
         assert_eq!(ci_format(&github), Format::Github);
         let not_true = |name: &str| (name == "GITHUB_ACTIONS").then(|| "1".to_string());
         assert_eq!(ci_format(&not_true), Format::Human);
+        let azure = |name: &str| (name == "TF_BUILD").then(|| "True".to_string());
+        assert_eq!(ci_format(&azure), Format::Azure);
+        let gitlab = |name: &str| (name == "GITLAB_CI").then(|| "true".to_string());
+        assert_eq!(
+            ci_format(&gitlab),
+            Format::Human,
+            "GitLab reads reports from files"
+        );
     }
 
     #[test]

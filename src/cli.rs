@@ -13,7 +13,7 @@ use crate::commands::{
 };
 
 #[derive(Debug, Parser)]
-#[command(name = "nhi", version, about = "Compile a GitOps registry of non-human identities: validate, gate, explain", long_about = None)]
+#[command(name = "nhi", version = nhi::VERSION, about = "Compile a GitOps registry of non-human identities: validate, gate, explain", long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -132,3 +132,11 @@ pub fn check_bytes(rel: &str, bytes: &[u8], as_of: Date) -> Result<Checked, load
     }
     check_files(rel, files, as_of)
 }
+
+/// The version `nhi --version` prints: the package version and the commit it was built from (see `build.rs`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("NHI_COMMIT"),
+    ")"
+);

@@ -50,6 +50,7 @@ pub fn nhi() -> Command {
     for var in [
         "GITHUB_ACTIONS",
         "GITHUB_STEP_SUMMARY",
+        "TF_BUILD",
         "NO_COLOR",
         "CLICOLOR_FORCE",
     ] {

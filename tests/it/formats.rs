@@ -50,6 +50,21 @@ fn sarif() {
 }
 
 #[test]
+fn gitlab() {
+    insta::assert_snapshot!("gitlab", text("gitlab"));
+}
+
+#[test]
+fn junit() {
+    insta::assert_snapshot!("junit", text("junit"));
+}
+
+#[test]
+fn azure() {
+    insta::assert_snapshot!("azure", text("azure"));
+}
+
+#[test]
 fn github_and_its_step_summary() {
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.md");

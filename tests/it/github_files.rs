@@ -179,3 +179,26 @@ fn workflows_run_what_the_docs_promise() {
         "docs/github.md shows the example workflow as it is"
     );
 }
+
+#[test]
+fn the_install_script_knows_every_released_target() {
+    let release = read(".github/workflows/release.yml");
+    let install = read("scripts/install.sh");
+    let targets = regex::Regex::new(r"target: ([a-z0-9_]+-[a-z0-9_-]+)").unwrap();
+    let released: std::collections::BTreeSet<&str> = targets
+        .captures_iter(&release)
+        .map(|c| c.get(1).unwrap().as_str())
+        .collect();
+    assert_eq!(released.len(), 5, "{released:?}");
+    let known = regex::Regex::new(r"target=([a-z0-9_]+-[a-z0-9_-]+)").unwrap();
+    let installed: std::collections::BTreeSet<&str> = known
+        .captures_iter(&install)
+        .map(|c| c.get(1).unwrap().as_str())
+        .collect();
+    assert_eq!(released, installed);
+    // The archives' names, as the release builds them and the script looks for them.
+    assert!(release.contains(r#"name="nhi-$TAG-$TARGET""#));
+    assert!(install.contains(r#"archive="nhi-$tag-$target.tar.gz""#));
+    assert!(install.contains(r#"archive="nhi-$tag-$target.zip""#));
+    assert!(release.contains("sha256sum nhi-* > SHA256SUMS"));
+}

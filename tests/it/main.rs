@@ -2,6 +2,7 @@
 //! `common` and `support` hold the helpers of the checking and the discovery tests, `graphutil` those of the
 //! graph tests; `commands` runs the command cases of `tests/cmd/`.
 
+mod azure;
 mod blast_cli;
 mod cases;
 mod cli;
@@ -15,11 +16,14 @@ mod first_hour;
 mod formats;
 mod github;
 mod github_files;
+mod gitlab;
 mod graphutil;
 mod hostile;
 mod import;
 mod import_shapes;
 mod independent;
+mod install;
+mod junit;
 mod leaks;
 mod pr_workflow;
 mod properties;

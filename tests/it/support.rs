@@ -18,6 +18,7 @@ pub fn nhi(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nhi"))
         .args(args)
         .env_remove("GITHUB_ACTIONS")
+        .env_remove("TF_BUILD")
         .output()
         .expect("nhi runs")
 }

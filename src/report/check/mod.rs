@@ -1,9 +1,12 @@
 //! Findings in every format: one emitter per file behind one trait, chosen by [`Format`]. `nhi check` and
 //! `nhi drift` both write through it.
 
+pub mod azure;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
@@ -28,6 +31,12 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for code scanning.
     Sarif,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`).
+    Gitlab,
+    /// JUnit XML for Jenkins, GitLab and Azure DevOps test reports: a failing test case per error.
+    Junit,
+    /// Azure Pipelines logging commands (`##vso[task.logissue …]`).
+    Azure,
 }
 
 /// The findings to write, in output order, and what the summary says about them.
@@ -94,6 +103,9 @@ pub fn emitter(format: Format) -> Box<dyn Emitter> {
         Format::Github => Box::new(github::Github),
         Format::Json => Box::new(json::Json),
         Format::Sarif => Box::new(sarif::Sarif),
+        Format::Gitlab => Box::new(gitlab::Gitlab),
+        Format::Junit => Box::new(junit::Junit),
+        Format::Azure => Box::new(azure::Azure),
     }
 }
 
