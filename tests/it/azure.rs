@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{nhi, repo, stdout, TempRegistry, AS_OF};
+use crate::common::{nhi, repo, stdout, titled, TempRegistry, AS_OF};
 use crate::github::hostile_registry;
 
 /// The registry of the GitHub test, plus names that matter to Azure's syntax.
@@ -98,21 +98,13 @@ fn expected(json: &Value) -> Vec<Issue> {
         .unwrap()
         .iter()
         .filter(|f| f["waived_by"].is_null() && f["severity"] != "notice")
-        .map(|f| {
-            let id = f["id"].as_str().unwrap();
-            let subject = if id.is_empty() {
-                String::new()
-            } else {
-                format!("{} {id}: ", f["kind"].as_str().unwrap())
-            };
-            Issue {
-                kind: f["severity"].as_str().unwrap().to_string(),
-                file: f["file"].as_str().unwrap().to_string(),
-                line: f["line"].to_string(),
-                col: f["column"].to_string(),
-                code: f["rule"].as_str().unwrap().to_string(),
-                message: format!("{subject}{}", f["message"].as_str().unwrap()),
-            }
+        .map(|f| Issue {
+            kind: f["severity"].as_str().unwrap().to_string(),
+            file: f["file"].as_str().unwrap().to_string(),
+            line: f["line"].to_string(),
+            col: f["column"].to_string(),
+            code: f["rule"].as_str().unwrap().to_string(),
+            message: titled(f),
         })
         .collect();
     list.sort();

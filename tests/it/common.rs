@@ -181,3 +181,14 @@ pub fn is_root() -> bool {
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
+
+/// A JSON finding's message led by its subject (`Identity x: …`), as annotations and reports show it.
+pub fn titled(f: &Value) -> String {
+    let id = f["id"].as_str().expect("an id");
+    let message = f["message"].as_str().expect("a message");
+    if id.is_empty() {
+        message.to_string()
+    } else {
+        format!("{} {id}: {message}", f["kind"].as_str().expect("a kind"))
+    }
+}

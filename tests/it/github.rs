@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::common::{nhi, stdout, TempRegistry, AS_OF, CLEAN_IDENTITY};
+use crate::common::{nhi, stdout, titled, TempRegistry, AS_OF, CLEAN_IDENTITY};
 
 /// The registry: hostile file names (when the file system allows them), ids and kinds.
 pub fn hostile_registry() -> TempRegistry {
@@ -128,28 +128,21 @@ fn expected_annotations(json: &Value) -> Vec<Annotation> {
         .unwrap()
         .iter()
         .filter(|f| f["waived_by"].is_null())
-        .map(|f| {
-            let id = f["id"].as_str().unwrap();
-            let subject = if id.is_empty() {
-                String::new()
-            } else {
-                format!("{} {id}: ", f["kind"].as_str().unwrap())
-            };
-            Annotation {
-                level: level(f["severity"].as_str().unwrap()),
-                file: f["file"].as_str().unwrap().to_string(),
-                line: f["line"].as_u64().unwrap(),
-                col: f["column"].as_u64().unwrap(),
-                title: f["rule"].as_str().unwrap().to_string(),
-                // Each annotation carries the rule's fix on a line of its own (as `nhi explain` gives it).
-                message: format!(
-                    "{subject}{}\nFix: {}",
-                    f["message"].as_str().unwrap(),
-                    nhi::catalogue::get(f["rule"].as_str().unwrap())
-                        .expect("a rule of the catalogue")
-                        .fix
-                ),
-            }
+        .map(|f| Annotation {
+            level: level(f["severity"].as_str().unwrap()),
+            file: f["file"].as_str().unwrap().to_string(),
+            line: f["line"].as_u64().unwrap(),
+            col: f["column"].as_u64().unwrap(),
+            title: f["rule"].as_str().unwrap().to_string(),
+            // Each annotation carries the rule's fix on a line of its own (as `nhi explain` gives it).
+            message: format!(
+                "{}
+Fix: {}",
+                titled(f),
+                nhi::catalogue::get(f["rule"].as_str().unwrap())
+                    .expect("a rule of the catalogue")
+                    .fix
+            ),
         })
         .collect();
     list.sort();

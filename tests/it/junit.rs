@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{nhi, repo, stdout, TempRegistry, AS_OF};
+use crate::common::{nhi, repo, stdout, titled, TempRegistry, AS_OF};
 use crate::github::hostile_registry;
 
 fn run(dir: &Path, reg: &Path, format: &str) -> String {
@@ -83,19 +83,11 @@ fn expected(json: &Value, prefix: &str) -> Vec<Case> {
         .unwrap()
         .iter()
         .filter(|f| f["waived_by"].is_null() && f["severity"] == "error")
-        .map(|f| {
-            let id = f["id"].as_str().unwrap();
-            let subject = if id.is_empty() {
-                String::new()
-            } else {
-                format!("{} {id}: ", f["kind"].as_str().unwrap())
-            };
-            Case {
-                rule: f["rule"].as_str().unwrap().to_string(),
-                file: format!("{prefix}{}", f["file"].as_str().unwrap()),
-                line: f["line"].to_string(),
-                message: format!("{subject}{}", f["message"].as_str().unwrap()),
-            }
+        .map(|f| Case {
+            rule: f["rule"].as_str().unwrap().to_string(),
+            file: format!("{prefix}{}", f["file"].as_str().unwrap()),
+            line: f["line"].to_string(),
+            message: titled(f),
         })
         .collect();
     list.sort();

@@ -9,7 +9,7 @@
 use std::io::{self, Write};
 
 use super::github::ordered_in;
-use super::{summary_line, Context, Emitter};
+use super::{summary_line, titled, Context, Emitter};
 use crate::finding::{Finding, Severity};
 
 pub struct Azure;
@@ -28,11 +28,6 @@ impl Emitter for Azure {
 /// The logging command for one finding, properties in the order the task library's `logIssue` sets them
 /// and each followed by `;`, as `TaskCommand.toString` writes them.
 pub fn command(cx: &Context<'_>, f: &Finding) -> String {
-    let subject = if f.subject.id.is_empty() {
-        String::new()
-    } else {
-        format!("{} {}: ", f.subject.kind, f.subject.id)
-    };
     format!(
         "##vso[task.logissue type={};code={};sourcepath={};linenumber={};columnnumber={};]{}",
         f.severity.as_str(),
@@ -40,7 +35,7 @@ pub fn command(cx: &Context<'_>, f: &Finding) -> String {
         escape_property(&cx.repo_path(&f.file)),
         f.pos.line,
         f.pos.column,
-        escape_data(&format!("{subject}{}", f.message))
+        escape_data(&titled(f))
     )
 }
 

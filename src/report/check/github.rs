@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use super::{markdown, summary_line, Context, Emitter};
+use super::{markdown, summary_line, titled, Context, Emitter};
 use crate::finding::Finding;
 
 pub struct Github;
@@ -51,11 +51,6 @@ pub fn ordered_in<'c>(cx: &'c Context<'_>) -> Vec<&'c Finding> {
 
 /// The workflow command for one finding: the message, then on a line of its own what fixes it.
 pub fn command(cx: &Context<'_>, f: &Finding) -> String {
-    let subject = if f.subject.id.is_empty() {
-        String::new()
-    } else {
-        format!("{} {}: ", f.subject.kind, f.subject.id)
-    };
     format!(
         "::{} file={},line={},col={},title={}::{}",
         f.severity.as_str(),
@@ -64,8 +59,9 @@ pub fn command(cx: &Context<'_>, f: &Finding) -> String {
         f.pos.column,
         escape_property(f.rule.as_str()),
         escape_data(&format!(
-            "{subject}{}\nFix: {}",
-            f.message,
+            "{}
+Fix: {}",
+            titled(f),
             f.rule.rule().fix
         ))
     )

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::{Context, Emitter};
+use super::{titled, Context, Emitter};
 use crate::finding::{Finding, Severity};
 
 pub struct Gitlab;
@@ -43,13 +43,8 @@ pub fn document(cx: &Context<'_>) -> Value {
 }
 
 fn issue(f: &Finding, path: String, fingerprint: String) -> Value {
-    let subject = if f.subject.id.is_empty() {
-        String::new()
-    } else {
-        format!("{} {}: ", f.subject.kind, f.subject.id)
-    };
     json!({
-        "description": format!("{subject}{}", f.message),
+        "description": titled(f),
         "check_name": f.rule.as_str(),
         "fingerprint": fingerprint,
         "severity": severity(f.severity),

@@ -8,8 +8,9 @@
 
 use std::io::{self, Write};
 
-use super::{summary_line, Context, Emitter};
+use super::{summary_line, titled, Context, Emitter};
 use crate::finding::{Finding, Severity};
+use crate::report::graph::xml_escape as escape;
 
 pub struct Junit;
 
@@ -42,7 +43,7 @@ pub fn document(cx: &Context<'_>) -> String {
     if failing.is_empty() {
         xml += &format!(
             "    <testcase name=\"gate\" classname=\"nhi.check\">\n      <system-out>{}</system-out>\n    </testcase>\n",
-            escape(&summary_line(&cx.outcome), false)
+            escape(&summary_line(&cx.outcome))
         );
     }
     for f in failing {
@@ -61,56 +62,15 @@ fn case(cx: &Context<'_>, f: &Finding) -> String {
     } else {
         format!("{} {} ({place})", f.subject.kind, f.subject.id)
     };
-    let subject = if f.subject.id.is_empty() {
-        String::new()
-    } else {
-        format!("{} {}: ", f.subject.kind, f.subject.id)
-    };
-    let message = format!("{subject}{}", f.message);
+    let message = titled(f);
     format!(
         "    <testcase name=\"{}\" classname=\"nhi.{}\" file=\"{}\" line=\"{}\">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
-        escape(&name, true),
+        escape(&name),
         f.rule,
-        escape(&path, true),
+        escape(&path),
         f.pos.line,
-        escape(&message, true),
+        escape(&message),
         f.rule,
-        escape(&format!("{place}: {message}"), false),
+        escape(&format!("{place}: {message}")),
     )
-}
-
-/// XML 1.0 escaping. In attributes, tab, LF and CR are character references (a parser would otherwise turn
-/// them into spaces); in text, CR is (a parser would otherwise turn CR LF into LF). Characters XML 1.0
-/// cannot hold at all (other control characters, U+FFFE, U+FFFF) become U+FFFD.
-pub fn escape(s: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\r' => out.push_str("&#13;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            '\n' | '\t' => out.push(c),
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn escaping_keeps_line_breaks_and_drops_what_xml_cannot_hold() {
-        assert_eq!(
-            escape("a<b>&\"c\"\r\n\t\u{1}", true),
-            "a&lt;b&gt;&amp;&quot;c&quot;&#13;&#10;&#9;\u{fffd}"
-        );
-        assert_eq!(escape("\"x\"\r\n", false), "\"x\"&#13;\n");
-    }
 }

@@ -109,6 +109,15 @@ pub fn emitter(format: Format) -> Box<dyn Emitter> {
     }
 }
 
+/// A finding's message led by its subject (`Identity x: …`), as annotations and reports show it.
+pub fn titled(f: &Finding) -> String {
+    if f.subject.id.is_empty() {
+        f.message.clone()
+    } else {
+        format!("{} {}: {}", f.subject.kind, f.subject.id, f.message)
+    }
+}
+
 /// A one-line count of findings, for the end of human and GitHub output.
 pub fn summary_line(outcome: &Outcome<'_>) -> String {
     let c = outcome.counts();

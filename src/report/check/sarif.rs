@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use super::{Context, Emitter};
+use super::{titled, Context, Emitter};
 use crate::catalogue::{self, Rule};
 use crate::finding::{Finding, Severity};
 
@@ -74,16 +74,11 @@ fn rule(r: &Rule) -> Value {
 
 fn result(cx: &Context<'_>, f: &Finding) -> Value {
     let index = f.rule.index();
-    let subject = if f.subject.id.is_empty() {
-        String::new()
-    } else {
-        format!("{} {}: ", f.subject.kind, f.subject.id)
-    };
     let mut result = json!({
         "ruleId": f.rule,
         "ruleIndex": index,
         "level": level(f.severity),
-        "message": {"text": format!("{subject}{}", f.message)},
+        "message": {"text": titled(f)},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": uri(&cx.repo_path(&f.file))},
             "region": {"startLine": f.pos.line.get(), "startColumn": f.pos.column.get()},
