@@ -182,6 +182,21 @@ impl Identity {
     pub fn is_static(&self) -> bool {
         self.credential.kind == Some(CredentialKind::Static)
     }
+
+    /// The people who could have copied the credential: the owner, the contact and every `used_by` entry,
+    /// each with the field that names it (`owner`, `contact`, `used_by`). Whether an id is a Person is the
+    /// caller's to decide.
+    pub fn holders(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let owner = self.owner.as_deref().map(|o| ("owner", o));
+        let contact = self.contact.as_deref().map(|c| ("contact", c));
+        let users = self.used_by.iter().map(|u| ("used_by", u.as_str()));
+        owner.into_iter().chain(contact).chain(users)
+    }
+
+    /// The day the credential was last rotated, or created when it never was.
+    pub fn last_rotation(&self) -> Option<Date> {
+        self.credential.last_rotated.or(self.credential.created)
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -247,6 +262,8 @@ pub struct Person {
     pub id: String,
     pub name: Option<String>,
     pub email: Option<String>,
+    /// Chat handle, for who to call in an incident.
+    pub slack: Option<String>,
     pub team: Option<String>,
     pub active: Option<bool>,
     #[serde(deserialize_with = "date")]

@@ -4,6 +4,7 @@
 pub mod blast;
 pub use crate::catalogue;
 pub mod deadline;
+pub mod departure;
 pub mod exceptions;
 pub mod federation;
 pub mod identity;
@@ -138,6 +139,7 @@ pub fn check_with(ctx: &Ctx<'_>, loaded: Vec<Finding>) -> Vec<Finding> {
     crate::timings::phase("identity", || identity::all(ctx, &mut findings));
     blast::rules(ctx, &mut findings);
     federation::rules(ctx, &mut findings);
+    departure::rules(ctx, &mut findings);
     exceptions::rules(ctx, &mut findings);
     apply_policy(ctx.policy, &mut findings);
     let mut unused = exceptions::waive(ctx, &mut findings);
