@@ -8,8 +8,8 @@ use clap::{Parser, Subcommand};
 
 use crate::args::ListFormat;
 use crate::commands::{
-    self, blast, build, codeowners, diff, drift, due, graph, import, init, new, offboard, record,
-    sync, trace, CheckArgs, Exit,
+    self, blast, build, codeowners, diff, drift, due, graph, import, init, leak, new, offboard,
+    record, sync, trace, CheckArgs, Exit,
 };
 
 #[derive(Debug, Parser)]
@@ -64,6 +64,8 @@ pub enum Command {
     Rank(blast::RankArgs),
     /// Export the graph of identities and systems (dot, json, graphml, BloodHound OpenGraph)
     Graph(graph::GraphArgs),
+    /// A credential leaked: who to call, what it reaches, where it is kept, and the steps to revoke and rotate
+    Leak(leak::LeakArgs),
     /// Record an access review (review.last, review.by), or with --owner a review campaign
     Review(record::ReviewArgs),
     /// Record a credential rotation (credential.last_rotated, and with --expires credential.expires)
@@ -74,7 +76,7 @@ pub enum Command {
     Approve(record::ApproveArgs),
     /// Renew an exception: a new expiry and a new approval
     Renew(record::RenewArgs),
-    /// Record a departure: the Person leaves, what they own goes to --to TEAM
+    /// Someone leaves: every place the registry names them and what follows; --to TEAM records it (--vendor: a third party)
     Offboard(offboard::OffboardArgs),
     /// Write back what an inventory export shows that only moves forward (last use, rotation)
     Sync(sync::SyncArgs),
@@ -107,6 +109,7 @@ impl Command {
             Command::Approve(args) => record::approve(args, out),
             Command::Renew(args) => record::renew(args, out),
             Command::Offboard(args) => offboard::run(args, out),
+            Command::Leak(args) => leak::run(args, out),
             Command::Sync(args) => sync::run(args, out),
             Command::Due(args) => due::run(args, out),
         }

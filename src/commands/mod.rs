@@ -9,6 +9,7 @@ pub mod due;
 pub mod graph;
 pub mod import;
 pub mod init;
+pub mod leak;
 pub mod new;
 pub mod new_kinds;
 pub mod offboard;

@@ -8,7 +8,7 @@ pub mod schema;
 pub mod stray;
 pub mod yaml;
 
-pub use positions::resolve_positions;
+pub use positions::{resolve_positions, value_positions};
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -60,3 +60,36 @@ fn place(
     }
     out
 }
+
+/// The position of the value at each `(source, pointer)` (its key's, or the nearest ancestor's, when the
+/// value has none), for reports that say where a document names something. Each file is parsed again once.
+pub fn value_positions(
+    wanted: &[(&crate::model::Source, String)],
+    read: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> Vec<Pos> {
+    let mut out: Vec<Pos> = wanted.iter().map(|(source, _)| source.start).collect();
+    let mut by_file: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (source, _)) in wanted.iter().enumerate() {
+        by_file.entry(&source.file).or_default().push(i);
+    }
+    for (file, indexes) in by_file {
+        let Some(text) = read(file) else {
+            continue;
+        };
+        let parsed = yaml::parse(text.strip_prefix('\u{feff}').unwrap_or(&text));
+        let mut locators: HashMap<u32, Locator> = HashMap::new();
+        for i in indexes {
+            let (source, pointer) = &wanted[i];
+            let Some(doc) = parsed.documents.get(source.doc as usize) else {
+                continue;
+            };
+            let locator = locators
+                .entry(source.doc)
+                .or_insert_with(|| document::locate(&doc.root));
+            out[i] = locator
+                .value(pointer)
+                .unwrap_or_else(|| locator.nearest(pointer));
+        }
+    }
+    out
+}

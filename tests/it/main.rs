@@ -24,6 +24,7 @@ mod import_shapes;
 mod independent;
 mod install;
 mod junit;
+mod leak;
 mod leaks;
 mod pr_workflow;
 mod properties;

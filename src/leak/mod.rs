@@ -1,0 +1,327 @@
+//! The incident runbook for a leaked credential (`nhi leak`): what it reaches, who to call, where the
+//! secret is kept and who consumes it, what else is exposed with it, and the steps to revoke and rotate.
+//!
+//! Everything comes from the registry and the blast radius; what to do on each platform comes from one
+//! table ([`playbooks`]). Rendering is in [`markdown`]; the JSON is this module's types, serialized.
+
+pub mod markdown;
+pub mod playbooks;
+
+use serde::Serialize;
+
+use crate::graph::{Blast, Graph};
+use crate::model::{Criticality, Doc, Identity, Person, Registry, Team};
+use playbooks::{Facts, Playbook, Record};
+
+/// How many exposed identities get a step of their own (the rest share one).
+pub const EXPOSED_STEPS: usize = 25;
+
+/// The runbook of one identity, in the shape of `nhi leak --format json`.
+#[derive(Debug, Serialize)]
+pub struct Runbook {
+    pub identity: Subject,
+    pub blast: Blast,
+    pub owner: Option<Contact>,
+    pub contact: Option<Contact>,
+    pub stores: Vec<String>,
+    pub consumers: Vec<String>,
+    pub exposed: Vec<String>,
+    /// The playbook row the steps follow (`aws-access-key`, `generic`, …).
+    pub playbook: &'static str,
+    pub steps: Vec<Step>,
+}
+
+/// The leaked identity as the runbook names it.
+#[derive(Debug, Serialize)]
+pub struct Subject {
+    pub id: String,
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub environment: Option<String>,
+    pub status: Option<String>,
+    pub credential: Option<String>,
+    pub system_of_record: Option<String>,
+    pub external_id: Option<String>,
+    pub vendor: Option<String>,
+    pub last_rotated: Option<String>,
+    pub file: String,
+    pub line: u32,
+}
+
+/// Who to call: a Team or a Person, with how to reach them.
+#[derive(Debug, Serialize)]
+pub struct Contact {
+    pub id: String,
+    /// `Team`, `Person`, or `unknown` when the id names nothing in the registry.
+    pub kind: &'static str,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub slack: Option<String>,
+    pub github: Option<String>,
+    /// False for a Person who has left (the runbook then points at the team's lead).
+    pub active: bool,
+    /// A Team's lead, to call when nobody else answers.
+    pub lead: Option<Box<Contact>>,
+}
+
+/// One step of the runbook.
+#[derive(Debug, Serialize)]
+pub struct Step {
+    pub order: usize,
+    pub action: String,
+    pub detail: String,
+    /// The `nhi` command that records the step in the registry; `None` when the step changes no fact the
+    /// registry keeps.
+    pub record: Option<String>,
+}
+
+/// The runbook of identity `id`, or `None` when the registry has no such identity.
+pub fn runbook(registry: &Registry, graph: &Graph, id: &str) -> Option<Runbook> {
+    let doc = registry.identities.iter().find(|d| d.item.id == id)?;
+    let blast = graph.blast(&format!("identity:{id}"))?;
+    Some(of(registry, doc, blast))
+}
+
+/// The runbook of `doc`, whose blast radius is `blast`.
+pub fn of(registry: &Registry, doc: &Doc<Identity>, blast: Blast) -> Runbook {
+    let i = &doc.item;
+    let system = i
+        .system_of_record
+        .as_deref()
+        .and_then(|s| find(&registry.systems, s, |x| &x.id));
+    let facts = Facts {
+        kind: i.kind,
+        credential: i.credential.kind,
+        vendor: system
+            .and_then(|s| s.item.vendor.as_deref())
+            .or(i.vendor.as_deref()),
+        external_id: i.external_id.as_deref(),
+        system: system.and_then(|s| s.item.kind),
+    };
+    let playbook = playbooks::choose(&facts);
+    let consumers = consumers_in_order(registry, i);
+    let exposed: Vec<String> = blast.identities.iter().map(|r| r.id.clone()).collect();
+    let steps = steps(playbook, i, &consumers, &blast);
+    Runbook {
+        identity: subject(doc),
+        owner: i.owner.as_deref().map(|o| contact(registry, o)),
+        contact: i.contact.as_deref().map(|c| contact(registry, c)),
+        stores: i.credential.stores.clone(),
+        consumers: i.used_by.clone(),
+        exposed,
+        playbook: playbook.key,
+        steps,
+        blast,
+    }
+}
+
+fn find<'r, T>(docs: &'r [Doc<T>], id: &str, key: impl Fn(&T) -> &String) -> Option<&'r Doc<T>> {
+    docs.iter().find(|d| key(&d.item) == id)
+}
+
+fn subject(doc: &Doc<Identity>) -> Subject {
+    let i = &doc.item;
+    let text = |s: Option<&str>| s.map(str::to_string);
+    Subject {
+        id: i.id.clone(),
+        name: i.name.clone(),
+        kind: text(i.kind.map(|k| k.as_str())),
+        environment: text(i.environment.map(|e| e.as_str())),
+        status: text(i.status.map(|s| s.as_str())),
+        credential: text(i.credential.kind.map(|c| c.as_str())),
+        system_of_record: i.system_of_record.clone(),
+        external_id: i.external_id.clone(),
+        vendor: i.vendor.clone(),
+        last_rotated: i.last_rotation().map(|d| d.to_string()),
+        file: doc.source.file.to_string(),
+        line: doc.source.start.line.get(),
+    }
+}
+
+/// The owner or contact `id`: a Team (with its lead) or a Person.
+pub fn contact(registry: &Registry, id: &str) -> Contact {
+    if let Some(t) = find(&registry.teams, id, |t| &t.id) {
+        return team_contact(registry, &t.item);
+    }
+    if let Some(p) = find(&registry.persons, id, |p| &p.id) {
+        return person_contact(&p.item);
+    }
+    Contact {
+        id: id.to_string(),
+        kind: "unknown",
+        name: None,
+        email: None,
+        slack: None,
+        github: None,
+        active: false,
+        lead: None,
+    }
+}
+
+fn team_contact(registry: &Registry, t: &Team) -> Contact {
+    let lead = t
+        .lead
+        .as_deref()
+        .and_then(|l| find(&registry.persons, l, |p| &p.id))
+        .map(|p| Box::new(person_contact(&p.item)));
+    Contact {
+        id: t.id.clone(),
+        kind: "Team",
+        name: t.name.clone(),
+        email: t.email.clone(),
+        slack: t.slack.clone(),
+        github: t.github.clone(),
+        active: true,
+        lead,
+    }
+}
+
+fn person_contact(p: &Person) -> Contact {
+    Contact {
+        id: p.id.clone(),
+        kind: "Person",
+        name: p.name.clone(),
+        email: p.email.clone(),
+        slack: p.slack.clone(),
+        github: p.github.clone(),
+        active: p.is_active(),
+        lead: None,
+    }
+}
+
+/// A consumer and the criticality of the system it is (`None` for a Person or an unknown id).
+struct Consumer<'r> {
+    id: &'r str,
+    criticality: Option<Criticality>,
+    person: bool,
+}
+
+/// `used_by`, most critical system first (with the old credential revoked they are all down; the most
+/// critical comes back first), then people, each once.
+fn consumers_in_order<'r>(registry: &'r Registry, i: &'r Identity) -> Vec<Consumer<'r>> {
+    let mut out: Vec<Consumer<'r>> = Vec::new();
+    for id in &i.used_by {
+        if out.iter().any(|c| c.id == id) {
+            continue;
+        }
+        let system = find(&registry.systems, id, |s| &s.id);
+        out.push(Consumer {
+            id,
+            criticality: system.and_then(|s| s.item.criticality),
+            person: system.is_none() && find(&registry.persons, id, |p| &p.id).is_some(),
+        });
+    }
+    out.sort_by(|a, b| {
+        a.person
+            .cmp(&b.person)
+            .then(b.criticality.cmp(&a.criticality))
+            .then(a.id.cmp(b.id))
+    });
+    out
+}
+
+/// Fills a playbook text's placeholders with the identity's facts.
+fn fill(text: &str, i: &Identity) -> String {
+    let or = |v: Option<&str>, none: &str| v.map_or_else(|| none.to_string(), |v| format!("`{v}`"));
+    let stores = if i.credential.stores.is_empty() {
+        "the secret store (none is recorded: add it to `credential.stores`)".to_string()
+    } else {
+        i.credential
+            .stores
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    text.replace("{id}", &i.id)
+        .replace(
+            "{external_id}",
+            &or(i.external_id.as_deref(), "no `external_id` recorded"),
+        )
+        .replace(
+            "{system}",
+            &or(i.system_of_record.as_deref(), "the issuing system"),
+        )
+        .replace("{stores}", &stores)
+        .replace(
+            "{last}",
+            &i.last_rotation()
+                .map_or_else(|| "it was issued".to_string(), |d| format!("{d}")),
+        )
+}
+
+/// The steps, in order: disable, create and store, update each consumer, retire the old credential and
+/// record the rotation, pull the logs and record the review, then rotate what was exposed with it.
+fn steps(p: &Playbook, i: &Identity, consumers: &[Consumer<'_>], blast: &Blast) -> Vec<Step> {
+    let mut out: Vec<Step> = Vec::new();
+    let mut push = |action: String, detail: String, record: Option<String>| {
+        out.push(Step {
+            order: out.len() + 1,
+            action,
+            detail,
+            record,
+        });
+    };
+    let id = &i.id;
+    let rotated = match p.record {
+        Record::Rotated => Some(format!("nhi rotated {id}")),
+        Record::RotatedWithExpiry => Some(format!("nhi rotated {id} --expires NEW_EXPIRY")),
+        Record::ReviewOnly => None,
+    };
+    push(format!("Disable `{id}` first"), fill(p.disable, i), None);
+    if let Some(create) = p.create {
+        push("Create the replacement".into(), fill(create, i), None);
+        for c in consumers {
+            let (action, detail) = if c.person {
+                (
+                    format!("Take the secret away from the person `{}`", c.id),
+                    "A person should not hold a non-human credential: give them their own account instead of the new secret, and remove them from `used_by`.".to_string(),
+                )
+            } else {
+                let critical = c.criticality.map(|c| format!(" ({c})")).unwrap_or_default();
+                (
+                    format!("Give `{}`{critical} the new credential", c.id),
+                    "Point it at the new secret in the store and redeploy or restart it; check that it works before moving on to the next consumer.".to_string(),
+                )
+            };
+            push(action, detail, None);
+        }
+        let retire = p.retire.map_or_else(
+            || "Check that nothing still uses the old credential.".to_string(),
+            |r| fill(r, i),
+        );
+        push("Retire the old credential".into(), retire, rotated);
+    }
+    push(
+        "Pull the logs".into(),
+        fill(p.logs, i),
+        Some(format!(
+            "nhi review {id} --by PERSON --note \"leak: logs reviewed\""
+        )),
+    );
+    for r in blast.identities.iter().take(EXPOSED_STEPS) {
+        push(
+            format!("Rotate `{}`, exposed with it", r.id),
+            format!(
+                "Its credential was within reach: {}. Its own runbook: `nhi leak {}`.",
+                r.explained, r.id
+            ),
+            Some(format!("nhi rotated {}", r.id)),
+        );
+    }
+    if blast.identities.len() > EXPOSED_STEPS {
+        let rest = blast.identities.len() - EXPOSED_STEPS;
+        push(
+            format!("Rotate the {rest} other identities exposed with it"),
+            format!("Farther along the blast radius; `nhi leak {id} --format json` lists them all under `exposed`, nearest first."),
+            None,
+        );
+    }
+    push(
+        "Or retire it for good".into(),
+        format!("If `{id}` is no longer needed, decommission it instead of rotating: revoke the credential and remove its access everywhere."),
+        Some(format!("nhi decommission {id}")),
+    );
+    out
+}
