@@ -7,9 +7,9 @@ use anyhow::{bail, Result};
 use super::Exit;
 use crate::args::Registry;
 
-use nhi::graph::render::plain;
 use nhi::graph::Graph;
 use nhi::load;
+use nhi::report::text::terminal as plain;
 
 /// The output formats of `nhi leak` and `nhi offboard`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -55,9 +55,7 @@ pub fn run(args: LeakArgs, out: &mut dyn Write) -> Result<Exit> {
             serde_json::to_writer_pretty(&mut *out, &runbook)?;
             writeln!(out)?;
         }
-        RunbookFormat::Markdown => {
-            out.write_all(nhi::leak::markdown::render(&runbook).as_bytes())?
-        }
+        RunbookFormat::Markdown => out.write_all(nhi::report::leak::render(&runbook).as_bytes())?,
     }
     Ok(Exit::Pass)
 }

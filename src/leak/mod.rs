@@ -2,9 +2,8 @@
 //! secret is kept and who consumes it, what else is exposed with it, and the steps to revoke and rotate.
 //!
 //! Everything comes from the registry and the blast radius; what to do on each platform comes from one
-//! table ([`playbooks`]). Rendering is in [`markdown`]; the JSON is this module's types, serialized.
+//! table ([`playbooks`]). Rendering is in `report::leak`; the JSON is this module's types, serialized.
 
-pub mod markdown;
 pub mod playbooks;
 
 use serde::Serialize;

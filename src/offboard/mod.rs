@@ -4,9 +4,8 @@
 //!
 //! The report is computed as if the person had left (whether or not the registry says so yet), so it reads
 //! the same before the edit and in the pull request that records it. [`vendor`] does the same for a third
-//! party at the end of a contract; [`markdown`] renders both as checklists.
+//! party at the end of a contract; `report::offboard` renders both as checklists.
 
-pub mod markdown;
 pub mod vendor;
 
 use jiff::civil::Date;

@@ -1,9 +1,10 @@
 //! Every output of every command: one folder (or file) per subject, one file per format.
 //!
 //! `check/` writes findings (human, GitHub, JSON, SARIF, the Markdown job summary) behind one trait, for
-//! `nhi check` and `nhi drift`; `blast`, `rank`, `graph`, `diff/`, `drift/`, `due/`, `trace/` and `rules`
-//! write what their commands compute; `text` makes registry text safe for terminals and Markdown and holds
-//! the wording helpers they share. Nothing else in the library prints.
+//! `nhi check` and `nhi drift`; `blast`, `rank`, `graph`, `diff/`, `drift/`, `due/`, `trace/`, `rules`,
+//! `leak` (the incident runbook) and `offboard` (the checklists) write what their commands compute; `text`
+//! makes registry text safe for terminals and Markdown and holds the wording helpers they share. Nothing
+//! else in the library prints.
 
 pub mod blast;
 pub mod check;
@@ -11,6 +12,8 @@ pub mod diff;
 pub mod drift;
 pub mod due;
 pub mod graph;
+pub mod leak;
+pub mod offboard;
 pub mod rank;
 pub mod rules;
 pub mod text;

@@ -126,6 +126,36 @@ fn plain_code(s: &str) -> bool {
         })
 }
 
+/// Prose meant to be read as it is too (runbooks, checklists) and safe where Markdown is rendered: only what
+/// could open a tag, link, image, emphasis, code span, strike-through or table cell is escaped, a word joiner
+/// follows `@`, control characters become spaces.
+pub fn prose(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '@' => out.push_str("@\u{2060}"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// As [`message`], with the rest as readable [`prose`].
+pub fn readable(s: &str) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { span(part) } else { prose(part) })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +189,10 @@ mod tests {
         assert_eq!(code("x`|y"), r"x\`\|y");
         assert_eq!(span("a`b|c\nd"), r"`a'b\|c d`");
         assert_eq!(message("owner `t1` is gone."), r"owner `t1` is gone\.");
+        assert_eq!(
+            readable("ask @a: [x](y) <b> `c|d` e-f."),
+            "ask @\u{2060}a: \\[x\\](y) &lt;b&gt; `c\\|d` e-f."
+        );
     }
 
     #[test]

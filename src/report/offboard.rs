@@ -2,10 +2,8 @@
 
 use std::fmt::Write;
 
-use super::vendor;
-use super::{Affected, Report};
-use crate::leak::markdown::{code_span, prose};
-use crate::report::markdown::code;
+use super::text::{code, readable, span};
+use crate::offboard::{vendor, Affected, Report};
 
 /// Renders a person's offboarding report.
 pub fn render(r: &Report) -> String {
@@ -13,7 +11,7 @@ pub fn render(r: &Report) -> String {
     let p = &r.person;
     let _ = write!(md, "# Offboarding {}", code(&p.id));
     if let Some(name) = &p.name {
-        let _ = write!(md, " ({})", prose(name));
+        let _ = write!(md, " ({})", readable(name));
     }
     md.push_str("\n\n");
     let status = match (p.active, p.left_on) {
@@ -91,7 +89,7 @@ pub fn render(r: &Report) -> String {
             x.kind,
             code(&x.id),
             x.field,
-            code_span(&format!("{}:{}", x.file, x.line))
+            span(&format!("{}:{}", x.file, x.line))
         );
     }
     md
@@ -107,7 +105,7 @@ fn section(md: &mut String, title: &str, items: &[Affected]) {
             md,
             "- [ ] {}: {} ({}:{})",
             code(&a.id),
-            prose(&a.why),
+            readable(&a.why),
             code(&a.file),
             a.line
         );
@@ -118,7 +116,7 @@ fn section(md: &mut String, title: &str, items: &[Affected]) {
 /// Renders a vendor's offboarding report.
 pub fn render_vendor(r: &vendor::Report) -> String {
     let mut md = String::new();
-    let _ = writeln!(md, "# Ending the contract with {}\n", prose(&r.vendor));
+    let _ = writeln!(md, "# Ending the contract with {}\n", readable(&r.vendor));
     let _ = writeln!(
         md,
         "It holds or issued {} identit{}, issued {} more through its systems, runs {} system(s), and could read {} other credential(s).\n",

@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use super::{Contact, Runbook};
-use crate::report::markdown::code;
+use super::text::{code, prose, readable, span};
+use crate::leak::{Contact, Runbook};
 
 /// How many reached systems and exposed identities the tables show before summarising the rest.
 pub const MAX_ROWS: usize = 25;
@@ -17,7 +17,7 @@ pub fn render(r: &Runbook) -> String {
     let _ = writeln!(md, "# If {} leaks\n", code(&i.id));
     let mut facts = Vec::new();
     if let Some(name) = &i.name {
-        facts.push(text(name));
+        facts.push(prose(name));
     }
     for (label, value) in [
         ("type", &i.kind),
@@ -29,12 +29,12 @@ pub fn render(r: &Runbook) -> String {
         ("rotated or created", &i.last_rotated),
     ] {
         if let Some(v) = value {
-            facts.push(format!("{label} {}", code_span(v)));
+            facts.push(format!("{label} {}", span(v)));
         }
     }
     facts.push(format!(
         "declared in {}",
-        code_span(&format!("{}:{}", i.file, i.line))
+        span(&format!("{}:{}", i.file, i.line))
     ));
     let _ = writeln!(md, "{}\n", facts.join(" · "));
     if r.blast.revoked {
@@ -50,10 +50,10 @@ pub fn render(r: &Runbook) -> String {
 fn contact_line(c: &Contact) -> String {
     let mut parts = vec![code(&c.id)];
     if let Some(n) = &c.name {
-        parts.push(text(n));
+        parts.push(prose(n));
     }
     for v in [&c.email, &c.slack, &c.github].into_iter().flatten() {
-        parts.push(text(v));
+        parts.push(prose(v));
     }
     let mut line = parts.join(" · ");
     if c.kind == "unknown" {
@@ -103,7 +103,7 @@ fn reaches(md: &mut String, r: &Runbook) {
             code(&s.id),
             s.criticality.map_or("—", |c| c.as_str()),
             s.level,
-            text(&s.explained)
+            prose(&s.explained)
         );
     }
     more(md, b.systems.len(), &r.identity.id);
@@ -152,61 +152,12 @@ fn steps(md: &mut String, r: &Runbook) {
             md,
             "{}. [ ] **{}**: {}",
             s.order,
-            prose(&s.action),
-            prose(&s.detail)
+            readable(&s.action),
+            readable(&s.detail)
         );
         if let Some(record) = &s.record {
-            let _ = write!(md, " Record: {}", code_span(record));
+            let _ = write!(md, " Record: {}", span(record));
         }
         md.push('\n');
     }
-}
-
-/// Registry text or runbook prose, readable as it is in a terminal and safe where Markdown is rendered:
-/// no tag, link, image, emphasis, table cell break or `@mention` can start in it; `quoted` parts become code
-/// spans.
-pub fn prose(s: &str) -> String {
-    s.split('`')
-        .enumerate()
-        .map(|(n, part)| {
-            if n % 2 == 1 {
-                code_span(part)
-            } else {
-                text(part)
-            }
-        })
-        .collect()
-}
-
-fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '@' => out.push_str("@\u{2060}"),
-            '\\' | '*' | '_' | '[' | ']' | '|' | '~' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A command as a code span (commands may hold quotes, never a backtick).
-pub fn code_span(s: &str) -> String {
-    let inner: String = s
-        .chars()
-        .map(|c| match c {
-            '`' => '\'',
-            '|' => '/',
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect();
-    format!("`{inner}`")
 }
