@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod codeowners;
 pub mod day;
 pub mod diff;
+pub mod directory;
 pub mod drift;
 pub mod due;
 pub mod edit;

@@ -10,6 +10,7 @@ mod commands;
 mod common;
 mod drift;
 mod due_agrees;
+mod directory;
 mod edit;
 mod federation;
 mod first_hour;
