@@ -78,7 +78,7 @@ pub enum Command {
     Renew(record::RenewArgs),
     /// Someone leaves: every place the registry names them and what follows; --to TEAM records it (--vendor: a third party)
     Offboard(offboard::OffboardArgs),
-    /// Write back what an inventory export shows that only moves forward (last use, rotation)
+    /// Write back what an export shows that only moves forward: last use, rotation, people who left
     Sync(sync::SyncArgs),
     /// What falls due, by owner: overdue and upcoming rotations, reviews and expiries, with the command for each
     Due(due::DueArgs),

@@ -100,6 +100,28 @@ pub fn issuance_facts(registry: &Registry, traced: &[Traced], as_of: Date) -> Ve
     out
 }
 
+/// The departures a directory export shows (`crate::directory`): `active: false` and `left_on` for each
+/// Person still active in the registry, on the day the directory gives, never later than `as_of`.
+pub fn leaver_facts(
+    registry: &Registry,
+    left: &[crate::directory::Left],
+    as_of: Date,
+) -> Vec<Update> {
+    left.iter()
+        .filter_map(|l| {
+            let doc = registry.persons.iter().find(|p| p.item.id == l.person)?;
+            doc.item.is_active().then(|| Update {
+                kind: Kind::Person,
+                id: l.person.clone(),
+                source: doc.source.clone(),
+                field: Field::Left,
+                value: l.on.min(as_of),
+                was: doc.item.left_on,
+            })
+        })
+        .collect()
+}
+
 /// What a record shows that moves an identity's facts forward, exactly where `nhi drift` asks a person to
 /// "update `last_used`" or "record the rotation".
 pub fn record_facts<'a>(

@@ -110,3 +110,66 @@ fn an_export_of_another_format_is_an_error_not_an_empty_answer() {
     .is_err());
     assert!(leavers(Directory::OktaUsers, "{not json", &reg, as_of()).is_err());
 }
+
+/// `nhi sync okta-users` writes `active: false` and `left_on` for the leavers, and nothing else; the
+/// offboarding report then reads the departure from the registry.
+#[test]
+fn sync_records_the_leavers_a_directory_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let owners = dir.path().join("owners");
+    std::fs::create_dir_all(&owners).unwrap();
+    let fixture = repo().join("tests/data/offboarding");
+    for sub in ["identities", "systems", "exceptions"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(fixture.join(sub)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    std::fs::copy(fixture.join("nhi.yaml"), dir.path().join("nhi.yaml")).unwrap();
+    let before = std::fs::read_to_string(fixture.join("owners/owners.yaml")).unwrap();
+    std::fs::write(owners.join("owners.yaml"), &before).unwrap();
+    let export = repo().join("tests/data/directory/okta-users.json");
+    let root = dir.path().to_str().unwrap();
+    let out = crate::common::run(&[
+        "sync",
+        "okta-users",
+        export.to_str().unwrap(),
+        root,
+        "--as-of",
+        crate::common::AS_OF,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        crate::common::stderr(&out)
+    );
+    let after = std::fs::read_to_string(owners.join("owners.yaml")).unwrap();
+    let added: Vec<&str> = after
+        .lines()
+        .filter(|l| !before.lines().any(|b| b == *l))
+        .collect();
+    assert_eq!(
+        added,
+        [
+            "active: false",
+            "left_on: 2026-10-30",
+            "active: false",
+            "left_on: 2026-11-02"
+        ]
+    );
+    assert_eq!(after.lines().count(), before.lines().count() + 4);
+    let report = crate::common::run(&[
+        "offboard",
+        "pia",
+        root,
+        "--format",
+        "json",
+        "--as-of",
+        crate::common::AS_OF,
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(json["person"]["active"], false);
+    assert_eq!(json["person"]["left_on"], "2026-10-30");
+}

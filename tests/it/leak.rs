@@ -317,3 +317,71 @@ fn markdown_runbook_of_each_kind_of_credential() {
         insta::assert_snapshot!(format!("leak_{id}"), md);
     }
 }
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The report foretells what `nhi offboard --to` refuses (an identity its edit would leave orphaned); once
+/// the report's advice is followed, the departure is recorded and `nhi check` finds nothing orphaned,
+/// nothing owned by the leaver and no schema finding.
+#[test]
+fn the_report_foretells_offboard_to_and_the_check_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture(), dir.path());
+    let root = dir.path().to_str().unwrap();
+    let report = json(&[
+        "offboard", "pia", root, "--format", "json", "--as-of", AS_OF,
+    ]);
+    let predicted = ids(&report["orphaned"]);
+    let to = [
+        "offboard", "pia", root, "--to", "team-a", "--on", AS_OF, "--as-of", AS_OF,
+    ];
+    let refused = run(&to);
+    assert_eq!(refused.status.code(), Some(2));
+    let why = crate::common::stderr(&refused);
+    assert!(
+        why.contains("aws-key") && predicted.contains(&"aws-key".to_string()),
+        "{why}"
+    );
+    // The report's advice for aws-key (team-solo loses its only member): hand it to a staffed team.
+    let file = dir.path().join("identities/aws-key.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(&file, text.replace("owner: team-solo", "owner: team-a")).unwrap();
+    let out = run(&to);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        crate::common::stderr(&out)
+    );
+    let (_, checked) = crate::common::check_json(dir.path());
+    let findings = checked["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["rule"] != "schema" && f["rule"] != "orphaned"),
+        "{findings:#?}"
+    );
+    let after = json(&[
+        "offboard", "pia", root, "--format", "json", "--as-of", AS_OF,
+    ]);
+    let refs = after["references"].as_array().unwrap();
+    assert!(refs.iter().all(|r| r["field"] != "owner"), "{after:#}");
+    assert_eq!(after["person"]["active"], false);
+    // Leaving rotates nothing: what pia could have copied is still to rotate, and the rule says so.
+    assert!(!after["rotate"].as_array().unwrap().is_empty());
+    assert!(findings
+        .iter()
+        .any(|f| f["rule"] == "rotate-after-departure"));
+}
