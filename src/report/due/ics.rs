@@ -54,13 +54,14 @@ fn event(cx: &Context<'_>, item: &Item, uid: &str, ics: &mut String) {
     let as_of = cx.due.as_of;
     // An obligation with no known day is overdue: it shows on the day the calendar was made.
     let day = item.deadline.day().unwrap_or(as_of);
-    let owner = cx.owner_label(item.owner.as_deref());
+    let owner = item.owner.as_deref().unwrap_or("no owner");
     let summary = format!("{} {} ({owner})", item.what.action(), item.id());
     let mut description = format!(
-        "{} of {} {}: {}.\nRecord it with: {}\nFile: {}",
+        "{} of {} {}, owned by {}: {}.\nRecord it with: {}\nFile: {}",
         item.what.label(),
         item.kind(),
         item.id(),
+        cx.owner_label(item.owner.as_deref()),
         cx.when(item),
         cx.command(item),
         Context::location(item),

@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::{Context, Emitter};
+use crate::report::text::terminal;
 
 pub struct Text;
 
@@ -23,7 +24,7 @@ impl Emitter for Text {
             writeln!(
                 out,
                 "\n{}: {} item{}, {overdue} overdue",
-                cx.owner_label(owner),
+                terminal(&cx.owner_label(owner)),
                 items.len(),
                 if items.len() == 1 { "" } else { "s" }
             )?;
