@@ -41,3 +41,7 @@ for i, step in enumerate(action["runs"]["steps"]):
 PY
 "$venv/bin/shellcheck" --shell=bash "$scripts"/*.sh
 echo "action.yml scripts: clean"
+
+echo "== shellcheck the scripts the action runs"
+"$venv/bin/shellcheck" scripts/*.sh
+echo "scripts: clean"

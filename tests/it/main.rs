@@ -10,6 +10,7 @@ mod directory;
 mod drift;
 mod due;
 mod due_agrees;
+mod due_issues;
 mod edit;
 mod federation;
 mod first_hour;
