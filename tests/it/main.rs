@@ -1,4 +1,6 @@
 //! The integration suite: one test binary (one link) whose modules each prove one part of the contract.
+//! `common` and `support` hold the helpers of the checking and the discovery tests, `graphutil` those of the
+//! graph tests; `commands` runs the command cases of `tests/cmd/`.
 
 mod azure;
 mod blast_cli;
