@@ -62,6 +62,10 @@ for n in $sizes; do
   add "floor: \`cat\` of every file" "$s" "$m"
   read -r s m < <(time_cmd "$nhi" check "$reg" --as-of 2026-11-23 --format json)
   add "\`nhi check\` (all kinds, all rules)" "$s" "$m"
+  read -r s m < <(time_cmd "$nhi" due "$reg" --as-of 2026-11-23 --format json)
+  add "\`nhi due\` (every obligation, 30 days, JSON)" "$s" "$m"
+  read -r s m < <(time_cmd "$nhi" due "$reg" --as-of 2026-11-23 --within 90 --format ics)
+  add "\`nhi due --within 90 --format ics\`" "$s" "$m"
   read -r s m < <(time_cmd "$nhi" rank "$reg" --top 20)
   add "\`nhi rank\` (load + every identity's blast radius)" "$s" "$m"
   # The site of a million identities needs ~20 GiB (about 2 GiB per 100,000): opt in with BENCH_BUILD_ALL=1.
