@@ -30,10 +30,12 @@ cat "$log" > /dev/null
 
 measure() {
   local label=$1; shift
-  local out
-  out=$( { /usr/bin/time -f "%e %M" "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -1 ) || true
-  set -- $out
-  printf '| %s | %s | %s s | %s MiB |\n' "$label" "$events" "$1" "$(( $2 / 1024 ))"
+  local stats
+  stats=$(mktemp)
+  /usr/bin/time -o "$stats" -f "%e %M" "$@" > /dev/null 2>&1 || true
+  read -r wall rss < <(tail -n 1 "$stats")
+  rm -f "$stats"
+  printf '| %s | %s | %s s | %s MiB |\n' "$label" "$events" "$wall" "$(( rss / 1024 ))"
 }
 
 echo "| command | events (${size} MiB) | wall | peak memory |"
