@@ -164,7 +164,9 @@ fn stage(f: &EditFile) -> Result<PathBuf, EditError> {
         if let Some(p) = &permissions {
             out.set_permissions(p.clone())?;
         }
-        out.sync_all()
+        // No fsync per file: the rename already keeps readers from ever seeing a partial file, and an fsync
+        // per file cost ~3 ms each (220 s for an 80,000-file sync). Git does not fsync by default either.
+        Ok(())
     };
     write().map_err(|e| {
         let _ = fs::remove_file(&tmp);
