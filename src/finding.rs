@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::catalogue::RuleId;
 use crate::model::{Doc, Identity, Kind, Source};
@@ -53,31 +53,7 @@ impl Finding {
         pointer: &str,
         message: String,
     ) -> Finding {
-        Finding::anchored(rule, kind, id, source, pointer, message, Anchor::Key)
-    }
-
-    /// A finding at the value of `pointer` (for a reference or a literal that is wrong).
-    pub fn at_value(
-        rule: RuleId,
-        kind: Kind,
-        id: &str,
-        source: &Source,
-        pointer: &str,
-        message: String,
-    ) -> Finding {
-        Finding::anchored(rule, kind, id, source, pointer, message, Anchor::Value)
-    }
-
-    /// A finding placed on the key or value of `pointer` when positions are resolved.
-    fn anchored(
-        rule: RuleId,
-        kind: Kind,
-        id: &str,
-        source: &Source,
-        pointer: &str,
-        message: String,
-        anchor: Anchor,
-    ) -> Finding {
+        // Placed on the key (or value) of `pointer` when positions are resolved.
         let mut f = Finding::at_pos(
             rule,
             kind.name(),
@@ -87,8 +63,15 @@ impl Finding {
             pointer,
             message,
         );
-        f.anchor = anchor;
+        f.anchor = Anchor::Key;
         f
+    }
+
+    /// The finding placed on the value of its pointer rather than the key (for a reference or a literal
+    /// that is wrong).
+    pub fn on_value(mut self) -> Finding {
+        self.anchor = Anchor::Value;
+        self
     }
 
     /// A finding at a known position.
@@ -137,7 +120,7 @@ impl Finding {
     }
 }
 
-/// A finding about the identity `doc`, placed on the key at `pointer`.
+/// A finding about the identity `doc`, placed on the key at `pointer` (`.on_value()`: on its value).
 pub fn on_identity(rule: RuleId, doc: &Doc<Identity>, pointer: &str, message: String) -> Finding {
     Finding::at(
         rule,
@@ -149,25 +132,8 @@ pub fn on_identity(rule: RuleId, doc: &Doc<Identity>, pointer: &str, message: St
     )
 }
 
-/// A finding about the identity `doc`, placed on the value at `pointer`.
-pub fn on_identity_value(
-    rule: RuleId,
-    doc: &Doc<Identity>,
-    pointer: &str,
-    message: String,
-) -> Finding {
-    Finding::at_value(
-        rule,
-        Kind::Identity,
-        &doc.item.id,
-        &doc.source,
-        pointer,
-        message,
-    )
-}
-
 /// Counts for summaries: unwaived by severity, and waived.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub errors: usize,
     pub warnings: usize,
@@ -176,7 +142,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn of(findings: &[Finding]) -> Counts {
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Counts {
         let mut c = Counts::default();
         for f in findings {
             match (&f.waived_by, f.severity) {

@@ -14,6 +14,15 @@ pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
+/// `, did you mean `x`?` when a candidate is close to `word`, else nothing: the one wording of the hint,
+/// appended right after what was not found (`unknown field `ownr`, did you mean `owner`?`).
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    suggest(word, &candidates)
+        .map(|s| format!(", did you mean `{s}`?"))
+        .unwrap_or_default()
+}
+
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
@@ -72,6 +81,11 @@ mod tests {
             Some("owner")
         );
         assert_eq!(suggest("zzzzzz", &["owner", "contact"]), None);
+        assert_eq!(
+            did_you_mean("ownr", ["owner", "contact"]),
+            ", did you mean `owner`?"
+        );
+        assert_eq!(did_you_mean("zzzzzz", ["owner"]), "");
     }
 
     #[test]

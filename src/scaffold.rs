@@ -4,7 +4,9 @@
 use jiff::civil::Date;
 
 use crate::day;
-use crate::model::{Criticality, Environment, IdentityType, Kind, Level, Registry, SystemType};
+use crate::model::{
+    Criticality, Environment, IdentityType, Kind, Level, Person, Registry, SystemType, Team,
+};
 
 /// What `nhi new identity` was told.
 #[derive(Clone, Debug)]
@@ -162,22 +164,9 @@ fn id_field(key: &str, value: Option<&str>, hint: &str) -> String {
     }
 }
 
-/// What `nhi new team` was told.
-#[derive(Clone, Debug, Default)]
-pub struct NewTeam {
-    pub id: String,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub slack: Option<String>,
-    pub lead: Option<String>,
-    pub github: Option<String>,
-    pub description: Option<String>,
-    pub schema: Option<String>,
-}
-
-/// The Team document.
-pub fn team_yaml(t: &NewTeam) -> String {
-    let mut y = header(t.schema.as_deref());
+/// The Team document, with `schema` for editors.
+pub fn team_yaml(t: &Team, schema: Option<&str>) -> String {
+    let mut y = header(schema);
     y += "kind: Team\n";
     y += &format!("id: {}\n", t.id);
     y += &field("name", t.name.as_deref(), "a display name");
@@ -201,20 +190,10 @@ pub fn team_yaml(t: &NewTeam) -> String {
     y
 }
 
-/// What `nhi new person` was told.
-#[derive(Clone, Debug, Default)]
-pub struct NewPerson {
-    pub id: String,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub team: Option<String>,
-    pub github: Option<String>,
-    pub schema: Option<String>,
-}
-
-/// The Person document (active; `nhi offboard` records the day they leave).
-pub fn person_yaml(p: &NewPerson) -> String {
-    let mut y = header(p.schema.as_deref());
+/// The Person document (active, whatever `p` says; `nhi offboard` records the day they leave), with
+/// `schema` for editors.
+pub fn person_yaml(p: &Person, schema: Option<&str>) -> String {
+    let mut y = header(schema);
     y += "kind: Person\n";
     y += &format!("id: {}\n", p.id);
     y += &field("name", p.name.as_deref(), "their full name");

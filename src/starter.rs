@@ -4,7 +4,8 @@
 
 use crate::load::schema::SCHEMAS;
 use crate::model::{Kind, Policy};
-use crate::scaffold::{self, NewPerson, NewSystem, NewTeam};
+use crate::model::{Person, Team};
+use crate::scaffold::{self, NewSystem};
 
 /// The GitHub workflow the docs describe (`docs/examples/registry-workflow.yml`, checked by actionlint).
 pub const WORKFLOW: &str = include_str!("../docs/examples/registry-workflow.yml");
@@ -98,22 +99,22 @@ pub fn policy_yaml(organization: &str) -> String {
 pub fn registry_files(organization: &str) -> Vec<(String, String)> {
     let schema = |kind: Kind| Some(format!("../{SCHEMA_DIR}/{}", schema_file(kind)));
     let starter = "# A starter document from `nhi init`: edit it, or replace it with your own.\n";
-    let team = scaffold::team_yaml(&NewTeam {
+    let team = Team {
         id: STARTER_TEAM.into(),
         name: Some("Platform".into()),
         email: Some("platform@example.com".into()),
         lead: Some(STARTER_PERSON.into()),
-        schema: schema(Kind::Team),
-        ..NewTeam::default()
-    });
-    let person = scaffold::person_yaml(&NewPerson {
+        ..Team::default()
+    };
+    let team = scaffold::team_yaml(&team, schema(Kind::Team).as_deref());
+    let person = Person {
         id: STARTER_PERSON.into(),
         name: Some("Alex Example".into()),
         email: Some("alex@example.com".into()),
         team: Some(STARTER_TEAM.into()),
-        schema: schema(Kind::Person),
-        ..NewPerson::default()
-    });
+        ..Person::default()
+    };
+    let person = scaffold::person_yaml(&person, schema(Kind::Person).as_deref());
     let system = scaffold::system_yaml(&NewSystem {
         id: STARTER_SYSTEM.into(),
         name: Some("Secret store".into()),

@@ -3,14 +3,13 @@
 use std::io::Write;
 
 use super::Exit;
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use crate::args::{ListFormat, Registry};
 use nhi::graph::Graph;
 use nhi::load;
 use nhi::report::blast::{write_blast, BlastFormat};
 use nhi::report::rank::write_ranking;
-use nhi::report::text::terminal;
 
 #[derive(Debug, clap::Args)]
 pub struct BlastArgs {
@@ -45,19 +44,13 @@ pub fn graph_of(root: &std::path::Path) -> Result<Graph> {
 pub fn blast(args: BlastArgs, out: &mut dyn Write) -> Result<Exit> {
     let graph = graph_of(&args.registry.root)?;
     let Some(blast) = graph.blast(&args.id) else {
-        let ids: Vec<&str> = graph
-            .petgraph()
-            .node_weights()
-            .map(|n| n.id.as_str())
-            .collect();
-        let hint = nhi::hint::suggest(&args.id, &ids)
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        bail!(
-            "no identity or system `{}` in {}{hint}",
-            terminal(&args.id),
-            args.registry.root.display()
-        );
+        let ids = graph.petgraph().node_weights().map(|n| n.id.as_str());
+        return Err(super::not_found(
+            "identity or system",
+            &args.id,
+            &args.registry.root,
+            ids,
+        ));
     };
     write_blast(&blast, args.format, out)?;
     Ok(Exit::Pass)

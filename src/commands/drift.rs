@@ -53,23 +53,13 @@ pub fn run(args: DriftArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit>
         skipped,
         notes: &export.notes,
     };
-    let shown: Vec<Finding> = drifted
-        .iter()
-        .map(|d| for_display(&args.registry.root, d))
-        .collect();
-    // Paths are shown as the user can open them from here: the registry's joined to its root, the export's
-    // as given; GitHub resolves them from the work tree's top.
-    let cx = Context {
-        outcome: Outcome {
-            findings: &shown,
-            as_of,
-            identities: header.identities,
-        },
-        root: Path::new(""),
-        repo_prefix: nhi::git::prefix_of(Path::new(".")),
-        color: args.output.color(color_ok),
-        changed: None,
-    };
+    let shown = for_display(&args.registry.root, &drifted);
+    let cx = context(
+        &shown,
+        as_of,
+        header.identities,
+        args.output.color(color_ok),
+    );
     report::drift::write(&header, &drifted, args.output.format(), &cx, out)?;
     Ok(Exit::gate(fails))
 }
@@ -86,13 +76,38 @@ pub(super) fn place(root: &Path, drifted: &mut [Drifted]) {
     drifted.sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
 }
 
-/// The finding with its file as a path from the current directory.
-pub(super) fn for_display(registry: &Path, d: &Drifted) -> Finding {
-    let mut f = d.finding.clone();
-    if d.origin == Origin::Registry && registry != Path::new(".") {
-        let joined = registry.join(&*f.file);
-        let shown = joined.to_string_lossy().replace('\\', "/");
-        f.file = Arc::from(shown.strip_prefix("./").unwrap_or(&shown));
+/// The findings with their files as paths from the current directory: the registry's joined to its root,
+/// the export's (or log's) as given.
+pub(super) fn for_display(registry: &Path, drifted: &[Drifted]) -> Vec<Finding> {
+    let shown = |d: &Drifted| {
+        let mut f = d.finding.clone();
+        if d.origin == Origin::Registry && registry != Path::new(".") {
+            let joined = registry.join(&*f.file);
+            let shown = joined.to_string_lossy().replace('\\', "/");
+            f.file = Arc::from(shown.strip_prefix("./").unwrap_or(&shown));
+        }
+        f
+    };
+    drifted.iter().map(shown).collect()
+}
+
+/// The context the emitters write `shown` in: paths as the user can open them from here (GitHub resolves
+/// them from the work tree's top).
+pub(super) fn context(
+    shown: &[Finding],
+    as_of: jiff::civil::Date,
+    identities: usize,
+    color: bool,
+) -> Context<'_> {
+    Context {
+        outcome: Outcome {
+            findings: shown,
+            as_of,
+            identities,
+        },
+        root: Path::new(""),
+        repo_prefix: nhi::git::prefix_of(Path::new(".")),
+        color,
+        changed: None,
     }
-    f
 }

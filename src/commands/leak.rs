@@ -2,14 +2,13 @@
 
 use std::io::Write;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
-use super::Exit;
+use super::{not_found, Exit};
 use crate::args::Registry;
 
 use nhi::graph::Graph;
 use nhi::load;
-use nhi::report::text::terminal as plain;
 
 /// The output formats of `nhi leak` and `nhi offboard`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -36,19 +35,8 @@ pub fn run(args: LeakArgs, out: &mut dyn Write) -> Result<Exit> {
     let registry = loaded.registry;
     let graph = Graph::build(&registry);
     let Some(runbook) = nhi::leak::runbook(&registry, &graph, &args.id) else {
-        let ids: Vec<&str> = registry
-            .identities
-            .iter()
-            .map(|d| d.item.id.as_str())
-            .collect();
-        let hint = nhi::hint::suggest(&args.id, &ids)
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        bail!(
-            "no identity `{}` in {}{hint}",
-            plain(&args.id),
-            args.registry.root.display()
-        );
+        let ids = registry.identities.iter().map(|d| d.item.id.as_str());
+        return Err(not_found("identity", &args.id, &args.registry.root, ids));
     };
     match args.format {
         RunbookFormat::Json => {

@@ -105,6 +105,22 @@ pub fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exi
     Ok(code)
 }
 
+/// The error of a command given an id its registry lacks: ``no {what} `ID` in ROOT``, with a hint when a
+/// known id is close.
+pub fn not_found<'a>(
+    what: &str,
+    id: &str,
+    root: &std::path::Path,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> anyhow::Error {
+    let hint = nhi::hint::did_you_mean(id, ids);
+    anyhow::anyhow!(
+        "no {what} `{}` in {}{hint}",
+        nhi::report::text::terminal(id),
+        root.display()
+    )
+}
+
 pub fn rules(format: ListFormat, out: &mut dyn Write) -> Result<Exit> {
     report::rules::list(format == ListFormat::Json, out)?;
     Ok(Exit::Pass)
@@ -112,10 +128,7 @@ pub fn rules(format: ListFormat, out: &mut dyn Write) -> Result<Exit> {
 
 pub fn explain(id: &str, out: &mut dyn Write) -> Result<Exit> {
     let Some(r) = catalogue::get(id) else {
-        let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id.as_str()).collect();
-        let hint = nhi::hint::suggest(id, &ids)
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
+        let hint = nhi::hint::did_you_mean(id, catalogue::RULES.iter().map(|r| r.id.as_str()));
         bail!("no rule `{id}`{hint} (`nhi rules` lists them)");
     };
     report::rules::explain(r, out)?;

@@ -9,8 +9,8 @@ use anyhow::{bail, Result};
 use super::new::{ensure_valid, next_steps, write_new};
 use super::Exit;
 use crate::args::{self, Registry};
-use nhi::model::{Criticality, Environment, Kind, SystemType};
-use nhi::scaffold::{self, NewPerson, NewSystem, NewTeam};
+use nhi::model::{Criticality, Environment, Kind, Person, SystemType, Team};
+use nhi::scaffold::{self, NewSystem};
 
 #[derive(Debug, clap::Args)]
 pub struct NewTeamArgs {
@@ -103,35 +103,47 @@ pub(super) fn check_ids<'a>(ids: impl IntoIterator<Item = Option<&'a String>>) -
     Ok(())
 }
 
-/// Writes `<folder>/<id>.yaml` after checking the document, and says what to do next.
-fn write(out: &mut dyn Write, root: &Path, folder: &str, id: &str, text: &str) -> Result<()> {
+/// Writes `<folder>/<id>.yaml` after checking the document, notes the named ids the registry does not have
+/// yet, and says what to do next.
+fn write(
+    out: &mut dyn Write,
+    root: &Path,
+    folder: &str,
+    id: &str,
+    text: &str,
+    missing: &[(&str, &String)],
+) -> Result<Exit> {
     let rel = format!("{folder}/{id}.yaml");
     ensure_valid(&rel, text)?;
     let path = root.join(&rel);
     write_new(&path, text)?;
     writeln!(out, "wrote {}", path.display())?;
-    Ok(())
-}
-
-/// Says which named ids the registry does not have yet.
-fn notes(out: &mut dyn Write, missing: &[(&str, &String)]) -> Result<()> {
     for (what, id) in missing {
         writeln!(
             out,
             "note: {what} `{id}` is not in the registry yet; add it in the same change"
         )?;
     }
-    Ok(())
+    next_steps(out, text, root)?;
+    Ok(Exit::Pass)
+}
+
+/// The registry at `root`, when it has no owner `id` yet (owners share one id space).
+fn without_owner(root: &Path, id: &str) -> Result<nhi::model::Registry> {
+    let registry = nhi::load::load(root)?.registry;
+    let team = registry.teams.iter().find(|d| d.item.id == id);
+    let person = registry.persons.iter().find(|d| d.item.id == id);
+    if let Some(source) = team.map(|d| &d.source).or(person.map(|d| &d.source)) {
+        bail!("an owner `{id}` already exists in {}", source.file);
+    }
+    Ok(registry)
 }
 
 pub fn team(args: NewTeamArgs, out: &mut dyn Write) -> Result<Exit> {
     check_ids([Some(&args.id), args.lead.as_ref()])?;
     let root = &args.registry.root;
-    let registry = nhi::load::load(root)?.registry;
-    if let Some(file) = owner_file(&registry, &args.id) {
-        bail!("an owner `{}` already exists in {file}", args.id);
-    }
-    let text = scaffold::team_yaml(&NewTeam {
+    let registry = without_owner(root, &args.id)?;
+    let team = Team {
         id: args.id.clone(),
         name: args.name,
         email: args.email,
@@ -139,45 +151,39 @@ pub fn team(args: NewTeamArgs, out: &mut dyn Write) -> Result<Exit> {
         lead: args.lead.clone(),
         github: args.github,
         description: args.description,
-        schema: scaffold::schema_reference(root, Kind::Team),
-    });
-    write(out, root, "owners", &args.id, &text)?;
+    };
+    let schema = scaffold::schema_reference(root, Kind::Team);
+    let text = scaffold::team_yaml(&team, schema.as_deref());
     let missing: Vec<_> = args
         .lead
         .iter()
         .filter(|p| !registry.persons.iter().any(|d| &&d.item.id == p))
         .map(|p| ("person", p))
         .collect();
-    notes(out, &missing)?;
-    next_steps(out, &text, root)?;
-    Ok(Exit::Pass)
+    write(out, root, "owners", &args.id, &text, &missing)
 }
 
 pub fn person(args: NewPersonArgs, out: &mut dyn Write) -> Result<Exit> {
     check_ids([Some(&args.id), args.team.as_ref()])?;
     let root = &args.registry.root;
-    let registry = nhi::load::load(root)?.registry;
-    if let Some(file) = owner_file(&registry, &args.id) {
-        bail!("an owner `{}` already exists in {file}", args.id);
-    }
-    let text = scaffold::person_yaml(&NewPerson {
+    let registry = without_owner(root, &args.id)?;
+    let person = Person {
         id: args.id.clone(),
         name: args.name,
         email: args.email,
         team: args.team.clone(),
         github: args.github,
-        schema: scaffold::schema_reference(root, Kind::Person),
-    });
-    write(out, root, "owners", &args.id, &text)?;
+        ..Person::default()
+    };
+    let schema = scaffold::schema_reference(root, Kind::Person);
+    let text = scaffold::person_yaml(&person, schema.as_deref());
     let missing: Vec<_> = args
         .team
         .iter()
         .filter(|t| !registry.teams.iter().any(|d| &&d.item.id == t))
         .map(|t| ("team", t))
         .collect();
-    notes(out, &missing)?;
-    next_steps(out, &text, root)?;
-    Ok(Exit::Pass)
+    write(out, root, "owners", &args.id, &text, &missing)
 }
 
 pub fn system(args: NewSystemArgs, out: &mut dyn Write) -> Result<Exit> {
@@ -203,7 +209,6 @@ pub fn system(args: NewSystemArgs, out: &mut dyn Write) -> Result<Exit> {
         url: args.url,
         schema: scaffold::schema_reference(root, Kind::System),
     });
-    write(out, root, "systems", &args.id, &text)?;
     let known = |id: &String| {
         registry.teams.iter().any(|d| &d.item.id == id)
             || registry.persons.iter().any(|d| &d.item.id == id)
@@ -214,15 +219,5 @@ pub fn system(args: NewSystemArgs, out: &mut dyn Write) -> Result<Exit> {
         .filter(|o| !known(o))
         .map(|o| ("owner", o))
         .collect();
-    notes(out, &missing)?;
-    next_steps(out, &text, root)?;
-    Ok(Exit::Pass)
-}
-
-/// The file of the Team or Person `id` (owners share one id space).
-fn owner_file(registry: &nhi::model::Registry, id: &str) -> Option<String> {
-    let team = registry.teams.iter().find(|d| d.item.id == id);
-    let person = registry.persons.iter().find(|d| d.item.id == id);
-    team.map(|d| d.source.file.to_string())
-        .or_else(|| person.map(|d| d.source.file.to_string()))
+    write(out, root, "systems", &args.id, &text, &missing)
 }

@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 
 use super::leak::RunbookFormat;
 use super::record::{finish, Recording};
-use super::Exit;
+use super::{not_found, Exit};
 use nhi::load;
 use nhi::offboard;
 use nhi::record::{self, Workspace};
@@ -71,15 +71,8 @@ pub fn run(args: OffboardArgs, out: &mut dyn Write) -> Result<Exit> {
     let read = reader(&root);
     let as_of = args.recording.today();
     let Some(report) = offboard::report(&registry, &person, as_of, &read) else {
-        let ids: Vec<&str> = registry
-            .persons
-            .iter()
-            .map(|d| d.item.id.as_str())
-            .collect();
-        let hint = nhi::hint::suggest(&person, &ids)
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        bail!("no Person `{}` in {}{hint}", plain(&person), root.display());
+        let ids = registry.persons.iter().map(|d| d.item.id.as_str());
+        return Err(not_found("Person", &person, &root, ids));
     };
     emit(&report, format, out, || {
         nhi::report::offboard::render(&report)

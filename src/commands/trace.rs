@@ -5,12 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
 
-use super::drift::{for_display, place};
+use super::drift::{context, for_display, place};
 use super::Exit;
 use crate::args::{AsOf, Output, Registry};
-use nhi::finding::Finding;
 use nhi::report;
-use nhi::report::check::{Context, Outcome};
 use nhi::report::trace::Header;
 use nhi::trace::{cloudtrail, LogSource, Tracer};
 
@@ -49,23 +47,13 @@ pub fn run(args: TraceArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit>
         issuances,
         failed,
     };
-    let shown: Vec<Finding> = trace
-        .drifted
-        .iter()
-        .map(|d| for_display(&args.registry.root, d))
-        .collect();
-    // Paths as the user can open them from here, as `nhi drift` shows them.
-    let cx = Context {
-        outcome: Outcome {
-            findings: &shown,
-            as_of,
-            identities: header.identities,
-        },
-        root: Path::new(""),
-        repo_prefix: nhi::git::prefix_of(Path::new(".")),
-        color: args.output.color(color_ok),
-        changed: None,
-    };
+    let shown = for_display(&args.registry.root, &trace.drifted);
+    let cx = context(
+        &shown,
+        as_of,
+        header.identities,
+        args.output.color(color_ok),
+    );
     let format = args.output.format();
     report::trace::write(&header, &trace.drifted, &trace.identities, format, &cx, out)?;
     Ok(Exit::gate(fails))

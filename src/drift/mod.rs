@@ -166,7 +166,8 @@ fn stale(doc: &Doc<Identity>, ext: &str, export: &Export) -> Drifted {
     d
 }
 
-fn at_identity(
+/// A finding about the registry identity `doc` at `pointer`, with `severity`.
+pub(crate) fn at_identity(
     rule: RuleId,
     doc: &Doc<Identity>,
     pointer: &str,

@@ -193,24 +193,13 @@ fn of_identity(
         if !on(rule) {
             return;
         }
-        let new = if value {
-            Finding::at_value
-        } else {
-            Finding::at
-        };
+        let place = crate::finding::on_identity(rule, doc, pointer, String::new());
         out.push(Item {
             owner: i.owner.clone().filter(|o| !o.is_empty()),
             what,
             deadline,
             waived_by: None,
-            place: new(
-                rule,
-                Kind::Identity,
-                &i.id,
-                &doc.source,
-                pointer,
-                String::new(),
-            ),
+            place: if value { place.on_value() } else { place },
         });
     };
     if let Some(expiry) = deadline::credential_expiry(i) {
@@ -279,14 +268,15 @@ fn of_exception(ctx: &Ctx<'_>, doc: &Doc<Exception>, out: &mut Vec<Item>) {
             what: What::ExceptionExpiry,
             deadline,
             waived_by: None,
-            place: Finding::at_value(
+            place: Finding::at(
                 RuleId::ExceptionExpired,
                 Kind::Exception,
                 &e.id,
                 &doc.source,
                 "/expires",
                 String::new(),
-            ),
+            )
+            .on_value(),
         });
     }
 }

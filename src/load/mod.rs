@@ -593,9 +593,7 @@ fn document_kind(json: &Json, declared: Option<&str>, is_policy: bool) -> Result
             names.join(", ")
         )),
         (Some(name), false) => Kind::parse(name).ok_or_else(|| {
-            let hint = crate::hint::suggest(name, &names)
-                .map(|s| format!(", did you mean `{s}`?"))
-                .unwrap_or_default();
+            let hint = crate::hint::did_you_mean(name, names.iter().copied());
             let shown = if name.chars().count() > 40 {
                 "…"
             } else {

@@ -121,9 +121,7 @@ fn describe(c: &Compiled, doc: &Value, e: &jsonschema::ValidationError<'_>) -> V
                 .map(|key| {
                     let mut p = pointer.clone();
                     crate::span::push_token(&mut p, key);
-                    let hint = hint::suggest(key, &known)
-                        .map(|s| format!(", did you mean `{s}`?"))
-                        .unwrap_or_default();
+                    let hint = hint::did_you_mean(key, known.iter().copied());
                     let extension = if hint.is_empty() {
                         " (prefix it with `x-` to keep it as an extension)"
                     } else {
@@ -155,10 +153,7 @@ fn describe(c: &Compiled, doc: &Value, e: &jsonschema::ValidationError<'_>) -> V
             let got = value.and_then(Value::as_str).map(hint::shown);
             let hint = got
                 .as_deref()
-                .and_then(|g| {
-                    hint::suggest(g, &choices.iter().map(String::as_str).collect::<Vec<_>>())
-                })
-                .map(|s| format!(" (did you mean `{s}`?)"))
+                .map(|g| hint::did_you_mean(g, choices.iter().map(String::as_str)))
                 .unwrap_or_default();
             let got = got.map(|g| format!(", not `{g}`")).unwrap_or_default();
             bad(format!(

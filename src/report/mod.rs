@@ -16,6 +16,7 @@ pub mod leak;
 pub mod offboard;
 pub mod rank;
 pub mod rules;
+pub mod saved;
 pub mod text;
 pub mod trace;
 

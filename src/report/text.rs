@@ -32,23 +32,11 @@ pub fn terminal(text: &str) -> String {
 /// autolink or cell break can start), a word joiner after `@` (a backslash does not stop GitHub's mentions,
 /// which are found in the rendered text), line breaks as spaces, other control characters dropped.
 pub fn cell(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '@' => out.push_str("@\u{2060}"),
-            '\r' | '\n' => out.push(' '),
-            c if c.is_control() => {}
-            c if c.is_ascii_punctuation() => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    markdown(
+        s,
+        |c| c.is_ascii_punctuation(),
+        |c| matches!(c, '\r' | '\n').then_some(' '),
+    )
 }
 
 /// An id as a code span when it is well formed (nothing in it can end the span or the cell), else escaped
@@ -130,6 +118,18 @@ fn plain_code(s: &str) -> bool {
 /// could open a tag, link, image, emphasis, code span, strike-through or table cell is escaped, a word joiner
 /// follows `@`, control characters become spaces.
 pub fn prose(s: &str) -> String {
+    let opens = |c| matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '|' | '~');
+    markdown(s, opens, |_| Some(' '))
+}
+
+/// Text made safe for rendered Markdown: entities for `<`, `>` and `&`, a word joiner after `@`, a
+/// backslash before the punctuation `escaped` picks, and a control character as `control` has it (dropped
+/// when `None`).
+fn markdown(
+    s: &str,
+    escaped: impl Fn(char) -> bool,
+    control: impl Fn(char) -> Option<char>,
+) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -137,11 +137,11 @@ pub fn prose(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '@' => out.push_str("@\u{2060}"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '|' | '~' => {
+            c if c.is_control() => out.extend(control(c)),
+            c if escaped(c) => {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }

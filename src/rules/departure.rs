@@ -56,14 +56,17 @@ pub fn rules(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 i.id
             );
             let pointer = pointer(i, field, id);
-            out.push(Finding::at_value(
-                RuleId::RotateAfterDeparture,
-                Kind::Identity,
-                &i.id,
-                &doc.source,
-                &pointer,
-                message,
-            ));
+            out.push(
+                Finding::at(
+                    RuleId::RotateAfterDeparture,
+                    Kind::Identity,
+                    &i.id,
+                    &doc.source,
+                    &pointer,
+                    message,
+                )
+                .on_value(),
+            );
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::finding::Finding;
 use crate::model::{Doc, Exception, Kind};
 
 fn at(rule: RuleId, doc: &Doc<Exception>, pointer: &str, message: String) -> Finding {
-    Finding::at_value(
+    Finding::at(
         rule,
         Kind::Exception,
         &doc.item.id,
@@ -23,6 +23,7 @@ fn at(rule: RuleId, doc: &Doc<Exception>, pointer: &str, message: String) -> Fin
         pointer,
         message,
     )
+    .on_value()
 }
 
 /// The reason an exception's approval does not count, if any: `(rule, pointer, message)`.

@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::catalogue::RuleId;
 use crate::federation::{issuer_kind, pattern};
 use crate::finding::Finding;
-use crate::model::{Doc, Identity, Kind};
+use crate::model::{Doc, Identity};
 
 pub const RULE: RuleId = RuleId::FederationTooBroad;
 
@@ -43,17 +43,10 @@ fn too_broad(doc: &Doc<Identity>, out: &mut Vec<Finding>) {
 }
 
 fn at(doc: &Doc<Identity>, pointer: &str, message: String, value: bool) -> Finding {
-    let make = if value {
-        Finding::at_value
+    let f = crate::finding::on_identity(RULE, doc, pointer, message);
+    if value {
+        f.on_value()
     } else {
-        Finding::at
-    };
-    make(
-        RULE,
-        Kind::Identity,
-        &doc.item.id,
-        &doc.source,
-        pointer,
-        message,
-    )
+        f
+    }
 }

@@ -6,7 +6,7 @@ use super::deadline::{self, Deadline};
 use super::Ctx;
 use crate::catalogue::RuleId;
 use crate::day;
-use crate::finding::{on_identity as at, on_identity_value as at_value, Finding};
+use crate::finding::{on_identity as at, Finding};
 use crate::model::{CredentialKind, Doc, Identity, IdentityType, Level, Status};
 
 type Rule = fn(&Ctx<'_>, &Doc<Identity>, &mut Vec<Finding>);
@@ -85,7 +85,7 @@ fn orphaned(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     } else {
         return; // an unknown owner is an unknown-reference only
     };
-    out.push(at_value(RuleId::Orphaned, doc, "/owner", message));
+    out.push(at(RuleId::Orphaned, doc, "/owner", message).on_value());
 }
 
 fn owner_is_person(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
@@ -94,7 +94,7 @@ fn owner_is_person(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     };
     if ctx.persons.contains_key(owner) && !ctx.teams.contains_key(owner) {
         let message = format!("owned by the Person `{owner}`; a Team outlives its members (keep the person as `contact`)");
-        out.push(at_value(RuleId::OwnerIsPerson, doc, "/owner", message));
+        out.push(at(RuleId::OwnerIsPerson, doc, "/owner", message).on_value());
     }
 }
 
@@ -104,12 +104,15 @@ fn credential_expired(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>
     };
     if deadline.overdue(ctx.as_of) {
         let ago = day::between(expires, ctx.as_of);
-        out.push(at_value(
-            RuleId::CredentialExpired,
-            doc,
-            "/credential/expires",
-            format!("credential expired on {expires}, {ago} day(s) ago"),
-        ));
+        out.push(
+            at(
+                RuleId::CredentialExpired,
+                doc,
+                "/credential/expires",
+                format!("credential expired on {expires}, {ago} day(s) ago"),
+            )
+            .on_value(),
+        );
     }
 }
 
@@ -121,12 +124,15 @@ fn credential_expiring(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding
     if (0..=i64::from(ctx.policy.expiry_warning_days)).contains(&left) {
         let message =
             format!("credential expires on {expires}, in {left} day(s): renew it before it breaks");
-        out.push(at_value(
-            RuleId::CredentialExpiring,
-            doc,
-            "/credential/expires",
-            message,
-        ));
+        out.push(
+            at(
+                RuleId::CredentialExpiring,
+                doc,
+                "/credential/expires",
+                message,
+            )
+            .on_value(),
+        );
     }
 }
 
@@ -151,7 +157,7 @@ fn rotation_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) 
     };
     let age = day::between(last, ctx.as_of);
     let message = format!("static credential {what} {last}, {age} days ago; the rotation period is {period} days (due {due})");
-    out.push(at_value(RuleId::RotationOverdue, doc, pointer, message));
+    out.push(at(RuleId::RotationOverdue, doc, pointer, message).on_value());
 }
 
 fn review_missing(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
@@ -182,12 +188,7 @@ fn review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
         let message = format!(
             "last reviewed {last}, {age} days ago; the review period is {period} days{why}"
         );
-        out.push(at_value(
-            RuleId::ReviewOverdue,
-            doc,
-            "/review/last",
-            message,
-        ));
+        out.push(at(RuleId::ReviewOverdue, doc, "/review/last", message).on_value());
     }
 }
 
@@ -201,7 +202,7 @@ fn dormant(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
             "last used {last}, {idle} days ago (dormant after {} days): remove what nobody uses",
             ctx.policy.dormant_days
         );
-        out.push(at_value(RuleId::Dormant, doc, "/last_used", message));
+        out.push(at(RuleId::Dormant, doc, "/last_used", message).on_value());
     }
 }
 
@@ -259,12 +260,15 @@ fn secret_outside_vault(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Findin
                 "static credential is stored in `{store}`, a {kind} system; allowed secret stores are: {}",
                 if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
             );
-            out.push(at_value(
-                RuleId::SecretOutsideVault,
-                doc,
-                &format!("/credential/stores/{n}"),
-                message,
-            ));
+            out.push(
+                at(
+                    RuleId::SecretOutsideVault,
+                    doc,
+                    &format!("/credential/stores/{n}"),
+                    message,
+                )
+                .on_value(),
+            );
         }
     }
 }
@@ -277,12 +281,15 @@ fn admin_without_justification(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<F
             .is_some_and(|j| !j.trim().is_empty());
         if access.level == Some(Level::Admin) && !justified {
             let message = format!("admin access to `{}` has no `justification`: say why admin is needed, or lower the level", access.system);
-            out.push(at_value(
-                RuleId::AdminWithoutJustification,
-                doc,
-                &format!("/access/{n}/level"),
-                message,
-            ));
+            out.push(
+                at(
+                    RuleId::AdminWithoutJustification,
+                    doc,
+                    &format!("/access/{n}/level"),
+                    message,
+                )
+                .on_value(),
+            );
         }
     }
 }
@@ -298,12 +305,7 @@ fn prefer_short_lived(_: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) 
         let message = format!(
             "a prod {kind} with a static credential: prefer short-lived or federated credentials"
         );
-        out.push(at_value(
-            RuleId::PreferShortLived,
-            doc,
-            "/credential/kind",
-            message,
-        ));
+        out.push(at(RuleId::PreferShortLived, doc, "/credential/kind", message).on_value());
     }
 }
 
@@ -324,12 +326,15 @@ fn cross_environment(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>)
             (env == prod && system_env.is_non_prod()) || (env.is_non_prod() && system_env == prod);
         if crosses {
             let message = format!("a {env} identity reaches `{}`, a {system_env} system: use one identity per environment", access.system);
-            out.push(at_value(
-                RuleId::CrossEnvironment,
-                doc,
-                &format!("/access/{n}/system"),
-                message,
-            ));
+            out.push(
+                at(
+                    RuleId::CrossEnvironment,
+                    doc,
+                    &format!("/access/{n}/system"),
+                    message,
+                )
+                .on_value(),
+            );
         }
     }
 }
@@ -358,12 +363,7 @@ fn human_use(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
     for (n, user) in doc.item.used_by.iter().enumerate() {
         if ctx.persons.contains_key(user.as_str()) && !ctx.systems.contains_key(user.as_str()) {
             let message = format!("used by the Person `{user}`: people need their own accounts, not a non-human identity");
-            out.push(at_value(
-                RuleId::HumanUse,
-                doc,
-                &format!("/used_by/{n}"),
-                message,
-            ));
+            out.push(at(RuleId::HumanUse, doc, &format!("/used_by/{n}"), message).on_value());
         }
     }
 }
@@ -386,12 +386,7 @@ fn vendor_review_overdue(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Findi
             let age = day::between(last, ctx.as_of);
             let period = review.period;
             let message = format!("access of third party `{vendor}` last reviewed {last}, {age} days ago; the review period is {period} days");
-            out.push(at_value(
-                RuleId::VendorReviewOverdue,
-                doc,
-                "/vendor_review",
-                message,
-            ));
+            out.push(at(RuleId::VendorReviewOverdue, doc, "/vendor_review", message).on_value());
         }
     }
 }

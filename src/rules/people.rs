@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use crate::catalogue::RuleId;
-use crate::finding::{on_identity_value, Finding};
+use crate::finding::{on_identity, Finding};
 use crate::model::{Doc, Identity, Person};
 
 fn left_on(person: &Person) -> String {
@@ -33,12 +33,7 @@ pub fn contact_left(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) 
         "contact `{contact}` left{}: name someone who is still here as `contact`",
         left_on(p)
     );
-    out.push(on_identity_value(
-        RuleId::ContactLeft,
-        doc,
-        "/contact",
-        message,
-    ));
+    out.push(on_identity(RuleId::ContactLeft, doc, "/contact", message).on_value());
 }
 
 /// `reviewer-left`: the identity's latest review was made by a Person who has since left.
@@ -57,12 +52,7 @@ pub fn reviewer_left(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>)
         "the latest review{when} was made by `{by}`, who left{}: nobody here can answer for it; review it again",
         left_on(p)
     );
-    out.push(on_identity_value(
-        RuleId::ReviewerLeft,
-        doc,
-        "/review/by",
-        message,
-    ));
+    out.push(on_identity(RuleId::ReviewerLeft, doc, "/review/by", message).on_value());
 }
 
 /// `review-not-independent`: with `review_by_owner: false`, the reviewer belongs to the owning team (or is
@@ -86,11 +76,6 @@ pub fn review_not_independent(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<
             "reviewed by `{by}` of the owning {}`{owner}`, and the policy wants independent reviews (`review_by_owner: false`): have someone outside it review",
             if by == owner { "" } else { "team " }
         );
-        out.push(on_identity_value(
-            RuleId::ReviewNotIndependent,
-            doc,
-            "/review/by",
-            message,
-        ));
+        out.push(on_identity(RuleId::ReviewNotIndependent, doc, "/review/by", message).on_value());
     }
 }

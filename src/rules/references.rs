@@ -21,14 +21,9 @@ pub fn duplicate_ids(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     first.start.line,
                     kind.group()
                 );
-                out.push(Finding::at_value(
-                    RuleId::DuplicateId,
-                    kind,
-                    id,
-                    source,
-                    "/id",
-                    message,
-                ));
+                out.push(
+                    Finding::at(RuleId::DuplicateId, kind, id, source, "/id", message).on_value(),
+                );
             } else {
                 seen.insert(id, source);
             }
@@ -67,12 +62,15 @@ pub fn duplicate_external_ids(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     "identity `{}` ({}:{}) has the same `external_id`: one identity in the provider, two in the registry; merge them, or correct one `external_id`",
                     first.item.id, first.source.file, first.source.start.line
                 );
-                out.push(crate::finding::on_identity_value(
-                    RuleId::DuplicateExternalId,
-                    doc,
-                    "/external_id",
-                    message,
-                ));
+                out.push(
+                    crate::finding::on_identity(
+                        RuleId::DuplicateExternalId,
+                        doc,
+                        "/external_id",
+                        message,
+                    )
+                    .on_value(),
+                );
             }
             None => {
                 seen.insert(key, doc);
@@ -111,6 +109,12 @@ struct At<'d> {
     kind: Kind,
     id: &'d str,
     source: &'d Source,
+}
+
+impl<'d> At<'d> {
+    fn new(kind: Kind, id: &'d str, source: &'d Source) -> At<'d> {
+        At { kind, id, source }
+    }
 }
 
 struct Refs<'a, 'r> {
@@ -155,14 +159,17 @@ impl Refs<'_, '_> {
             "`{field}` names `{value}`, which is not {} in the registry{elsewhere}",
             target.describe()
         );
-        self.out.push(Finding::at_value(
-            RuleId::UnknownReference,
-            at.kind,
-            at.id,
-            at.source,
-            pointer,
-            message,
-        ));
+        self.out.push(
+            Finding::at(
+                RuleId::UnknownReference,
+                at.kind,
+                at.id,
+                at.source,
+                pointer,
+                message,
+            )
+            .on_value(),
+        );
     }
 
     fn list(&mut self, at: At<'_>, pointer: &str, values: &[String], target: Target) {
@@ -185,11 +192,7 @@ pub fn unknown_references(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let mut refs = Refs { ctx, out };
     for d in &r.identities {
         let i = &d.item;
-        let at = At {
-            kind: Kind::Identity,
-            id: &i.id,
-            source: &d.source,
-        };
+        let at = At::new(Kind::Identity, &i.id, &d.source);
         refs.check(at, "/owner", "owner", i.owner.as_deref(), Target::Owner);
         refs.check(
             at,
@@ -225,27 +228,15 @@ pub fn unknown_references(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         refs.check(at, "/review/by", "review.by", by, Target::Person);
     }
     for d in &r.teams {
-        let at = At {
-            kind: Kind::Team,
-            id: &d.item.id,
-            source: &d.source,
-        };
+        let at = At::new(Kind::Team, &d.item.id, &d.source);
         refs.check(at, "/lead", "lead", d.item.lead.as_deref(), Target::Person);
     }
     for d in &r.persons {
-        let at = At {
-            kind: Kind::Person,
-            id: &d.item.id,
-            source: &d.source,
-        };
+        let at = At::new(Kind::Person, &d.item.id, &d.source);
         refs.check(at, "/team", "team", d.item.team.as_deref(), Target::Team);
     }
     for d in &r.systems {
-        let at = At {
-            kind: Kind::System,
-            id: &d.item.id,
-            source: &d.source,
-        };
+        let at = At::new(Kind::System, &d.item.id, &d.source);
         refs.check(
             at,
             "/owner",
@@ -256,11 +247,7 @@ pub fn unknown_references(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     }
     for d in &r.exceptions {
         let e = &d.item;
-        let at = At {
-            kind: Kind::Exception,
-            id: &e.id,
-            source: &d.source,
-        };
+        let at = At::new(Kind::Exception, &e.id, &d.source);
         refs.check(
             at,
             "/requested_by",
@@ -278,21 +265,22 @@ pub fn unknown_references(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         refs.list(at, "/identities", &e.identities, Target::Identity);
         if let Some(rule) = e.rule.as_deref() {
             if catalogue::get(rule).is_none() {
-                let ids: Vec<&str> = catalogue::RULES.iter().map(|r| r.id.as_str()).collect();
-                let hint = crate::hint::suggest(rule, &ids)
-                    .map(|s| format!(", did you mean `{s}`?"))
-                    .unwrap_or_default();
+                let hint =
+                    crate::hint::did_you_mean(rule, catalogue::RULES.iter().map(|r| r.id.as_str()));
                 let message = format!(
                     "`rule` names `{rule}`, which is not a rule id{hint} (`nhi rules` lists them)"
                 );
-                refs.out.push(Finding::at_value(
-                    RuleId::UnknownReference,
-                    at.kind,
-                    at.id,
-                    at.source,
-                    "/rule",
-                    message,
-                ));
+                refs.out.push(
+                    Finding::at(
+                        RuleId::UnknownReference,
+                        at.kind,
+                        at.id,
+                        at.source,
+                        "/rule",
+                        message,
+                    )
+                    .on_value(),
+                );
             }
         }
     }

@@ -71,48 +71,48 @@ fn in_days(left: i64) -> String {
 
 /// `rotation-due`: a static credential's rotation falls due within `expiry_warning_days`.
 pub fn rotation_due(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(due) = rotation(ctx, doc) else {
-        return;
-    };
-    let Some(left) = within_warning(ctx, &due) else {
-        return;
-    };
-    let message = format!(
-        "rotation falls due on {}, {} ({}-day period since {}): rotate it, then `nhi rotated {}`",
-        due.day,
-        in_days(left),
-        due.period,
-        due.since,
-        doc.item.id
-    );
-    out.push(crate::finding::on_identity_value(
-        RuleId::RotationDue,
-        doc,
-        due.pointer,
-        message,
-    ));
+    let then = format!("rotate it, then `nhi rotated {}`", doc.item.id);
+    let due = rotation(ctx, doc);
+    notice(ctx, doc, RuleId::RotationDue, due, "rotation", &then, out);
 }
 
 /// `review-due`: an access review falls due within `expiry_warning_days`.
 pub fn review_due(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
-    let Some(due) = review(ctx, &doc.item) else {
+    let then = format!("review it, then `nhi review {} --by PERSON`", doc.item.id);
+    let due = review(ctx, &doc.item);
+    notice(
+        ctx,
+        doc,
+        RuleId::ReviewDue,
+        due,
+        "access review",
+        &then,
+        out,
+    );
+}
+
+/// The notice that `what` falls due (when `due` is within the warning window), on the field it runs from.
+fn notice(
+    ctx: &Ctx<'_>,
+    doc: &Doc<Identity>,
+    rule: RuleId,
+    due: Option<Due>,
+    what: &str,
+    then: &str,
+    out: &mut Vec<Finding>,
+) {
+    let Some(due) = due else {
         return;
     };
     let Some(left) = within_warning(ctx, &due) else {
         return;
     };
     let message = format!(
-        "access review falls due on {}, {} ({}-day period since {}): review it, then `nhi review {} --by PERSON`",
+        "{what} falls due on {}, {} ({}-day period since {}): {then}",
         due.day,
         in_days(left),
         due.period,
         due.since,
-        doc.item.id
     );
-    out.push(crate::finding::on_identity_value(
-        RuleId::ReviewDue,
-        doc,
-        due.pointer,
-        message,
-    ));
+    out.push(crate::finding::on_identity(rule, doc, due.pointer, message).on_value());
 }

@@ -17,7 +17,7 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 
 use crate::catalogue::RuleId;
-use crate::drift::{self, Drifted, Origin};
+use crate::drift::{self, at_identity, Drifted, Origin};
 use crate::federation::pattern::{issuer_key, matches};
 use crate::finding::{Finding, Severity};
 use crate::import::{ids, match_key, SourceKind};
@@ -380,32 +380,6 @@ fn summary(doc: &Doc<Identity>, stats: &Stats) -> Traced {
         last: stats.last,
         subjects,
         unlisted: stats.unlisted,
-    }
-}
-
-fn at_identity(
-    rule: RuleId,
-    doc: &Doc<Identity>,
-    pointer: &str,
-    message: String,
-    severity: Severity,
-) -> Drifted {
-    let mut finding = Finding::at(
-        rule,
-        Kind::Identity,
-        &doc.item.id,
-        &doc.source,
-        pointer,
-        message,
-    );
-    finding.severity = severity;
-    Drifted {
-        finding,
-        origin: Origin::Registry,
-        external_id: doc.item.external_id.clone().unwrap_or_default(),
-        field: None,
-        registry: None,
-        export: None,
     }
 }
 

@@ -11,7 +11,9 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::drift::{Drifted, Origin};
-use crate::finding::{Counts, Finding, RuleId, Severity};
+use crate::finding::{Counts, RuleId, Severity};
+use crate::report::saved;
+pub use crate::report::saved::ReportError;
 
 /// The version of the document's shape; a loader refuses versions it does not know.
 pub const VERSION: u32 = 1;
@@ -35,10 +37,9 @@ pub struct DriftReport {
 /// Counts: unwaived findings by severity, waived ones, and the three rules.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
-    pub errors: usize,
-    pub warnings: usize,
-    pub notices: usize,
-    pub waived: usize,
+    /// `errors`, `warnings`, `notices` (unwaived) and `waived`, as `nhi check --format json` counts them.
+    #[serde(flatten)]
+    pub counts: Counts,
     /// Identities in the registry.
     pub identities: usize,
     /// Identities in the export, and how many of them the source skips (`default` service accounts, …).
@@ -96,8 +97,6 @@ pub struct Header<'a> {
 impl DriftReport {
     /// The report for `drifted` findings.
     pub fn new(header: &Header<'_>, drifted: &[Drifted]) -> DriftReport {
-        let findings: Vec<Finding> = drifted.iter().map(|d| d.finding.clone()).collect();
-        let counts = Counts::of(&findings);
         let count = |rule: RuleId| drifted.iter().filter(|d| d.finding.rule == rule).count();
         DriftReport {
             version: VERSION,
@@ -105,10 +104,7 @@ impl DriftReport {
             source: header.source.to_string(),
             export: header.export.to_string(),
             summary: Summary {
-                errors: counts.errors,
-                warnings: counts.warnings,
-                notices: counts.notices,
-                waived: counts.waived,
+                counts: Counts::of(drifted.iter().map(|d| &d.finding)),
                 identities: header.identities,
                 exported: header.exported,
                 skipped: header.skipped,
@@ -159,40 +155,12 @@ pub fn item(d: &Drifted) -> Item {
     }
 }
 
-/// Why a drift report cannot be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    // The cause is part of the message, not a `source`: error chains print each source again.
-    #[error("cannot read the drift report {path}: {cause}")]
-    Io { path: String, cause: std::io::Error },
-    #[error("{path} is not an nhi drift report (`nhi drift --format json`): {message}")]
-    Invalid { path: String, message: String },
-}
-
 /// Loads a report written by `nhi drift --format json`.
 pub fn load(path: &Path) -> Result<DriftReport, ReportError> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|cause| ReportError::Io {
-        path: shown.clone(),
-        cause,
-    })?;
-    parse(&text).map_err(|message| ReportError::Invalid {
-        path: shown,
-        message,
-    })
+    saved::load(path, "drift", parse)
 }
 
 /// Parses a report's text; the error says what is wrong.
 pub fn parse(text: &str) -> Result<DriftReport, String> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    match value.get("version").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(VERSION) => {}
-        Some(v) => {
-            return Err(format!(
-                "version {v} is not supported (this nhi reads version {VERSION})"
-            ))
-        }
-        None => return Err("it has no `version`".into()),
-    }
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    saved::parse(text, VERSION, |_| Ok(()))
 }

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::super::drift::json::{item, Item};
 use crate::catalogue::RuleId;
 use crate::drift::Drifted;
-use crate::finding::{Counts, Finding};
+use crate::finding::Counts;
+use crate::report::saved;
+pub use crate::report::saved::ReportError;
 
 /// The version of the document's shape; a loader refuses versions it does not know.
 pub const VERSION: u32 = 1;
@@ -34,10 +36,9 @@ pub struct TraceReport {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
-    pub errors: usize,
-    pub warnings: usize,
-    pub notices: usize,
-    pub waived: usize,
+    /// `errors`, `warnings`, `notices` (unwaived) and `waived`, as `nhi check --format json` counts them.
+    #[serde(flatten)]
+    pub counts: Counts,
     /// Identities in the registry.
     pub identities: usize,
     /// Events in the log, credentials issued, attempts refused.
@@ -87,8 +88,6 @@ pub struct Header<'a> {
 
 impl TraceReport {
     pub fn new(header: &Header<'_>, drifted: &[Drifted], traced: &[Traced]) -> TraceReport {
-        let findings: Vec<Finding> = drifted.iter().map(|d| d.finding.clone()).collect();
-        let counts = Counts::of(&findings);
         let count = |rule: RuleId| drifted.iter().filter(|d| d.finding.rule == rule).count();
         TraceReport {
             version: VERSION,
@@ -96,10 +95,7 @@ impl TraceReport {
             source: header.source.to_string(),
             log: header.log.to_string(),
             summary: Summary {
-                errors: counts.errors,
-                warnings: counts.warnings,
-                notices: counts.notices,
-                waived: counts.waived,
+                counts: Counts::of(drifted.iter().map(|d| &d.finding)),
                 identities: header.identities,
                 events: header.events,
                 issuances: header.issuances,
@@ -113,44 +109,12 @@ impl TraceReport {
     }
 }
 
-/// Why a trace report cannot be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    #[error("cannot read the trace report {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path} is not an nhi trace report (`nhi trace --format json`): {message}")]
-    Invalid { path: String, message: String },
-}
-
 /// Loads a report written by `nhi trace --format json`.
 pub fn load(path: &Path) -> Result<TraceReport, ReportError> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Io {
-        path: shown.clone(),
-        source,
-    })?;
-    let invalid = |message: String| ReportError::Invalid {
-        path: shown.clone(),
-        message,
-    };
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
-    match value.get("version").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(VERSION) => {}
-        Some(v) => {
-            return Err(invalid(format!(
-                "version {v} is not supported (this nhi reads version {VERSION})"
-            )))
-        }
-        None => return Err(invalid("it has no `version`".into())),
-    }
-    if value.get("log").is_none() {
-        return Err(invalid(
-            "it has no `log` (is it a drift report? give those to --drift)".into(),
-        ));
-    }
-    serde_json::from_value(value).map_err(|e| invalid(e.to_string()))
+    saved::load(path, "trace", |text| {
+        saved::parse(text, VERSION, |value| match value.get("log") {
+            Some(_) => Ok(()),
+            None => Err("it has no `log` (is it a drift report? give those to --drift)".into()),
+        })
+    })
 }

@@ -1,0 +1,64 @@
+//! Reports nhi writes as JSON and reads back (`nhi build --drift`, `--trace`): the version check and the
+//! one error a loader gives.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Why a saved report cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    // The cause is part of the message, not a `source`: error chains print each source again.
+    #[error("cannot read the {what} report {path}: {cause}")]
+    Io {
+        what: &'static str,
+        path: String,
+        cause: std::io::Error,
+    },
+    #[error("{path} is not an nhi {what} report (`nhi {what} --format json`): {message}")]
+    Invalid {
+        what: &'static str,
+        path: String,
+        message: String,
+    },
+}
+
+/// Loads the report of `nhi {what} --format json` at `path`, read by `parse`.
+pub fn load<T>(
+    path: &Path,
+    what: &'static str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, ReportError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|cause| ReportError::Io {
+        what,
+        path: shown.clone(),
+        cause,
+    })?;
+    parse(&text).map_err(|message| ReportError::Invalid {
+        what,
+        path: shown,
+        message,
+    })
+}
+
+/// The report in `text` when it is JSON of the `version` this nhi writes, and `check` accepts it.
+pub fn parse<T: DeserializeOwned>(
+    text: &str,
+    version: u32,
+    check: impl FnOnce(&Value) -> Result<(), String>,
+) -> Result<T, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    match value.get("version").and_then(Value::as_u64) {
+        Some(v) if v == u64::from(version) => {}
+        Some(v) => {
+            return Err(format!(
+                "version {v} is not supported (this nhi reads version {version})"
+            ))
+        }
+        None => return Err("it has no `version`".into()),
+    }
+    check(&value)?;
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
