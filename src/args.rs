@@ -32,6 +32,38 @@ impl AsOf {
     }
 }
 
+/// The git revision a command reads the registry at, instead of the work tree.
+#[derive(Debug, clap::Args)]
+pub struct Revision {
+    /// Read the registry as it was at this git revision (a branch, tag or commit) instead of the work tree
+    #[arg(long, value_name = "REV", conflicts_with = "at")]
+    pub rev: Option<String>,
+    /// Read the registry as it was on this day: the last first-parent commit of HEAD whose committer date
+    /// (UTC) is on or before it; dates are judged as of this day unless --as-of is given
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg)]
+    pub at: Option<Date>,
+}
+
+impl Revision {
+    /// The commit to read (and the day to judge as of, when `--at` sets it) for the registry at `root`;
+    /// `None` for the work tree.
+    pub fn pick(
+        &self,
+        root: &std::path::Path,
+        as_of: &AsOf,
+    ) -> Result<Option<(nhi::history::Reader, String, Date)>, nhi::history::HistoryError> {
+        if self.rev.is_none() && self.at.is_none() {
+            return Ok(None);
+        }
+        let reader = nhi::history::Reader::open(root)?;
+        let picked = nhi::history::pick(&reader.repo, self.rev.as_deref(), self.at, as_of.as_of)?;
+        Ok(picked.map(|(commit, day)| {
+            let day = day.unwrap_or_else(nhi::day::today_utc);
+            (reader, commit, day)
+        }))
+    }
+}
+
 /// How findings are written and when they fail the gate: the options of every command that reports
 /// findings.
 #[derive(Debug, clap::Args)]

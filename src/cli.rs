@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use crate::args::ListFormat;
 use crate::commands::{
     self, blast, build, codeowners, diff, drift, due, graph, import, init, leak, new, offboard,
-    record, sync, trace, CheckArgs, Exit,
+    record, sync, trace, trend, CheckArgs, Exit,
 };
 
 #[derive(Debug, Parser)]
@@ -82,6 +82,8 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// What falls due, by owner: overdue and upcoming rotations, reviews and expiries, with the command for each
     Due(due::DueArgs),
+    /// The registry over time from git: counts, findings by rule and rates at each week or month since a day
+    Trend(trend::TrendArgs),
 }
 
 impl Command {
@@ -112,6 +114,7 @@ impl Command {
             Command::Leak(args) => leak::run(args, out),
             Command::Sync(args) => sync::run(args, out),
             Command::Due(args) => due::run(args, out),
+            Command::Trend(args) => trend::run(args, out),
         }
     }
 }

@@ -66,7 +66,21 @@ impl Repo {
     /// document ([`load::stray::is_outside`]); symbolic links and submodules are left out.
     pub fn registry_files_at(&self, rev: &str) -> Result<Vec<(String, Vec<u8>)>, GitError> {
         let commit = self.resolve(rev)?;
-        let mut args = vec!["ls-tree", "-r", "-z", "--full-tree", commit.as_str()];
+        let wanted = self.registry_tree_at(&commit)?;
+        let objects: Vec<&str> = wanted.iter().map(|(_, o)| o.as_str()).collect();
+        let contents = self.blobs(&objects)?;
+        Ok(wanted
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .zip(contents)
+            .collect())
+    }
+
+    /// The files [`Repo::registry_files_at`] reads at the commit `commit` (a full hash), as `(path relative to
+    /// the registry root, blob id)`, without their contents: a blob id is a hash of the contents, so a caller
+    /// reading several revisions reads and parses each version of a file once.
+    pub fn registry_tree_at(&self, commit: &str) -> Result<Vec<(String, String)>, GitError> {
+        let mut args = vec!["ls-tree", "-r", "-z", "--full-tree", commit];
         if !self.prefix.is_empty() {
             args.extend(["--", self.prefix.as_str()]);
         }
@@ -92,13 +106,80 @@ impl Repo {
                 wanted.push((rel.to_string(), object.to_string()));
             }
         }
-        let objects: Vec<&str> = wanted.iter().map(|(_, o)| o.as_str()).collect();
-        let contents = cat_blobs(&self.top, &objects)?;
-        Ok(wanted
-            .into_iter()
-            .map(|(rel, _)| rel)
-            .zip(contents)
+        Ok(wanted)
+    }
+
+    /// The contents of the blobs `objects`, in order, through one `git cat-file --batch`.
+    pub fn blobs(&self, objects: &[&str]) -> Result<Vec<Vec<u8>>, GitError> {
+        cat_blobs(&self.top, objects)
+    }
+
+    /// The file at `path` (from the top of the work tree) in the commit `commit`, if it holds one.
+    pub fn file_at(&self, commit: &str, path: &str) -> Option<Vec<u8>> {
+        let spec = format!("{commit}:{path}");
+        let out = run(&self.top, &["cat-file", "blob", &spec]).ok()?;
+        Some(out)
+    }
+
+    /// Whether the repository is a shallow clone (its history stops at a grafted commit).
+    pub fn is_shallow(&self) -> bool {
+        run(&self.top, &["rev-parse", "--is-shallow-repository"])
+            .is_ok_and(|out| out.starts_with(b"true"))
+    }
+
+    /// The first-parent chain from `commit` back to the first commit, newest first, as `(hash, committer time
+    /// in seconds since the epoch)`: the commits that were in force on the branch, one after the other.
+    pub fn first_parent_commits(&self, commit: &str) -> Result<Vec<(String, i64)>, GitError> {
+        let out = run(
+            &self.top,
+            &["log", "--first-parent", "--format=%H %ct", commit, "--"],
+        )?;
+        Ok(String::from_utf8_lossy(&out)
+            .lines()
+            .filter_map(|line| {
+                let (hash, time) = line.split_once(' ')?;
+                Some((hash.to_string(), time.trim().parse().ok()?))
+            })
             .collect())
+    }
+
+    /// Streams `git log ARGS` (a format and options chosen by the caller, in the repository's top) line by
+    /// line to `each`, without holding the whole output: one pass over a long history.
+    pub fn log_lines(&self, args: &[&str], mut each: impl FnMut(&[u8])) -> Result<(), GitError> {
+        let mut full = vec!["-c", "core.quotePath=false", "log"];
+        full.extend_from_slice(args);
+        let mut child = git(&self.top, &full)
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(GitError::Spawn)?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| GitError::Spawn(std::io::Error::other("no stdout")))?;
+        let mut reader = BufReader::with_capacity(1 << 16, stdout);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .map_err(GitError::Spawn)?;
+            if n == 0 {
+                break;
+            }
+            if line.last() == Some(&b'\n') {
+                line.pop();
+            }
+            each(&line);
+        }
+        let status = child.wait().map_err(GitError::Spawn)?;
+        if !status.success() {
+            return Err(GitError::Failed {
+                command: full.join(" "),
+                stderr: format!("exited with {status}"),
+            });
+        }
+        Ok(())
     }
 
     /// Files changed between `rev` and the work tree (committed, staged or not), plus untracked files that

@@ -14,6 +14,7 @@ pub mod finding;
 pub mod git;
 pub mod graph;
 pub mod hint;
+pub mod history;
 pub mod id;
 pub mod import;
 pub mod leak;
@@ -106,7 +107,7 @@ pub fn check_files(
 
 /// The rules over a loaded registry, then the findings' positions (reading files again through `read`)
 /// and their output order.
-fn finish(
+pub(crate) fn finish(
     loaded: load::Loaded,
     as_of: Date,
     read: &(dyn Fn(&str) -> Option<String> + Sync),

@@ -169,9 +169,9 @@ pub fn findings(registry: &Registry, root: &Path) -> Vec<Finding> {
     if registry.policy.approvers.is_empty() {
         return Vec::new();
     }
-    let Some(source) = &registry.policy_source else {
+    if registry.policy_source.is_none() {
         return Vec::new();
-    };
+    }
     let Ok(canonical) = root.canonicalize() else {
         return Vec::new();
     };
@@ -193,7 +193,20 @@ pub fn findings(registry: &Registry, root: &Path) -> Vec<Finding> {
         .iter()
         .find_map(|l| Some((*l, std::fs::read_to_string(top.join(l)).ok()?)));
     let codeowners = file.as_ref().map(|(l, t)| (*l, t.as_str()));
-    problems(registry, codeowners, &prefix)
+    findings_with(registry, codeowners, &prefix)
+}
+
+/// The `codeowners-approvers` findings of a registry at `prefix` in a repository whose CODEOWNERS is
+/// `codeowners` (`(location, text)`, `None` when it has none), e.g. read from a git revision.
+pub fn findings_with(
+    registry: &Registry,
+    codeowners: Option<(&str, &str)>,
+    prefix: &str,
+) -> Vec<Finding> {
+    let Some(source) = &registry.policy_source else {
+        return Vec::new();
+    };
+    problems(registry, codeowners, prefix)
         .into_iter()
         .map(|message| {
             let mut f = Finding::at_pos(

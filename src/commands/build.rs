@@ -7,7 +7,7 @@ use super::Exit;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::args::{AsOf, Registry};
+use crate::args::{AsOf, Registry, Revision};
 use nhi::site::{self, Options, Progress};
 
 #[derive(Debug, clap::Args)]
@@ -32,6 +32,8 @@ pub struct BuildArgs {
     /// on their pages; repeatable
     #[arg(long, value_name = "FILE")]
     pub trace: Vec<PathBuf>,
+    #[command(flatten)]
+    pub revision: Revision,
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.
@@ -51,10 +53,16 @@ impl Progress for Bar {
 
 /// Builds the site; exit code 0 whatever the gate says (the site shows the findings).
 pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
+    let picked = args.revision.pick(&args.registry.root, &args.as_of)?;
+    let (as_of, rev) = match picked {
+        Some((_, commit, day)) => (day, Some(commit)),
+        None => (args.as_of.day(), None),
+    };
     let opts = Options {
         registry: args.registry.root,
         out: args.output,
-        as_of: args.as_of.day(),
+        as_of,
+        rev,
         templates: args.templates,
         commit: args.commit,
         drift: args.drift,

@@ -16,13 +16,14 @@ pub mod offboard;
 pub mod record;
 pub mod sync;
 pub mod trace;
+pub mod trend;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _, Result};
 
-use crate::args::{AsOf, ListFormat, Output, Registry};
+use crate::args::{AsOf, ListFormat, Output, Registry, Revision};
 use nhi::catalogue;
 use nhi::load::schema;
 use nhi::model::Kind;
@@ -72,13 +73,18 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub as_of: AsOf,
     /// Annotate findings in files changed since this git revision first (e.g. the pull request's base)
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", conflicts_with_all = ["rev", "at"])]
     pub changed_from: Option<String>,
+    #[command(flatten)]
+    pub revision: Revision,
 }
 
 pub fn check(args: CheckArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit> {
     let root = &args.registry.root;
-    let mut checked = nhi::check(root, args.as_of.day())?;
+    let mut checked = match args.revision.pick(root, &args.as_of)? {
+        Some((mut reader, commit, day)) => reader.check_at(&commit, day)?,
+        None => nhi::check(root, args.as_of.day())?,
+    };
     let mut changed = None;
     if let Some(rev) = &args.changed_from {
         let repo = nhi::git::Repo::discover(root)?;

@@ -6,6 +6,7 @@ mod fast;
 mod positions;
 pub mod schema;
 pub mod stray;
+pub mod versions;
 pub mod yaml;
 
 pub use positions::{resolve_positions, value_positions};
@@ -61,6 +62,7 @@ pub struct Loaded {
 /// The contents of one file, typed. Each item is moved once into the registry, so the size difference
 /// between variants costs nothing worth a box.
 #[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
 enum Item {
     Identity(Doc<crate::model::Identity>),
     Team(Doc<crate::model::Team>),
@@ -70,7 +72,7 @@ enum Item {
     Policy(Source, PolicyFile),
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct FileResult {
     items: Vec<Item>,
     findings: Vec<Finding>,
@@ -140,6 +142,29 @@ pub fn resolves_inside(canonical_root: &Path, path: &Path) -> bool {
 /// tree read from a git revision. Paths that [`is_registry_file`] rejects are ignored, as on disk; `name`
 /// says where the files came from in the error when there is no `nhi.yaml`.
 pub fn load_files(name: &str, files: Vec<(String, Vec<u8>)>) -> Result<Loaded, LoadError> {
+    let (files, outside) = classify(name, files)?;
+    let misplaced: Vec<Finding> = outside
+        .iter()
+        .flat_map(|(rel, bytes)| misplaced_in(rel, bytes))
+        .collect();
+    let names: Vec<String> = files.iter().map(|(rel, _)| rel.clone()).collect();
+    let results: Vec<FileResult> = files
+        .into_par_iter()
+        .map(|(rel, bytes)| parse_bytes(&rel, &bytes))
+        .collect();
+    let mut loaded = assemble(&names, results);
+    loaded.findings.extend(misplaced);
+    Ok(loaded)
+}
+
+/// The registry's files in the order they are read on disk (`nhi.yaml` first, then by path, each once), and
+/// apart from them the YAML files outside the registry folders that could hold a misplaced document (nested
+/// registries' files left out); an error when there is no `nhi.yaml`.
+#[allow(clippy::type_complexity)]
+fn classify<T>(
+    name: &str,
+    files: Vec<(String, T)>,
+) -> Result<(Vec<(String, T)>, Vec<(String, T)>), LoadError> {
     let nested: Vec<String> = files
         .iter()
         .filter_map(|(rel, _)| rel.strip_suffix(&format!("/{POLICY_FILE}")))
@@ -151,33 +176,34 @@ pub fn load_files(name: &str, files: Vec<(String, Vec<u8>)>) -> Result<Loaded, L
             is_registry_file(rel) || (stray::is_outside(rel) && !stray::in_nested(rel, &nested))
         })
         .partition(|(rel, _)| is_registry_file(rel));
-    let misplaced: Vec<Finding> = outside
-        .iter()
-        .filter(|(_, bytes)| bytes.len() as u64 <= MAX_FILE_BYTES)
-        .filter_map(|(rel, bytes)| Some(stray::misplaced(rel, std::str::from_utf8(bytes).ok()?)))
-        .flatten()
-        .collect();
     if !files.iter().any(|(rel, _)| rel == POLICY_FILE) {
         return Err(LoadError::NoPolicy(PathBuf::from(name)));
     }
     // The same order as on disk: nhi.yaml first, then by path.
     files.sort_by(|(a, _), (b, _)| (a != POLICY_FILE, a).cmp(&(b != POLICY_FILE, b)));
     files.dedup_by(|(a, _), (b, _)| a == b);
-    let names: Vec<String> = files.iter().map(|(rel, _)| rel.clone()).collect();
-    let results: Vec<FileResult> = files
-        .into_par_iter()
-        .map(|(rel, bytes)| {
-            let text = if bytes.len() as u64 > MAX_FILE_BYTES {
-                Err(too_large())
-            } else {
-                utf8_text(&bytes)
-            };
-            parse_file(&rel, text)
-        })
-        .collect();
-    let mut loaded = assemble(&names, results);
-    loaded.findings.extend(misplaced);
-    Ok(loaded)
+    Ok((files, outside))
+}
+
+/// The `misplaced-document` findings of a YAML file outside the registry folders, given as bytes.
+fn misplaced_in(rel: &str, bytes: &[u8]) -> Vec<Finding> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Vec::new();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => stray::misplaced(rel, text),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Parses one registry file given as bytes, as on disk: too large or not UTF-8 is a finding.
+fn parse_bytes(rel: &str, bytes: &[u8]) -> FileResult {
+    let text = if bytes.len() as u64 > MAX_FILE_BYTES {
+        Err(too_large())
+    } else {
+        utf8_text(bytes)
+    };
+    parse_file(rel, text)
 }
 
 /// Whether a `/`-separated path relative to the registry root is read as part of the registry: `nhi.yaml`,

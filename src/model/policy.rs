@@ -84,7 +84,7 @@ impl Default for Policy {
 }
 
 /// `nhi.yaml` as written: everything optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PolicyFile {
     pub organization: Option<String>,

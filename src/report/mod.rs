@@ -19,6 +19,7 @@ pub mod rules;
 pub mod saved;
 pub mod text;
 pub mod trace;
+pub mod trend;
 
 pub use check::{
     emitter, github, human, json, markdown, sarif, summary_line, Context, Emitter, Format,

@@ -46,6 +46,8 @@ pub struct Options {
     pub drift: Vec<PathBuf>,
     /// Trace reports written by `nhi trace --format json`, shown on federated identities' pages.
     pub trace: Vec<PathBuf>,
+    /// The registry as it was at this commit (read through the reader), instead of the work tree.
+    pub rev: Option<String>,
 }
 
 /// Reports progress of long builds (a progress bar on a terminal); every method may be called from any thread.
@@ -97,12 +99,18 @@ const PAGES: [(&str, &str); 11] = [
 
 /// Builds the site of the registry at `opts.registry` into `opts.out`.
 pub fn build(opts: &Options, progress: &dyn Progress) -> Result<Built> {
-    let checked = crate::check(&opts.registry, opts.as_of)?;
+    let checked = match &opts.rev {
+        Some(commit) => {
+            crate::history::Reader::open(&opts.registry)?.check_at(commit, opts.as_of)?
+        }
+        None => crate::check(&opts.registry, opts.as_of)?,
+    };
     refuse_registry_as_output(&opts.registry, &opts.out)?;
     let reports = drift::load(&opts.drift)?;
     let traces = federation::load(&opts.trace)?;
-    let commit = opts.commit.clone().unwrap_or_else(|| {
-        crate::git::head_commit(&opts.registry).unwrap_or_else(|| "unknown".into())
+    let commit = opts.commit.clone().unwrap_or_else(|| match &opts.rev {
+        Some(commit) => commit.clone(),
+        None => crate::git::head_commit(&opts.registry).unwrap_or_else(|| "unknown".into()),
     });
     let templates = Templates::with_overrides(opts.templates.as_deref())?;
     let mut site = Site::new(&checked, commit);

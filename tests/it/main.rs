@@ -21,6 +21,7 @@ mod github;
 mod github_files;
 mod gitlab;
 mod graphutil;
+mod history;
 mod hostile;
 mod import;
 mod import_shapes;

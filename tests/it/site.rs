@@ -31,6 +31,7 @@ fn options(registry: PathBuf, out: PathBuf) -> Options {
         commit: Some("0123456789abcdef".into()),
         drift: Vec::new(),
         trace: Vec::new(),
+        rev: None,
     }
 }
 

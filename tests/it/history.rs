@@ -1,0 +1,521 @@
+//! The registry over time, in real git repositories whose commits have scripted authors and dates:
+//! `nhi check --rev/--at` and `nhi build --rev` equal the same command on a checkout, each point of
+//! `nhi trend` equals `nhi check --as-of DAY` on a checkout of the commit in force that day, and a shallow
+//! clone is refused with how to fetch the history.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::common::nhi;
+
+/// A temporary repository holding the example registry under `reg/`, with scripted commits.
+pub struct History {
+    pub dir: tempfile::TempDir,
+}
+
+impl History {
+    /// An empty repository.
+    pub fn new() -> History {
+        let h = History {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        h.git(&["init", "-q", "-b", "main"]);
+        h.git(&["config", "commit.gpgsign", "false"]);
+        h
+    }
+
+    /// The repository with the example registry committed on 2026-01-10 by Amara, then the three changes
+    /// of [`History::script`].
+    pub fn example() -> History {
+        let h = History::new();
+        copy_dir(&crate::common::repo().join("registry"), &h.reg());
+        h.commit(
+            "Amara Okafor",
+            "amara@northwind.example",
+            "2026-01-10T09:00:00Z",
+            "Registry",
+        );
+        h.script();
+        h
+    }
+
+    /// Three scripted changes: a rotation (Feb), a new exception and a team edit (Apr), a removal (Jun).
+    pub fn script(&self) {
+        let key = "identities/payments/payments-stripe-secret-key.yaml";
+        self.edit(key, "last_rotated: 2026-10-12", "last_rotated: 2026-02-01");
+        self.commit(
+            "Jonas Weber",
+            "jonas@northwind.example",
+            "2026-02-03T17:30:00Z",
+            "Rotate the Stripe key (#12)",
+        );
+        self.edit(
+            "owners/teams.yaml",
+            "name: Platform Engineering",
+            "name: Platform",
+        );
+        self.commit(
+            "Lena Fischer",
+            "lena@northwind.example",
+            "2026-04-14T08:00:00+02:00",
+            "Rename the platform team (#15)",
+        );
+        std::fs::remove_file(self.reg().join("identities/pagerduty-events-key.yaml")).expect("rm");
+        self.commit(
+            "Lena Fischer",
+            "lena@northwind.example",
+            "2026-06-20T23:30:00-02:00",
+            "Retire the PagerDuty key",
+        );
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn reg(&self) -> PathBuf {
+        self.path().join("reg")
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        git_in(self.path(), args)
+    }
+
+    /// Commits everything as `author` <`email`> with author and committer date `date`.
+    pub fn commit(&self, author: &str, email: &str, date: &str, message: &str) {
+        self.git(&["add", "-A"]);
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(self.path())
+            .args(["commit", "-q", "--allow-empty", "-m", message])
+            .env("GIT_AUTHOR_NAME", author)
+            .env("GIT_AUTHOR_EMAIL", email)
+            .env("GIT_COMMITTER_NAME", author)
+            .env("GIT_COMMITTER_EMAIL", email)
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Replaces `from` by `to` in the registry file `rel` (which must hold it).
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let path = self.reg().join(rel);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{rel} holds {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    }
+
+    /// A checkout of `rev` in a new directory (a clone, so it shares nothing with this work tree).
+    pub fn checkout(&self, rev: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("file://{}", self.path().display());
+        git_in(dir.path(), &["clone", "-q", &url, "."]);
+        git_in(dir.path(), &["checkout", "-q", "--detach", rev]);
+        dir
+    }
+}
+
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    nhi()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("nhi runs")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    })
+}
+
+#[test]
+fn check_at_a_revision_equals_a_checkout_of_it() {
+    let h = History::example();
+    for (rev, as_of) in [
+        ("HEAD~3", "2026-01-15"),
+        ("HEAD~1", "2026-05-01"),
+        ("HEAD", "2026-11-23"),
+    ] {
+        let commit = h.git(&["rev-parse", rev]).trim().to_string();
+        for format in ["json", "human", "github"] {
+            let from_git = run_in(
+                h.path(),
+                &[
+                    "check", "reg", "--rev", rev, "--as-of", as_of, "--format", format, "--color",
+                    "never",
+                ],
+            );
+            let checkout = h.checkout(&commit);
+            let on_disk = run_in(
+                checkout.path(),
+                &[
+                    "check", "reg", "--as-of", as_of, "--format", format, "--color", "never",
+                ],
+            );
+            assert_eq!(
+                from_git.status.code(),
+                on_disk.status.code(),
+                "{rev} {format}"
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&from_git.stdout),
+                String::from_utf8_lossy(&on_disk.stdout),
+                "{rev} {format}"
+            );
+        }
+    }
+    // The revisions differ: the check does read each one.
+    let first = json(&run_in(
+        h.path(),
+        &[
+            "check",
+            "reg",
+            "--rev",
+            "HEAD~3",
+            "--as-of",
+            "2026-11-23",
+            "--format",
+            "json",
+        ],
+    ));
+    let last = json(&run_in(
+        h.path(),
+        &[
+            "check",
+            "reg",
+            "--rev",
+            "HEAD",
+            "--as-of",
+            "2026-11-23",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(
+        first["summary"]["identities"].as_u64().expect("count"),
+        last["summary"]["identities"].as_u64().expect("count") + 1
+    );
+}
+
+#[test]
+fn check_at_a_day_reads_the_commit_in_force_and_judges_as_of_that_day() {
+    let h = History::example();
+    // 2026-04-14T08:00+02:00 is 06:00 UTC on the 14th; 2026-06-20T23:30-02:00 is the 21st in UTC.
+    for (day, rev) in [
+        ("2026-04-13", "HEAD~2"),
+        ("2026-04-14", "HEAD~1"),
+        ("2026-06-20", "HEAD~1"),
+        ("2026-06-21", "HEAD"),
+    ] {
+        let commit = h.git(&["rev-parse", rev]).trim().to_string();
+        let at = run_in(h.path(), &["check", "reg", "--at", day, "--format", "json"]);
+        let checkout = h.checkout(&commit);
+        let on_disk = run_in(
+            checkout.path(),
+            &["check", "reg", "--as-of", day, "--format", "json"],
+        );
+        assert_eq!(json(&at), json(&on_disk), "{day}");
+        assert_eq!(json(&at)["as_of"], day);
+    }
+    // --as-of still wins the day when given.
+    let at = json(&run_in(
+        h.path(),
+        &[
+            "check",
+            "reg",
+            "--at",
+            "2026-02-10",
+            "--as-of",
+            "2026-11-23",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(at["as_of"], "2026-11-23");
+    // Before the first commit there is nothing to read.
+    let before = run_in(h.path(), &["check", "reg", "--at", "2025-12-31"]);
+    assert_eq!(before.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&before.stderr).contains("2026-01-10"));
+}
+
+#[test]
+fn build_at_a_revision_equals_a_build_of_a_checkout() {
+    let h = History::example();
+    let commit = h.git(&["rev-parse", "HEAD~2"]).trim().to_string();
+    let out = tempfile::tempdir().expect("temp dir");
+    let from_git = out.path().join("a");
+    let built = run_in(
+        h.path(),
+        &[
+            "build",
+            "reg",
+            "--rev",
+            "HEAD~2",
+            "--as-of",
+            "2026-11-23",
+            "-o",
+            from_git.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let checkout = h.checkout(&commit);
+    let on_disk = out.path().join("b");
+    let built = run_in(
+        checkout.path(),
+        &[
+            "build",
+            "reg",
+            "--as-of",
+            "2026-11-23",
+            "-o",
+            on_disk.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let a = std::fs::read_to_string(from_git.join("manifest.json")).expect("manifest");
+    let b = std::fs::read_to_string(on_disk.join("manifest.json")).expect("manifest");
+    assert_eq!(a, b);
+    assert!(a.contains(&commit), "the site names the revision it shows");
+}
+
+#[test]
+fn each_trend_point_equals_a_check_of_the_commit_in_force_that_day() {
+    let h = History::example();
+    let out = run_in(
+        h.path(),
+        &[
+            "trend",
+            "reg",
+            "--since",
+            "2026-01-01",
+            "--as-of",
+            "2026-07-15",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trend = json(&out);
+    assert_eq!(trend["before_registry"], serde_json::json!(["2026-01-01"]));
+    let points = trend["points"].as_array().expect("points");
+    let dates: Vec<&str> = points
+        .iter()
+        .map(|p| p["date"].as_str().expect("date"))
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            "2026-02-01",
+            "2026-03-01",
+            "2026-04-01",
+            "2026-05-01",
+            "2026-06-01",
+            "2026-07-01",
+            "2026-07-15"
+        ]
+    );
+    let mut commits = std::collections::BTreeSet::new();
+    for p in points {
+        let day = p["date"].as_str().expect("date");
+        let commit = p["commit"].as_str().expect("commit");
+        commits.insert(commit.to_string());
+        let checkout = h.checkout(commit);
+        let check = json(&run_in(
+            checkout.path(),
+            &["check", "reg", "--as-of", day, "--format", "json"],
+        ));
+        assert_eq!(p["summary"], check["summary"], "{day}");
+        let mut by_rule = serde_json::Map::new();
+        for f in check["findings"].as_array().expect("findings") {
+            let rule = f["rule"].as_str().expect("rule");
+            let entry = by_rule
+                .entry(rule)
+                .or_insert(serde_json::json!({"open": 0, "waived": 0}));
+            let key = if f["waived_by"].is_null() {
+                "open"
+            } else {
+                "waived"
+            };
+            entry[key] = (entry[key].as_u64().expect("n") + 1).into();
+        }
+        assert_eq!(p["by_rule"], Value::Object(by_rule), "{day}");
+        let rates = &p["rates"];
+        for rate in [
+            "rotated_on_time",
+            "reviewed_on_time",
+            "owned_by_active_team",
+            "exceptions_in_force",
+        ] {
+            let (met, of) = (
+                rates[rate]["met"].as_u64().expect("met"),
+                rates[rate]["of"].as_u64().expect("of"),
+            );
+            assert!(met <= of && of > 0, "{day} {rate}: {met}/{of}");
+        }
+    }
+    // February's point reads the rotation of 2026-02-03 (commit #2); the last reads the last commit.
+    assert_eq!(commits.len(), 4);
+    let head = h.git(&["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(points.last().expect("last")["commit"], head.as_str());
+    // The same samples as CSV and Markdown.
+    let csv = run_in(
+        h.path(),
+        &[
+            "trend",
+            "reg",
+            "--since",
+            "2026-01-01",
+            "--as-of",
+            "2026-07-15",
+            "--format",
+            "csv",
+        ],
+    );
+    let csv = String::from_utf8_lossy(&csv.stdout).into_owned();
+    assert_eq!(csv.lines().count(), 1 + points.len());
+    assert!(csv.starts_with("date,commit,errors,"));
+    let md = run_in(
+        h.path(),
+        &[
+            "trend",
+            "reg",
+            "--since",
+            "2026-01-01",
+            "--as-of",
+            "2026-07-15",
+            "--every",
+            "week",
+            "--format",
+            "markdown",
+        ],
+    );
+    let md = String::from_utf8_lossy(&md.stdout).into_owned();
+    assert!(
+        md.contains("| 2026-07-15 |") && md.contains("| 2026-07-09 |"),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_shallow_clone_is_refused_with_how_to_fetch_the_history() {
+    let h = History::example();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("file://{}", h.path().display());
+    git_in(dir.path(), &["clone", "-q", "--depth", "1", &url, "."]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "trend",
+            "reg",
+            "--since",
+            "2026-01-01",
+            "--as-of",
+            "2026-07-15",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("shallow") && err.contains("fetch-depth: 0"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    // A day the cut history cannot reach is refused the same way; a revision it holds is read.
+    let at = run_in(dir.path(), &["check", "reg", "--at", "2026-03-01"]);
+    assert_eq!(at.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&at.stderr).contains("fetch-depth: 0"));
+    let rev = run_in(
+        dir.path(),
+        &["check", "reg", "--rev", "HEAD", "--as-of", "2026-11-23"],
+    );
+    assert_ne!(rev.status.code(), Some(2));
+}
+
+#[test]
+fn outside_a_repository_a_revision_cannot_be_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(
+        &crate::common::repo().join("registry"),
+        &dir.path().join("reg"),
+    );
+    let out = run_in(dir.path(), &["check", "reg", "--rev", "HEAD"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git work tree"));
+    let out = run_in(dir.path(), &["trend", "reg", "--since", "2026-01-01"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn each_file_version_is_parsed_once_across_revisions() {
+    let h = History::example();
+    let mut reader = nhi::history::Reader::open(&h.reg()).expect("a repository");
+    let files = h
+        .git(&["ls-files", "reg"])
+        .lines()
+        .filter(|l| l.ends_with(".yaml"))
+        .count();
+    let day = jiff::civil::date(2026, 11, 23);
+    let mut counts = Vec::new();
+    for rev in ["HEAD~3", "HEAD~2", "HEAD~1", "HEAD", "HEAD~3"] {
+        let commit = h.git(&["rev-parse", rev]).trim().to_string();
+        let checked = reader.check_at(&commit, day).expect("checked");
+        counts.push((reader.parses(), checked.registry.identities.len()));
+    }
+    // The first revision parses every file (one more than HEAD holds: the key retired last); each later one
+    // only the file it changed; a revision read again parses nothing; removing a file parses nothing.
+    let first = counts[0].0;
+    assert_eq!(first, files + 1);
+    let parses: Vec<usize> = counts.iter().map(|(p, _)| p - first).collect();
+    assert_eq!(parses, [0, 1, 2, 2, 2]);
+    assert_eq!(counts[0].1, counts[4].1);
+}
