@@ -1,5 +1,6 @@
 //! CLI tests of `nhi blast`, `nhi rank` and `nhi graph` on the registries under `tests/blast/`.
 
+use crate::common::copy_dir;
 use crate::graphutil;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -386,19 +387,6 @@ fn blast_radius_critical_fires_past_max_critical_reach_only() {
         "json",
     ]);
     assert!(!out.contains("blast-radius-critical"));
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::common::nhi;
+use crate::common::{copy_dir, nhi};
 
 /// A temporary repository holding the example registry under `reg/`, with scripted commits.
 pub struct History {
@@ -138,25 +138,22 @@ pub fn git_in(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
-}
-
 fn run_in(dir: &Path, args: &[&str]) -> Output {
     nhi()
         .current_dir(dir)
         .args(args)
         .output()
         .expect("nhi runs")
+}
+
+/// Runs `nhi ARGS` in `dir`, which must succeed.
+fn succeed(dir: &Path, args: &[&str]) {
+    let out = run_in(dir, args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn json(out: &Output) -> Value {
@@ -281,7 +278,8 @@ fn build_at_a_revision_equals_a_build_of_a_checkout() {
     let commit = h.git(&["rev-parse", "HEAD~2"]).trim().to_string();
     let out = tempfile::tempdir().expect("temp dir");
     let from_git = out.path().join("a");
-    let built = run_in(
+    let a = from_git.to_str().expect("utf-8");
+    succeed(
         h.path(),
         &[
             "build",
@@ -291,31 +289,15 @@ fn build_at_a_revision_equals_a_build_of_a_checkout() {
             "--as-of",
             "2026-11-23",
             "-o",
-            from_git.to_str().expect("utf-8"),
+            a,
         ],
-    );
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
     );
     let checkout = h.checkout(&commit);
     let on_disk = out.path().join("b");
-    let built = run_in(
+    let b = on_disk.to_str().expect("utf-8");
+    succeed(
         checkout.path(),
-        &[
-            "build",
-            "reg",
-            "--as-of",
-            "2026-11-23",
-            "-o",
-            on_disk.to_str().expect("utf-8"),
-        ],
-    );
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
+        &["build", "reg", "--as-of", "2026-11-23", "-o", b],
     );
     let a = std::fs::read_to_string(from_git.join("manifest.json")).expect("manifest");
     let b = std::fs::read_to_string(on_disk.join("manifest.json")).expect("manifest");

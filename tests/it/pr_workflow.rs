@@ -1,6 +1,7 @@
 //! The pull-request loop end to end, in real git repositories: `nhi diff`, `nhi check --changed-from`,
 //! `nhi codeowners` and `nhi new identity`. The base registry is `tests/pr/registry`, committed under `reg/`.
 
+use crate::common::copy_dir;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -87,19 +88,6 @@ impl Repo {
             .env_remove("GITHUB_STEP_SUMMARY")
             .output()
             .expect("nhi runs")
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
     }
 }
 
