@@ -146,6 +146,20 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
         .expect("nhi runs")
 }
 
+/// `nhi trend reg --since 2026-01-01 --as-of 2026-07-15 EXTRA` in the repository.
+fn trend_of(h: &History, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "trend",
+        "reg",
+        "--since",
+        "2026-01-01",
+        "--as-of",
+        "2026-07-15",
+    ];
+    args.extend_from_slice(extra);
+    run_in(h.path(), &args)
+}
+
 /// Runs `nhi ARGS` in `dir`, which must succeed.
 fn succeed(dir: &Path, args: &[&str]) {
     let out = run_in(dir, args);
@@ -308,19 +322,7 @@ fn build_at_a_revision_equals_a_build_of_a_checkout() {
 #[test]
 fn each_trend_point_equals_a_check_of_the_commit_in_force_that_day() {
     let h = History::example();
-    let out = run_in(
-        h.path(),
-        &[
-            "trend",
-            "reg",
-            "--since",
-            "2026-01-01",
-            "--as-of",
-            "2026-07-15",
-            "--format",
-            "json",
-        ],
-    );
+    let out = trend_of(&h, &["--format", "json"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -390,37 +392,11 @@ fn each_trend_point_equals_a_check_of_the_commit_in_force_that_day() {
     let head = h.git(&["rev-parse", "HEAD"]).trim().to_string();
     assert_eq!(points.last().expect("last")["commit"], head.as_str());
     // The same samples as CSV and Markdown.
-    let csv = run_in(
-        h.path(),
-        &[
-            "trend",
-            "reg",
-            "--since",
-            "2026-01-01",
-            "--as-of",
-            "2026-07-15",
-            "--format",
-            "csv",
-        ],
-    );
+    let csv = trend_of(&h, &["--format", "csv"]);
     let csv = String::from_utf8_lossy(&csv.stdout).into_owned();
     assert_eq!(csv.lines().count(), 1 + points.len());
     assert!(csv.starts_with("date,commit,errors,"));
-    let md = run_in(
-        h.path(),
-        &[
-            "trend",
-            "reg",
-            "--since",
-            "2026-01-01",
-            "--as-of",
-            "2026-07-15",
-            "--every",
-            "week",
-            "--format",
-            "markdown",
-        ],
-    );
+    let md = trend_of(&h, &["--every", "week", "--format", "markdown"]);
     let md = String::from_utf8_lossy(&md.stdout).into_owned();
     assert!(
         md.contains("| 2026-07-15 |") && md.contains("| 2026-07-09 |"),
