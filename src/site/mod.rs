@@ -113,12 +113,12 @@ pub fn build(opts: &Options, progress: &dyn Progress) -> Result<Built> {
         None => crate::git::head_commit(&opts.registry).unwrap_or_else(|| "unknown".into()),
     });
     let templates = Templates::with_overrides(opts.templates.as_deref())?;
-    let mut site = Site::new(&checked, commit);
+    let mut site = crate::timings::phase("site index", || Site::new(&checked, commit));
     site.drift = reports;
     site.trace = traces;
     let staging = Staging::beside(&opts.out)?;
     let result = write_site(&site, &templates, &staging, opts, progress).and_then(|built| {
-        staging.commit(&opts.out)?;
+        crate::timings::phase("commit", || staging.commit(&opts.out))?;
         Ok(built)
     });
     if result.is_err() {
@@ -265,24 +265,27 @@ fn write_site(
     let globals = Jinja::from(Serde(globals(site)));
     let jobs = jobs(site);
     progress.start(jobs.len() as u64);
-    let mut written: Vec<Written> = jobs
-        .par_iter()
-        .map_init(
-            || environment(templates, &globals),
-            |env, job| {
-                let (path, _, html) = render(env, site, job)?;
-                let w = staging.write(&path, html.as_bytes());
-                progress.advance();
-                w
-            },
-        )
-        .collect::<Result<_>>()?;
+    let mut written: Vec<Written> = crate::timings::phase("pages", || {
+        jobs.par_iter()
+            .map_init(
+                || environment(templates, &globals),
+                |env, job| {
+                    let (path, _, html) = render(env, site, job)?;
+                    let w = staging.write(&path, html.as_bytes());
+                    progress.advance();
+                    w
+                },
+            )
+            .collect::<Result<_>>()
+    })?;
     progress.finish();
-    let files = data_files(site, templates, opts)?;
-    let data: Vec<Written> = files
-        .par_iter()
-        .map(|(path, bytes)| staging.write(path, bytes))
-        .collect::<Result<_>>()?;
+    let files = crate::timings::phase("data", || data_files(site, templates, opts))?;
+    let data: Vec<Written> = crate::timings::phase("data write", || {
+        files
+            .par_iter()
+            .map(|(path, bytes)| staging.write(path, bytes))
+            .collect::<Result<_>>()
+    })?;
     written.extend(data);
     written.sort();
     let sums: String = written

@@ -287,6 +287,35 @@ fn the_same_registry_and_day_give_the_same_bytes() {
     }
 }
 
+/// Regression: every page's footer carried the commit, so every commit rewrote every page of the site.
+#[test]
+fn another_commit_changes_only_the_dashboard_downloads_and_data() {
+    let out = tempfile::tempdir().unwrap();
+    let (a, b) = (out.path().join("a"), out.path().join("b"));
+    build(example(), &a);
+    let mut opts = options(example(), b.clone());
+    opts.commit = Some("fedcba9876543210".into());
+    site::build(&opts, &Quiet).unwrap();
+    let (fa, fb) = (files(&a), files(&b));
+    let changed: Vec<&str> = fa
+        .iter()
+        .filter(|(name, bytes)| fb.get(*name) != Some(bytes))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "SHA256SUMS",
+            "downloads.html",
+            "index.html",
+            "manifest.json",
+            "registry.json"
+        ]
+    );
+    let page = String::from_utf8_lossy(&fb["identities.html"]).into_owned();
+    assert!(page.contains("As of <strong>2026-11-23</strong>"), "{page}");
+}
+
 #[test]
 fn the_manifest_lists_every_file_with_its_sha256() {
     let out = tempfile::tempdir().unwrap();
