@@ -103,22 +103,22 @@ pub(super) fn check_ids<'a>(ids: impl IntoIterator<Item = Option<&'a String>>) -
     Ok(())
 }
 
-/// Writes `<folder>/<id>.yaml` after checking the document, notes the named ids the registry does not have
-/// yet, and says what to do next.
+/// Writes `<folder>/<id>.yaml` after checking the document, notes the id it names that the registry does not
+/// have yet (`missing`: what it is, and the id), and says what to do next.
 fn write(
     out: &mut dyn Write,
     root: &Path,
     folder: &str,
     id: &str,
     text: &str,
-    missing: &[(&str, &String)],
+    missing: Option<(&str, &String)>,
 ) -> Result<Exit> {
     let rel = format!("{folder}/{id}.yaml");
     ensure_valid(&rel, text)?;
     let path = root.join(&rel);
     write_new(&path, text)?;
     writeln!(out, "wrote {}", path.display())?;
-    for (what, id) in missing {
+    if let Some((what, id)) = missing {
         writeln!(
             out,
             "note: {what} `{id}` is not in the registry yet; add it in the same change"
@@ -154,13 +154,13 @@ pub fn team(args: NewTeamArgs, out: &mut dyn Write) -> Result<Exit> {
     };
     let schema = scaffold::schema_reference(root, Kind::Team);
     let text = scaffold::team_yaml(&team, schema.as_deref());
-    let missing: Vec<_> = args
+    let known = |p: &&String| registry.persons.iter().any(|d| &d.item.id == *p);
+    let missing = args
         .lead
-        .iter()
-        .filter(|p| !registry.persons.iter().any(|d| &&d.item.id == p))
-        .map(|p| ("person", p))
-        .collect();
-    write(out, root, "owners", &args.id, &text, &missing)
+        .as_ref()
+        .filter(|p| !known(p))
+        .map(|p| ("person", p));
+    write(out, root, "owners", &args.id, &text, missing)
 }
 
 pub fn person(args: NewPersonArgs, out: &mut dyn Write) -> Result<Exit> {
@@ -177,13 +177,13 @@ pub fn person(args: NewPersonArgs, out: &mut dyn Write) -> Result<Exit> {
     };
     let schema = scaffold::schema_reference(root, Kind::Person);
     let text = scaffold::person_yaml(&person, schema.as_deref());
-    let missing: Vec<_> = args
+    let known = |t: &&String| registry.teams.iter().any(|d| &d.item.id == *t);
+    let missing = args
         .team
-        .iter()
-        .filter(|t| !registry.teams.iter().any(|d| &&d.item.id == t))
-        .map(|t| ("team", t))
-        .collect();
-    write(out, root, "owners", &args.id, &text, &missing)
+        .as_ref()
+        .filter(|t| !known(t))
+        .map(|t| ("team", t));
+    write(out, root, "owners", &args.id, &text, missing)
 }
 
 pub fn system(args: NewSystemArgs, out: &mut dyn Write) -> Result<Exit> {
@@ -209,15 +209,14 @@ pub fn system(args: NewSystemArgs, out: &mut dyn Write) -> Result<Exit> {
         url: args.url,
         schema: scaffold::schema_reference(root, Kind::System),
     });
-    let known = |id: &String| {
-        registry.teams.iter().any(|d| &d.item.id == id)
-            || registry.persons.iter().any(|d| &d.item.id == id)
+    let known = |o: &&String| {
+        registry.teams.iter().any(|d| &d.item.id == *o)
+            || registry.persons.iter().any(|d| &d.item.id == *o)
     };
-    let missing: Vec<_> = args
+    let missing = args
         .owner
-        .iter()
+        .as_ref()
         .filter(|o| !known(o))
-        .map(|o| ("owner", o))
-        .collect();
-    write(out, root, "systems", &args.id, &text, &missing)
+        .map(|o| ("owner", o));
+    write(out, root, "systems", &args.id, &text, missing)
 }

@@ -1,7 +1,7 @@
 //! Registry text made safe for each kind of output, and the small wording helpers every output shares.
 //!
 //! Everything from the registry is hostile: a value must not move the cursor or recolour a terminal, nor
-//! become a link, an image, a tag, a table break or an `@mention` in Markdown.
+//! become a link, an image, a tag, a table break or an `@mention` in Markdown, nor end an XML element.
 
 use std::fmt::Display;
 
@@ -154,6 +154,24 @@ pub fn readable(s: &str) -> String {
         .enumerate()
         .map(|(i, part)| if i % 2 == 1 { span(part) } else { prose(part) })
         .collect()
+}
+
+/// Text escaped for XML content and attribute values; characters XML 1.0 forbids become U+FFFD.
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push_str(&format!("&#{};", c as u32)),
+            c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

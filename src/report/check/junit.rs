@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use super::{summary_line, titled, Context, Emitter};
 use crate::finding::{Finding, Severity};
-use crate::report::graph::xml_escape as escape;
+use crate::report::text::xml as escape;
 
 pub struct Junit;
 

@@ -1,16 +1,11 @@
-//! The blast-radius ranking (`nhi rank`): a table for people, or JSON.
+//! The ranking as a table for people (`nhi rank`): rank, identity, score and what it reaches.
 
 use std::io::{self, Write};
 
-use super::text::terminal as plain;
 use crate::graph::Summary;
+use crate::report::text::terminal as plain;
 
-/// Writes the top of the ranking as a table, or as JSON when `json`.
-pub fn write_ranking(summaries: &[Summary], json: bool, out: &mut dyn Write) -> io::Result<()> {
-    if json {
-        serde_json::to_writer_pretty(&mut *out, summaries)?;
-        return writeln!(out);
-    }
+pub(super) fn write(summaries: &[Summary], out: &mut dyn Write) -> io::Result<()> {
     let width = summaries
         .iter()
         .map(|s| s.identity.chars().count())

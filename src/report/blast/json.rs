@@ -1,0 +1,10 @@
+//! One blast radius as JSON (`nhi blast --format json`): the `Blast` itself, serialized.
+
+use std::io::{self, Write};
+
+use crate::graph::Blast;
+
+pub(super) fn write(blast: &Blast, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, blast)?;
+    writeln!(out)
+}
