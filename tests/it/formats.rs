@@ -1,9 +1,12 @@
 //! Every output format snapshotted from one shared registry (`tests/data/shared/`: errors, warnings,
-//! notices, a schema finding, a secret and a waived finding). Review a snapshot diff before accepting it.
+//! notices, a schema finding, a secret and a waived finding): `nhi check` in each format, `nhi drift` of an
+//! export against it (`tests/data/shared-export/`) in each format, and `nhi diff` from a base that lacks
+//! part of it. Review a snapshot diff before accepting it.
 
-use std::process::Output;
+use std::path::Path;
+use std::process::{Command, Output};
 
-use crate::common::{nhi, repo, stdout, AS_OF};
+use crate::common::{copy_dir, nhi, repo, stdout, AS_OF};
 
 /// `nhi check tests/data/shared` from the repository root, so paths in the output are relative and stable.
 fn shared(format: &str, summary: Option<&std::path::Path>) -> Output {
@@ -133,4 +136,125 @@ fn waived_findings_are_in_json_sarif_and_summary_but_not_annotations() {
         !text("github").contains("rotation-overdue"),
         "a waived finding is no annotation"
     );
+}
+
+/// `nhi drift` of the shared export against the shared registry, from the repository root.
+fn drift(format: &str) -> String {
+    let out = nhi()
+        .current_dir(repo())
+        .args([
+            "drift",
+            "aws-credential-report",
+            "tests/data/shared-export/aws-credential-report.csv",
+            "tests/data/shared",
+            "--as-of",
+            AS_OF,
+            "--color",
+            "never",
+            "--format",
+            format,
+        ])
+        .output()
+        .expect("nhi runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an undeclared identity fails the gate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&out).replace(env!("CARGO_PKG_VERSION"), "[version]")
+}
+
+#[test]
+fn drift_in_every_format() {
+    for format in [
+        "human", "github", "json", "sarif", "gitlab", "junit", "azure",
+    ] {
+        insta::assert_snapshot!(format!("drift_{format}"), drift(format));
+    }
+}
+
+#[test]
+fn drift_json_counts_what_the_other_formats_show() {
+    let json: serde_json::Value = serde_json::from_str(&drift("json")).unwrap();
+    let summary = &json["summary"];
+    assert_eq!(
+        (
+            summary["undeclared"].as_u64(),
+            summary["drift"].as_u64(),
+            summary["stale"].as_u64(),
+            summary["errors"].as_u64(),
+            summary["notices"].as_u64()
+        ),
+        (Some(1), Some(2), Some(0), Some(1), Some(2))
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&drift("sarif")).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 3);
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Snapshot")
+        .env("GIT_AUTHOR_EMAIL", "snapshot@example.com")
+        .env("GIT_COMMITTER_NAME", "Snapshot")
+        .env("GIT_COMMITTER_EMAIL", "snapshot@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-11-20T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-11-20T10:00:00Z")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// `nhi diff` of the shared registry (the working tree) against a base commit without `deploy-key` and
+/// without `shop-db-user`'s access to `shop-dev`; the base's commit id is replaced by `[base]`.
+fn diff(format: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("reg");
+    copy_dir(&repo().join("tests/data/shared"), &reg);
+    let key = reg.join("identities/deploy-key.yaml");
+    let user = reg.join("identities/shop-db-user.yaml");
+    let (key_text, user_text) = (
+        std::fs::read_to_string(&key).unwrap(),
+        std::fs::read_to_string(&user).unwrap(),
+    );
+    let narrower = user_text.replace("  - system: shop-dev\n    level: read\n", "");
+    assert_ne!(narrower, user_text, "the base has less access");
+    std::fs::remove_file(&key).unwrap();
+    std::fs::write(&user, narrower).unwrap();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    std::fs::write(&key, key_text).unwrap();
+    std::fs::write(&user, user_text).unwrap();
+    let base = git(dir.path(), &["rev-parse", "HEAD"]);
+    let out = nhi()
+        .current_dir(dir.path())
+        .args([
+            "diff", "--base", "HEAD", "reg", "--as-of", AS_OF, "--format", format,
+        ])
+        .output()
+        .expect("nhi runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "diff reports, it does not gate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&out)
+        .replace(&base, "[base]")
+        .replace(&base[..12], "[base]")
+}
+
+#[test]
+fn diff_in_every_format() {
+    for format in ["markdown", "json"] {
+        insta::assert_snapshot!(format!("diff_{format}"), diff(format));
+    }
 }
