@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::model::{Access, Doc, Exception, Identity, Person};
+use crate::model::{Access, Doc, Exception, Identity, Person, System, Team};
 
 /// Documents by the id that names them.
 pub type ById<'a, T> = HashMap<&'a str, Vec<&'a Doc<T>>>;
@@ -26,6 +26,16 @@ pub struct Ownership<'a> {
     pub run_by: ById<'a, Identity>,
     /// Identity id → the exceptions naming it.
     pub exceptions_for: ById<'a, Exception>,
+    /// Person id → the identities whose latest review they made (`review.by`).
+    pub reviewed_by: ById<'a, Identity>,
+    /// Person id → the exceptions they requested.
+    pub requested_by: ById<'a, Exception>,
+    /// Person id → the exceptions they approved.
+    pub approved_by: ById<'a, Exception>,
+    /// Owner id → the systems it owns (after [`Ownership::with_owners`]).
+    pub systems_of: ById<'a, System>,
+    /// Person id → the teams they lead (after [`Ownership::with_owners`]).
+    pub leads: ById<'a, Team>,
 }
 
 impl<'a> Ownership<'a> {
@@ -54,6 +64,9 @@ impl<'a> Ownership<'a> {
             for s in dedup(&i.used_by) {
                 push(&mut o.run_by, s, doc);
             }
+            if let Some(by) = i.review.as_ref().and_then(|r| r.by.as_deref()) {
+                push(&mut o.reviewed_by, by, doc);
+            }
         }
         for doc in persons {
             if let Some(team) = doc.item.team.as_deref() {
@@ -64,8 +77,33 @@ impl<'a> Ownership<'a> {
             for id in dedup(&doc.item.identities) {
                 push(&mut o.exceptions_for, id, doc);
             }
+            if let Some(by) = doc.item.requested_by.as_deref() {
+                push(&mut o.requested_by, by, doc);
+            }
+            if let Some(by) = doc.item.approved_by.as_deref() {
+                push(&mut o.approved_by, by, doc);
+            }
         }
         o
+    }
+
+    /// Adds who owns which system and who leads which team.
+    pub fn with_owners(
+        mut self,
+        teams: impl IntoIterator<Item = &'a Doc<Team>>,
+        systems: impl IntoIterator<Item = &'a Doc<System>>,
+    ) -> Ownership<'a> {
+        for doc in teams {
+            if let Some(lead) = doc.item.lead.as_deref() {
+                push(&mut self.leads, lead, doc);
+            }
+        }
+        for doc in systems {
+            if let Some(owner) = doc.item.owner.as_deref() {
+                push(&mut self.systems_of, owner, doc);
+            }
+        }
+        self
     }
 }
 

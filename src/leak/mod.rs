@@ -8,12 +8,18 @@ pub mod playbooks;
 
 use serde::Serialize;
 
-use crate::graph::{Blast, Graph};
+use crate::graph::{Blast, Graph, ReachedIdentity};
 use crate::model::{Criticality, Doc, Identity, Person, Registry, Team};
+use crate::rules::Ctx;
 use playbooks::{Facts, Playbook, Record};
 
 /// How many exposed identities get a step of their own (the rest share one).
 pub const EXPOSED_STEPS: usize = 25;
+
+/// What to do for each system in `used_by` once the replacement exists.
+pub const CONSUMER_DETAIL: &str = "Point it at the new secret in the store and redeploy or restart it; check that it works before moving on to the next consumer.";
+/// What to do for each person in `used_by`.
+pub const PERSON_DETAIL: &str = "A person should not hold a non-human credential: give them their own account instead of the new secret, and remove them from `used_by`.";
 
 /// The runbook of one identity, in the shape of `nhi leak --format json`.
 #[derive(Debug, Serialize)]
@@ -73,22 +79,80 @@ pub struct Step {
     /// The `nhi` command that records the step in the registry; `None` when the step changes no fact the
     /// registry keeps.
     pub record: Option<String>,
+    /// Which part of the runbook the step is (for views that group or shorten steps, like the site's).
+    #[serde(skip)]
+    pub part: Part,
+    /// The consumer or exposed identity the step is about, for [`Part::Consumer`], [`Part::Person`] and
+    /// [`Part::Exposed`].
+    #[serde(skip)]
+    pub about: Option<String>,
+}
+
+/// The parts of a runbook, in the order they come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The playbook's `disable` text.
+    Disable,
+    /// The playbook's `create` text.
+    Create,
+    /// A system in `used_by` gets the new credential.
+    Consumer,
+    /// A person in `used_by` loses the secret.
+    Person,
+    /// The playbook's `retire` text (or checking that nothing uses the old credential).
+    Retire,
+    /// The playbook's `logs` text.
+    Logs,
+    /// One exposed identity to rotate.
+    Exposed,
+    /// The exposed identities beyond [`EXPOSED_STEPS`], in one step.
+    ExposedRest,
+    /// Decommissioning instead.
+    Decommission,
 }
 
 /// The runbook of identity `id`, or `None` when the registry has no such identity.
 pub fn runbook(registry: &Registry, graph: &Graph, id: &str) -> Option<Runbook> {
     let doc = registry.identities.iter().find(|d| d.item.id == id)?;
     let blast = graph.blast(&format!("identity:{id}"))?;
-    Some(of(registry, doc, blast))
+    // Only the lookups by id are used: the day does not matter.
+    let ctx = Ctx::new(registry, crate::day::today_utc());
+    Some(of(&ctx, doc, blast))
 }
 
 /// The runbook of `doc`, whose blast radius is `blast`.
-pub fn of(registry: &Registry, doc: &Doc<Identity>, blast: Blast) -> Runbook {
+pub fn of(ctx: &Ctx<'_>, doc: &Doc<Identity>, blast: Blast) -> Runbook {
     let i = &doc.item;
+    let plan = plan(ctx, i, &blast.identities);
+    Runbook {
+        identity: subject(doc),
+        owner: plan.owner,
+        contact: plan.contact,
+        stores: i.credential.stores.clone(),
+        consumers: i.used_by.clone(),
+        exposed: blast.identities.iter().map(|r| r.id.clone()).collect(),
+        playbook: plan.playbook.key,
+        steps: plan.steps,
+        blast,
+    }
+}
+
+/// What to do and whom to call for identity `i`, with `exposed` the identities of its blast radius (none
+/// when the caller did not compute them): the runbook without the blast radius itself.
+pub struct Plan {
+    pub playbook: &'static Playbook,
+    pub owner: Option<Contact>,
+    pub contact: Option<Contact>,
+    pub steps: Vec<Step>,
+}
+
+/// The plan of identity `i`; lookups go through `ctx`'s indexes, so a plan per identity of a large registry
+/// stays cheap.
+pub fn plan(ctx: &Ctx<'_>, i: &Identity, exposed: &[ReachedIdentity]) -> Plan {
     let system = i
         .system_of_record
         .as_deref()
-        .and_then(|s| find(&registry.systems, s, |x| &x.id));
+        .and_then(|s| ctx.systems.get(s));
     let facts = Facts {
         kind: i.kind,
         credential: i.credential.kind,
@@ -99,24 +163,13 @@ pub fn of(registry: &Registry, doc: &Doc<Identity>, blast: Blast) -> Runbook {
         system: system.and_then(|s| s.item.kind),
     };
     let playbook = playbooks::choose(&facts);
-    let consumers = consumers_in_order(registry, i);
-    let exposed: Vec<String> = blast.identities.iter().map(|r| r.id.clone()).collect();
-    let steps = steps(playbook, i, &consumers, &blast);
-    Runbook {
-        identity: subject(doc),
-        owner: i.owner.as_deref().map(|o| contact(registry, o)),
-        contact: i.contact.as_deref().map(|c| contact(registry, c)),
-        stores: i.credential.stores.clone(),
-        consumers: i.used_by.clone(),
-        exposed,
-        playbook: playbook.key,
-        steps,
-        blast,
+    let consumers = consumers_in_order(ctx, i);
+    Plan {
+        playbook,
+        owner: i.owner.as_deref().map(|o| contact(ctx, o)),
+        contact: i.contact.as_deref().map(|c| contact(ctx, c)),
+        steps: steps(playbook, i, &consumers, exposed),
     }
-}
-
-fn find<'r, T>(docs: &'r [Doc<T>], id: &str, key: impl Fn(&T) -> &String) -> Option<&'r Doc<T>> {
-    docs.iter().find(|d| key(&d.item) == id)
 }
 
 fn subject(doc: &Doc<Identity>) -> Subject {
@@ -139,11 +192,11 @@ fn subject(doc: &Doc<Identity>) -> Subject {
 }
 
 /// The owner or contact `id`: a Team (with its lead) or a Person.
-pub fn contact(registry: &Registry, id: &str) -> Contact {
-    if let Some(t) = find(&registry.teams, id, |t| &t.id) {
-        return team_contact(registry, &t.item);
+pub fn contact(ctx: &Ctx<'_>, id: &str) -> Contact {
+    if let Some(t) = ctx.teams.get(id) {
+        return team_contact(ctx, &t.item);
     }
-    if let Some(p) = find(&registry.persons, id, |p| &p.id) {
+    if let Some(p) = ctx.persons.get(id) {
         return person_contact(&p.item);
     }
     Contact {
@@ -158,11 +211,11 @@ pub fn contact(registry: &Registry, id: &str) -> Contact {
     }
 }
 
-fn team_contact(registry: &Registry, t: &Team) -> Contact {
+fn team_contact(ctx: &Ctx<'_>, t: &Team) -> Contact {
     let lead = t
         .lead
         .as_deref()
-        .and_then(|l| find(&registry.persons, l, |p| &p.id))
+        .and_then(|l| ctx.persons.get(l))
         .map(|p| Box::new(person_contact(&p.item)));
     Contact {
         id: t.id.clone(),
@@ -190,7 +243,7 @@ fn person_contact(p: &Person) -> Contact {
 }
 
 /// A consumer and the criticality of the system it is (`None` for a Person or an unknown id).
-struct Consumer<'r> {
+pub struct Consumer<'r> {
     id: &'r str,
     criticality: Option<Criticality>,
     person: bool,
@@ -198,17 +251,17 @@ struct Consumer<'r> {
 
 /// `used_by`, most critical system first (with the old credential revoked they are all down; the most
 /// critical comes back first), then people, each once.
-fn consumers_in_order<'r>(registry: &'r Registry, i: &'r Identity) -> Vec<Consumer<'r>> {
+fn consumers_in_order<'r>(ctx: &Ctx<'_>, i: &'r Identity) -> Vec<Consumer<'r>> {
     let mut out: Vec<Consumer<'r>> = Vec::new();
     for id in &i.used_by {
         if out.iter().any(|c| c.id == id) {
             continue;
         }
-        let system = find(&registry.systems, id, |s| &s.id);
+        let system = ctx.systems.get(id.as_str());
         out.push(Consumer {
             id,
             criticality: system.and_then(|s| s.item.criticality),
-            person: system.is_none() && find(&registry.persons, id, |p| &p.id).is_some(),
+            person: system.is_none() && ctx.persons.contains_key(id.as_str()),
         });
     }
     out.sort_by(|a, b| {
@@ -252,14 +305,21 @@ fn fill(text: &str, i: &Identity) -> String {
 
 /// The steps, in order: disable, create and store, update each consumer, retire the old credential and
 /// record the rotation, pull the logs and record the review, then rotate what was exposed with it.
-fn steps(p: &Playbook, i: &Identity, consumers: &[Consumer<'_>], blast: &Blast) -> Vec<Step> {
+fn steps(
+    p: &Playbook,
+    i: &Identity,
+    consumers: &[Consumer<'_>],
+    exposed: &[ReachedIdentity],
+) -> Vec<Step> {
     let mut out: Vec<Step> = Vec::new();
-    let mut push = |action: String, detail: String, record: Option<String>| {
+    let mut push = |part: Part, about: Option<&str>, action: String, detail: String, record| {
         out.push(Step {
             order: out.len() + 1,
             action,
             detail,
             record,
+            part,
+            about: about.map(str::to_string),
         });
     };
     let id = &i.id;
@@ -268,39 +328,63 @@ fn steps(p: &Playbook, i: &Identity, consumers: &[Consumer<'_>], blast: &Blast) 
         Record::RotatedWithExpiry => Some(format!("nhi rotated {id} --expires NEW_EXPIRY")),
         Record::ReviewOnly => None,
     };
-    push(format!("Disable `{id}` first"), fill(p.disable, i), None);
+    push(
+        Part::Disable,
+        None,
+        format!("Disable `{id}` first"),
+        fill(p.disable, i),
+        None,
+    );
     if let Some(create) = p.create {
-        push("Create the replacement".into(), fill(create, i), None);
+        push(
+            Part::Create,
+            None,
+            "Create the replacement".into(),
+            fill(create, i),
+            None,
+        );
         for c in consumers {
-            let (action, detail) = if c.person {
+            let (part, action, detail) = if c.person {
                 (
+                    Part::Person,
                     format!("Take the secret away from the person `{}`", c.id),
-                    "A person should not hold a non-human credential: give them their own account instead of the new secret, and remove them from `used_by`.".to_string(),
+                    PERSON_DETAIL.to_string(),
                 )
             } else {
                 let critical = c.criticality.map(|c| format!(" ({c})")).unwrap_or_default();
                 (
+                    Part::Consumer,
                     format!("Give `{}`{critical} the new credential", c.id),
-                    "Point it at the new secret in the store and redeploy or restart it; check that it works before moving on to the next consumer.".to_string(),
+                    CONSUMER_DETAIL.to_string(),
                 )
             };
-            push(action, detail, None);
+            push(part, Some(c.id), action, detail, None);
         }
         let retire = p.retire.map_or_else(
             || "Check that nothing still uses the old credential.".to_string(),
             |r| fill(r, i),
         );
-        push("Retire the old credential".into(), retire, rotated);
+        push(
+            Part::Retire,
+            None,
+            "Retire the old credential".into(),
+            retire,
+            rotated,
+        );
     }
     push(
+        Part::Logs,
+        None,
         "Pull the logs".into(),
         fill(p.logs, i),
         Some(format!(
             "nhi review {id} --by PERSON --note \"leak: logs reviewed\""
         )),
     );
-    for r in blast.identities.iter().take(EXPOSED_STEPS) {
+    for r in exposed.iter().take(EXPOSED_STEPS) {
         push(
+            Part::Exposed,
+            Some(&r.id),
             format!("Rotate `{}`, exposed with it", r.id),
             format!(
                 "Its credential was within reach: {}. Its own runbook: `nhi leak {}`.",
@@ -309,15 +393,19 @@ fn steps(p: &Playbook, i: &Identity, consumers: &[Consumer<'_>], blast: &Blast) 
             Some(format!("nhi rotated {}", r.id)),
         );
     }
-    if blast.identities.len() > EXPOSED_STEPS {
-        let rest = blast.identities.len() - EXPOSED_STEPS;
+    if exposed.len() > EXPOSED_STEPS {
+        let rest = exposed.len() - EXPOSED_STEPS;
         push(
+            Part::ExposedRest,
+            None,
             format!("Rotate the {rest} other identities exposed with it"),
             format!("Farther along the blast radius; `nhi leak {id} --format json` lists them all under `exposed`, nearest first."),
             None,
         );
     }
     push(
+        Part::Decommission,
+        None,
         "Or retire it for good".into(),
         format!("If `{id}` is no longer needed, decommission it instead of rotating: revoke the credential and remove its access everywhere."),
         Some(format!("nhi decommission {id}")),

@@ -159,6 +159,16 @@ pub const PLAYBOOKS: &[Playbook] = &[
     },
 ];
 
+/// A playbook text with its placeholders named rather than filled, for a page that every identity's
+/// runbook links to (each identity shows its own values beside the link).
+pub fn unfilled(text: &str) -> String {
+    text.replace("{id}", "ID")
+        .replace("{external_id}", "the external id")
+        .replace("{system}", "the system of record")
+        .replace("{stores}", "the stores")
+        .replace("{last}", "the last rotation")
+}
+
 /// What a playbook is chosen by.
 pub struct Facts<'a> {
     pub kind: Option<IdentityType>,

@@ -11,7 +11,8 @@ pub mod vendor;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::model::{Doc, Person, Registry, Source};
+use crate::model::{Doc, Exception, Identity, Person, Registry, Source};
+use crate::ownership::{ById, Ownership};
 use crate::rules::{exceptions, Ctx};
 
 /// One place the registry names the person.
@@ -74,45 +75,75 @@ pub struct Report {
     pub rotate: Vec<Rotate>,
 }
 
+/// Gives a registry file's text by its registry-relative path.
+pub type Read<'a> = dyn Fn(&str) -> Option<String> + Sync + 'a;
+
 /// The report for Person `id` as of `as_of`, or `None` when no Person has that id. `read` gives a file's
 /// text by its registry-relative path (for the lines of the references).
 pub fn report(
     registry: &Registry,
     id: &str,
     as_of: Date,
-    read: &(dyn Fn(&str) -> Option<String> + Sync),
+    read: &Read<'_>,
 ) -> Option<Report> {
-    let doc = registry.persons.iter().find(|p| p.item.id == id)?;
+    let ctx = Ctx::new(registry, as_of);
+    let names = Ownership::new(
+        &registry.identities,
+        &registry.persons,
+        &registry.exceptions,
+    )
+    .with_owners(&registry.teams, &registry.systems);
+    let doc = ctx.persons.get(id)?;
+    Some(of(&ctx, &names, doc, Some(read)))
+}
+
+/// The report for the Person of `doc`, from the indexes of `names` (built once for any number of reports).
+/// With `read`, references point at the line of the value that names the person; without, at the line the
+/// document starts on.
+pub fn of(
+    ctx: &Ctx<'_>,
+    names: &Ownership<'_>,
+    doc: &Doc<Person>,
+    read: Option<&Read<'_>>,
+) -> Report {
     let p = &doc.item;
-    let references = references(registry, id, read);
+    let id = p.id.as_str();
     let others_staff = |team: &str| {
-        registry
-            .persons
-            .iter()
-            .any(|q| q.item.id != id && q.item.is_active() && q.item.team.as_deref() == Some(team))
+        names
+            .members
+            .get(team)
+            .is_some_and(|m| m.iter().any(|q| q.item.id != id && q.item.is_active()))
     };
-    let is_team = |t: &str| registry.teams.iter().any(|d| d.item.id == t);
-    let mut orphaned = Vec::new();
-    for d in registry.identities.iter().filter(|d| d.item.is_active()) {
-        let Some(owner) = d.item.owner.as_deref() else {
-            continue;
-        };
-        let why = if owner == id && !is_team(owner) {
-            "owned by them".to_string()
-        } else if is_team(owner) && p.team.as_deref() == Some(owner) && !others_staff(owner) {
-            format!("owned by `{owner}`, whose last active member they are")
-        } else {
-            continue;
-        };
-        orphaned.push(affected(&d.item.id, why, &d.source));
+    let team = p
+        .team
+        .as_deref()
+        .and_then(|t| ctx.teams.get(t))
+        .filter(|t| !others_staff(&t.item.id));
+    let mut orphaned: Vec<Affected> = Vec::new();
+    if !ctx.teams.contains_key(id) {
+        for d in of_id(&names.owned_by, id)
+            .iter()
+            .filter(|d| d.item.is_active())
+        {
+            orphaned.push(affected(&d.item.id, "owned by them".into(), &d.source));
+        }
     }
-    let unstaffed_teams = registry
-        .teams
-        .iter()
-        .filter(|t| p.team.as_deref() == Some(t.item.id.as_str()) && !others_staff(&t.item.id))
+    if let Some(t) = team {
+        let t = t.item.id.as_str();
+        for d in of_id(&names.owned_by, t)
+            .iter()
+            .filter(|d| d.item.is_active())
+        {
+            let why = format!("owned by `{t}`, whose last active member they are");
+            orphaned.push(affected(&d.item.id, why, &d.source));
+        }
+    }
+    orphaned.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    let unstaffed_teams = team
         .map(|t| affected(&t.item.id, "no other active member".into(), &t.source))
+        .into_iter()
         .collect();
-    Some(Report {
+    Report {
         person: Who {
             id: p.id.clone(),
             name: p.name.clone(),
@@ -121,13 +152,18 @@ pub fn report(
             active: p.is_active(),
             left_on: p.left_on,
         },
-        as_of,
-        references,
+        as_of: ctx.as_of,
+        references: references(names, id, read),
         orphaned,
         unstaffed_teams,
-        exceptions: lapsing_exceptions(registry, doc, as_of),
-        rotate: to_rotate(registry, p),
-    })
+        exceptions: lapsing_exceptions(ctx, of_id(&names.approved_by, id), doc),
+        rotate: to_rotate(names, p),
+    }
+}
+
+/// The documents an index holds for `id`.
+fn of_id<'i, 'a, T>(index: &'i ById<'a, T>, id: &str) -> &'i [&'a Doc<T>] {
+    index.get(id).map_or(&[], Vec::as_slice)
 }
 
 fn affected(id: &str, why: String, source: &Source) -> Affected {
@@ -139,74 +175,79 @@ fn affected(id: &str, why: String, source: &Source) -> Affected {
     }
 }
 
-/// Every field of every document that names `id`, in file order, with its line.
-pub fn references(
-    registry: &Registry,
+/// Every field of every document that names `id`, in file order, with its line (the value's with `read`,
+/// the document's without).
+fn references(
+    names: &Ownership<'_>,
     id: &str,
-    read: &(dyn Fn(&str) -> Option<String> + Sync),
+    read: Option<&Read<'_>>,
 ) -> Vec<Reference> {
     let mut found: Vec<(&'static str, &str, &'static str, &Source, String)> = Vec::new();
-    for d in &registry.identities {
-        let i = &d.item;
-        let mut add =
-            |field, pointer: String| found.push(("Identity", &i.id, field, &d.source, pointer));
-        if i.owner.as_deref() == Some(id) {
-            add("owner", "/owner".into());
-        }
-        if i.contact.as_deref() == Some(id) {
-            add("contact", "/contact".into());
-        }
-        for (n, u) in i.used_by.iter().enumerate() {
-            if u == id {
-                add("used_by", format!("/used_by/{n}"));
-            }
-        }
-        if i.review.as_ref().and_then(|r| r.by.as_deref()) == Some(id) {
-            add("review.by", "/review/by".into());
-        }
+    for d in of_id(&names.owned_by, id) {
+        found.push(("Identity", &d.item.id, "owner", &d.source, "/owner".into()));
     }
-    for d in &registry.systems {
-        if d.item.owner.as_deref() == Some(id) {
-            found.push(("System", &d.item.id, "owner", &d.source, "/owner".into()));
-        }
+    for d in of_id(&names.contact_for, id) {
+        found.push((
+            "Identity",
+            &d.item.id,
+            "contact",
+            &d.source,
+            "/contact".into(),
+        ));
     }
-    for d in &registry.teams {
-        if d.item.lead.as_deref() == Some(id) {
-            found.push(("Team", &d.item.id, "lead", &d.source, "/lead".into()));
-        }
-    }
-    for d in &registry.exceptions {
-        let e = &d.item;
-        if e.requested_by.as_deref() == Some(id) {
+    for d in of_id(&names.run_by, id) {
+        for (n, _) in d.item.used_by.iter().enumerate().filter(|(_, u)| *u == id) {
             found.push((
-                "Exception",
-                &e.id,
-                "requested_by",
+                "Identity",
+                &d.item.id,
+                "used_by",
                 &d.source,
-                "/requested_by".into(),
-            ));
-        }
-        if e.approved_by.as_deref() == Some(id) {
-            found.push((
-                "Exception",
-                &e.id,
-                "approved_by",
-                &d.source,
-                "/approved_by".into(),
+                format!("/used_by/{n}"),
             ));
         }
     }
-    let wanted: Vec<(&Source, String)> = found.iter().map(|f| (f.3, f.4.clone())).collect();
-    let positions = crate::load::value_positions(&wanted, read);
+    for d in of_id(&names.reviewed_by, id) {
+        found.push((
+            "Identity",
+            &d.item.id,
+            "review.by",
+            &d.source,
+            "/review/by".into(),
+        ));
+    }
+    for d in of_id(&names.systems_of, id) {
+        found.push(("System", &d.item.id, "owner", &d.source, "/owner".into()));
+    }
+    for d in of_id(&names.leads, id) {
+        found.push(("Team", &d.item.id, "lead", &d.source, "/lead".into()));
+    }
+    for d in of_id(&names.requested_by, id) {
+        let pointer = "/requested_by".into();
+        found.push(("Exception", &d.item.id, "requested_by", &d.source, pointer));
+    }
+    for d in of_id(&names.approved_by, id) {
+        let pointer = "/approved_by".into();
+        found.push(("Exception", &d.item.id, "approved_by", &d.source, pointer));
+    }
+    let lines: Vec<u32> = match read {
+        Some(read) => {
+            let wanted: Vec<(&Source, String)> = found.iter().map(|f| (f.3, f.4.clone())).collect();
+            crate::load::value_positions(&wanted, read)
+                .iter()
+                .map(|p| p.line.get())
+                .collect()
+        }
+        None => found.iter().map(|f| f.3.start.line.get()).collect(),
+    };
     let mut out: Vec<Reference> = found
         .into_iter()
-        .zip(positions)
-        .map(|((kind, doc, field, source, _), pos)| Reference {
+        .zip(lines)
+        .map(|((kind, doc, field, source, _), line)| Reference {
             kind,
             id: doc.to_string(),
             field,
             file: source.file.to_string(),
-            line: pos.line.get(),
+            line,
         })
         .collect();
     out.sort_by(|a, b| (&a.file, a.line, a.field).cmp(&(&b.file, b.line, b.field)));
@@ -214,17 +255,29 @@ pub fn references(
 }
 
 /// Exceptions in force with the person still counted as active, whose approver they are.
-fn lapsing_exceptions(registry: &Registry, person: &Doc<Person>, as_of: Date) -> Vec<Affected> {
+fn lapsing_exceptions(
+    ctx: &Ctx<'_>,
+    approved: &[&Doc<Exception>],
+    person: &Doc<Person>,
+) -> Vec<Affected> {
+    if approved.is_empty() {
+        return Vec::new();
+    }
     let mut present = person.clone();
     present.item.active = Some(true);
     present.item.left_on = None;
-    let mut ctx = Ctx::new(registry, as_of);
-    ctx.persons.insert(present.item.id.as_str(), &present);
-    registry
-        .exceptions
+    // Counting them as active changes nothing for a person who is: only a leaver needs a context of their own.
+    let mut own;
+    let ctx = if person.item.is_active() {
+        ctx
+    } else {
+        own = Ctx::new(ctx.registry, ctx.as_of);
+        own.persons.insert(present.item.id.as_str(), &present);
+        &own
+    };
+    approved
         .iter()
-        .filter(|d| d.item.approved_by.as_deref() == Some(present.item.id.as_str()))
-        .filter(|d| exceptions::in_force(&ctx, &d.item))
+        .filter(|d| exceptions::in_force(ctx, &d.item))
         .map(|d| {
             let rule = d.item.rule.as_deref().unwrap_or("?");
             affected(
@@ -241,22 +294,35 @@ fn lapsing_exceptions(registry: &Registry, person: &Doc<Person>, as_of: Date) ->
 
 /// Active static credentials naming the person as owner, contact or user, unless rotated on or after the
 /// day they left.
-fn to_rotate(registry: &Registry, p: &Person) -> Vec<Rotate> {
+fn to_rotate(names: &Ownership<'_>, p: &Person) -> Vec<Rotate> {
+    let id = p.id.as_str();
+    let mut held: Vec<&Doc<Identity>> = [&names.owned_by, &names.contact_for, &names.run_by]
+        .into_iter()
+        .flat_map(|index| of_id(index, id).iter().copied())
+        .collect();
+    held.sort_by(|a, b| {
+        (&a.source.file, a.source.start.line, a.source.doc).cmp(&(
+            &b.source.file,
+            b.source.start.line,
+            b.source.doc,
+        ))
+    });
+    held.dedup_by(|a, b| std::ptr::eq(*a, *b));
     let mut out = Vec::new();
-    for d in &registry.identities {
+    for d in held {
         let i = &d.item;
         if !i.is_active() || !i.is_static() {
             continue;
         }
         let mut fields: Vec<&'static str> = i
             .holders()
-            .filter(|(_, who)| *who == p.id)
+            .filter(|(_, who)| *who == id)
             .map(|(field, _)| field)
             .collect();
         fields.dedup();
         let rotated_since =
             matches!((p.left_on, i.last_rotation()), (Some(left), Some(r)) if r >= left);
-        if fields.is_empty() || rotated_since {
+        if rotated_since {
             continue;
         }
         out.push(Rotate {

@@ -96,7 +96,8 @@ impl<'a> Site<'a> {
             identity_pages.iter().copied(),
             person_pages.iter().copied(),
             exceptions.iter().copied(),
-        );
+        )
+        .with_owners(team_pages.iter().copied(), system_pages.iter().copied());
         // Review periods by the blast radius, as the rules and `nhi due` have them.
         let ctx = Ctx::new(registry, checked.as_of).with_graph(&graph);
         let mut site = Site {

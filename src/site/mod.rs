@@ -14,6 +14,7 @@ mod index;
 pub mod output;
 mod overview;
 mod pages;
+mod runbook;
 mod svg;
 pub mod templates;
 
@@ -83,7 +84,7 @@ enum Job<'a> {
     System(&'a Doc<System>),
 }
 
-const PAGES: [(&str, &str); 11] = [
+const PAGES: [(&str, &str); 12] = [
     ("index.html", "index.html"),
     ("identities.html", "identities.html"),
     ("owners.html", "owners.html"),
@@ -95,6 +96,7 @@ const PAGES: [(&str, &str); 11] = [
     ("search.html", "search.html"),
     ("drift.html", "drift.html"),
     ("downloads.html", "downloads.html"),
+    ("runbooks.html", "runbooks.html"),
 ];
 
 /// Builds the site of the registry at `opts.registry` into `opts.out`.
@@ -168,7 +170,9 @@ fn render(
             ((*path).to_string(), *template, page_context(site, template))
         }
         Job::Identity(d) => {
-            let mut ctx = pages::identity(site, d);
+            let full = pages::full_blast(site, &d.item);
+            let mut ctx = pages::identity(site, d, full.as_ref());
+            ctx["leak"] = runbook::identity(site, d, full.as_ref());
             ctx["drift"] = json!(drift::of_identity(site, &d.item.id, pages::DEEP));
             ctx["federation"] = federation::of_identity(&d.item);
             ctx["issued"] = federation::issued(site, &d.item.id);
@@ -183,11 +187,11 @@ fn render(
             "owner.html",
             pages::team(site, d),
         ),
-        Job::Person(d) => (
-            format!("owners/{}.html", d.item.id),
-            "owner.html",
-            pages::person(site, d),
-        ),
+        Job::Person(d) => {
+            let mut ctx = pages::person(site, d);
+            ctx["offboard"] = runbook::person(site, d);
+            (format!("owners/{}.html", d.item.id), "owner.html", ctx)
+        }
         Job::System(d) => (
             format!("systems/{}.html", d.item.id),
             "system.html",
@@ -229,6 +233,7 @@ fn page_context(site: &Site<'_>, template: &str) -> Value {
         "graph.html" => overview::simple("Graph"),
         "search.html" => overview::simple("Search"),
         "drift.html" => drift::page(site, overview::TOP),
+        "runbooks.html" => runbook::playbooks_page(),
         _ => overview::simple("Downloads"),
     }
 }

@@ -8,6 +8,7 @@ use super::index::Site;
 use super::svg;
 use crate::due::{Item, What};
 use crate::finding::Finding;
+use crate::graph::Blast;
 use crate::model::{Criticality, Doc, Identity, Person, System, Team};
 
 /// Pages one folder below the site root.
@@ -96,7 +97,8 @@ pub fn due_item(site: &Site<'_>, d: &Item, root: &str) -> Value {
     })
 }
 
-pub fn identity(site: &Site<'_>, doc: &Doc<Identity>) -> Value {
+/// The page of an identity; `full` is its blast radius from [`full_blast`].
+pub fn identity(site: &Site<'_>, doc: &Doc<Identity>, full: Option<&Blast>) -> Value {
     let root = DEEP;
     let i = &doc.item;
     let c = &i.credential;
@@ -183,7 +185,7 @@ pub fn identity(site: &Site<'_>, doc: &Doc<Identity>) -> Value {
         "findings": findings(site, site.findings("Identity", &i.id), root),
         "exceptions": exceptions,
         "due": due,
-        "blast": blast(site, i, root),
+        "blast": blast(site, i, full, root),
     })
 }
 
@@ -214,19 +216,25 @@ struct Reached<'a> {
     direct: bool,
 }
 
-fn blast(site: &Site<'_>, identity: &Identity, root: &str) -> Value {
+/// The blast radius of an identity with every path, when the page shows it: not for a radius that picks up
+/// no other credential (the identity's own access is the radius: no search needed), nor for a very large
+/// one (every path would cost more than the whole rest of the page: such pages show the identity's own
+/// access and the critical systems it reaches, and `nhi blast` prints the rest).
+pub fn full_blast(site: &Site<'_>, identity: &Identity) -> Option<Blast> {
+    let summary = site.summary(&identity.id)?;
+    let direct = summary.identities == 0;
+    (!direct && summary.systems + summary.identities <= FULL_BLAST_LIMIT)
+        .then(|| site.graph.blast(&identity.id))
+        .flatten()
+}
+
+fn blast(site: &Site<'_>, identity: &Identity, full: Option<&Blast>, root: &str) -> Value {
     let id = identity.id.as_str();
     let Some(summary) = site.summary(id) else {
         return Value::Null;
     };
-    // Every path of a very large radius costs more than the whole rest of the page: such pages show the
-    // identity's own access and the critical systems it reaches, and `nhi blast` prints the rest.
-    // A radius that picks up no other credential is the identity's own access: no search needed.
     let direct = summary.identities == 0;
-    let full = (!direct && summary.systems + summary.identities <= FULL_BLAST_LIMIT)
-        .then(|| site.graph.blast(id))
-        .flatten();
-    let (mut systems, identities): (Vec<Reached<'_>>, Vec<(&str, String)>) = match &full {
+    let (mut systems, identities): (Vec<Reached<'_>>, Vec<(&str, String)>) = match full {
         _ if direct => (own_access(site, identity), Vec::new()),
         Some(b) => (
             b.systems

@@ -24,6 +24,9 @@ const identityFiles = readdirSync(join(siteDir, "identities")).filter((f) => f.e
 const identity = process.env.IDENTITY ? `${process.env.IDENTITY}.html` : identityFiles[0];
 const ownerFile = readdirSync(join(siteDir, "owners")).filter((f) => f.endsWith(".html")).sort()[0];
 const systemFile = readdirSync(join(siteDir, "systems")).filter((f) => f.endsWith(".html")).sort()[0];
+// A person page (with the offboarding view), as well as the first owner page (a team in the example).
+const personFile = readdirSync(join(siteDir, "owners")).filter((f) => f.endsWith(".html")).sort().find((f) => readFileSync(join(siteDir, "owners", f), "utf8").includes('id="h-offboard"'));
+if (!personFile) throw new Error("no person page with an offboarding view");
 const searchWord = identity.replace(/\.html$/, "").split(/[-.]/)[0];
 
 const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".json": "application/json", ".csv": "text/csv", ".sarif": "application/json", ".png": "image/png" };
@@ -73,6 +76,7 @@ async function check(context, base, mode) {
   await visit(`identities/${identity}`, "identity", async () => {
     if ((await page.locator("h1").count()) !== 1) fail(`${mode}: the identity page has no single h1`);
     if ((await page.locator("svg.blast, .blast-section .empty").count()) === 0) fail(`${mode}: no blast radius on the identity page`);
+    if ((await page.locator("#h-leak ~ ol.steps li").count()) < 3) fail(`${mode}: no leak runbook steps on the identity page`);
   });
   await visit("search.html", "search", async () => {
     await page.fill("#search-q", searchWord);
@@ -92,7 +96,7 @@ async function check(context, base, mode) {
       if ((await page.locator('table.sortable th[aria-sort]').count()) === 0) fail(`${mode}: sorting a table does not mark the column`);
     }
   });
-  for (const [path, name] of [["compliance.html", "compliance"], ["exceptions.html", "exceptions"], ["owners.html", "owners"], ["systems.html", "systems"], ["identities.html", "identities"], ["downloads.html", "downloads"], [`owners/${ownerFile}`, "owner"], [`systems/${systemFile}`, "system"]]) {
+  for (const [path, name] of [["compliance.html", "compliance"], ["exceptions.html", "exceptions"], ["owners.html", "owners"], ["systems.html", "systems"], ["identities.html", "identities"], ["downloads.html", "downloads"], [`owners/${ownerFile}`, "owner"], [`owners/${personFile}`, "person"], [`systems/${systemFile}`, "system"], ["runbooks.html", "runbooks"]]) {
     await visit(path, name);
   }
   await page.close();

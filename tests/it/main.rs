@@ -38,6 +38,7 @@ mod scale_smoke;
 mod secrets;
 mod site;
 mod site_drift;
+mod site_runbook;
 mod sources;
 mod support;
 mod sync;
