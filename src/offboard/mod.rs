@@ -80,12 +80,7 @@ pub type Read<'a> = dyn Fn(&str) -> Option<String> + Sync + 'a;
 
 /// The report for Person `id` as of `as_of`, or `None` when no Person has that id. `read` gives a file's
 /// text by its registry-relative path (for the lines of the references).
-pub fn report(
-    registry: &Registry,
-    id: &str,
-    as_of: Date,
-    read: &Read<'_>,
-) -> Option<Report> {
+pub fn report(registry: &Registry, id: &str, as_of: Date, read: &Read<'_>) -> Option<Report> {
     let ctx = Ctx::new(registry, as_of);
     let names = Ownership::new(
         &registry.identities,
@@ -177,11 +172,7 @@ fn affected(id: &str, why: String, source: &Source) -> Affected {
 
 /// Every field of every document that names `id`, in file order, with its line (the value's with `read`,
 /// the document's without).
-fn references(
-    names: &Ownership<'_>,
-    id: &str,
-    read: Option<&Read<'_>>,
-) -> Vec<Reference> {
+fn references(names: &Ownership<'_>, id: &str, read: Option<&Read<'_>>) -> Vec<Reference> {
     let mut found: Vec<(&'static str, &str, &'static str, &Source, String)> = Vec::new();
     for d in of_id(&names.owned_by, id) {
         found.push(("Identity", &d.item.id, "owner", &d.source, "/owner".into()));
