@@ -21,6 +21,7 @@ fn build(registry: &Path, out: &Path) {
         commit: Some("0123456789abcdef".into()),
         drift: Vec::new(),
         trace: Vec::new(),
+        rev: None,
     };
     site::build(&opts, &Quiet).expect("the site builds");
 }
