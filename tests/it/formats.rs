@@ -3,10 +3,10 @@
 //! export against it (`tests/data/shared-export/`) in each format, and `nhi diff` from a base that lacks
 //! part of it. Review a snapshot diff before accepting it.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::common::{copy_dir, nhi, repo, stdout, AS_OF};
+use crate::history::History;
 
 /// `nhi check tests/data/shared` from the repository root, so paths in the output are relative and stable.
 fn shared(format: &str, summary: Option<&std::path::Path>) -> Output {
@@ -192,32 +192,12 @@ fn drift_json_counts_what_the_other_formats_show() {
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 3);
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "Snapshot")
-        .env("GIT_AUTHOR_EMAIL", "snapshot@example.com")
-        .env("GIT_COMMITTER_NAME", "Snapshot")
-        .env("GIT_COMMITTER_EMAIL", "snapshot@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-11-20T10:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-11-20T10:00:00Z")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 /// `nhi diff` of the shared registry (the working tree) against a base commit without `deploy-key` and
 /// without `shop-db-user`'s access to `shop-dev`; the base's commit id is replaced by `[base]`.
 fn diff(format: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let reg = dir.path().join("reg");
-    copy_dir(&repo().join("tests/data/shared"), &reg);
+    let repo = History::new();
+    let reg = repo.reg();
+    copy_dir(&crate::common::repo().join("tests/data/shared"), &reg);
     let key = reg.join("identities/deploy-key.yaml");
     let user = reg.join("identities/shop-db-user.yaml");
     let (key_text, user_text) = (
@@ -228,14 +208,17 @@ fn diff(format: &str) -> String {
     assert_ne!(narrower, user_text, "the base has less access");
     std::fs::remove_file(&key).unwrap();
     std::fs::write(&user, narrower).unwrap();
-    git(dir.path(), &["init", "-q"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    repo.commit(
+        "Wren Ito",
+        "wren@example.com",
+        "2026-11-20T10:00:00Z",
+        "base",
+    );
     std::fs::write(&key, key_text).unwrap();
     std::fs::write(&user, user_text).unwrap();
-    let base = git(dir.path(), &["rev-parse", "HEAD"]);
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
     let out = nhi()
-        .current_dir(dir.path())
+        .current_dir(repo.path())
         .args([
             "diff", "--base", "HEAD", "reg", "--as-of", AS_OF, "--format", format,
         ])
