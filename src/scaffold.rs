@@ -5,7 +5,7 @@ use jiff::civil::Date;
 
 use crate::day;
 use crate::model::{
-    Criticality, Environment, IdentityType, Kind, Level, Person, Registry, SystemType, Team,
+    Criticality, Environment, IdentityType, Kind, Level, Person, Registry, System, SystemType, Team,
 };
 
 /// What `nhi new identity` was told.
@@ -208,28 +208,18 @@ pub fn person_yaml(p: &Person, schema: Option<&str>) -> String {
     y
 }
 
-/// What `nhi new system` was told.
-#[derive(Clone, Debug)]
-pub struct NewSystem {
-    pub id: String,
-    pub name: Option<String>,
-    pub kind: SystemType,
-    pub criticality: Option<Criticality>,
-    pub environment: Option<Environment>,
-    pub owner: Option<String>,
-    pub vendor: Option<String>,
-    pub description: Option<String>,
-    pub url: Option<String>,
-    pub schema: Option<String>,
-}
-
-/// The System document.
-pub fn system_yaml(s: &NewSystem) -> String {
-    let mut y = header(s.schema.as_deref());
+/// The System document (its tags are not written), with `schema` for editors.
+pub fn system_yaml(s: &System, schema: Option<&str>) -> String {
+    let mut y = header(schema);
     y += "kind: System\n";
     y += &format!("id: {}\n", s.id);
     y += &field("name", s.name.as_deref(), "a display name");
-    y += &format!("type: {}\n", s.kind);
+    let kind = s.kind.map(SystemType::as_str);
+    y += &id_field(
+        "type",
+        kind,
+        "secret_store | database | cloud_account | saas | ci_cd | cluster | service | repository | other",
+    );
     let criticality = s.criticality.map(Criticality::as_str);
     y += &id_field(
         "criticality",

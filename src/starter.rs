@@ -4,8 +4,8 @@
 
 use crate::load::schema::SCHEMAS;
 use crate::model::{Kind, Policy};
-use crate::model::{Person, Team};
-use crate::scaffold::{self, NewSystem};
+use crate::model::{Person, System, Team};
+use crate::scaffold;
 
 /// The GitHub workflow the docs describe (`docs/examples/registry-workflow.yml`, checked by actionlint).
 pub const WORKFLOW: &str = include_str!("../docs/examples/registry-workflow.yml");
@@ -115,18 +115,17 @@ pub fn registry_files(organization: &str) -> Vec<(String, String)> {
         ..Person::default()
     };
     let person = scaffold::person_yaml(&person, schema(Kind::Person).as_deref());
-    let system = scaffold::system_yaml(&NewSystem {
+    let system = System {
         id: STARTER_SYSTEM.into(),
         name: Some("Secret store".into()),
-        kind: crate::model::SystemType::SecretStore,
+        kind: Some(crate::model::SystemType::SecretStore),
         criticality: Some(crate::model::Criticality::Critical),
         environment: Some(crate::model::Environment::Prod),
         owner: Some(STARTER_TEAM.into()),
-        vendor: None,
         description: Some("Where static credentials are kept".into()),
-        url: None,
-        schema: schema(Kind::System),
-    });
+        ..System::default()
+    };
+    let system = scaffold::system_yaml(&system, schema(Kind::System).as_deref());
     let with_note = |text: String| match text.split_once('\n') {
         Some((header, rest)) => format!("{header}\n{starter}{rest}"),
         None => text,

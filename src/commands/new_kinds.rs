@@ -9,8 +9,8 @@ use anyhow::{bail, Result};
 use super::new::{ensure_valid, next_steps, write_new};
 use super::Exit;
 use crate::args::{self, Registry};
-use nhi::model::{Criticality, Environment, Kind, Person, SystemType, Team};
-use nhi::scaffold::{self, NewSystem};
+use nhi::model::{Criticality, Environment, Kind, Person, System, SystemType, Team};
+use nhi::scaffold;
 
 #[derive(Debug, clap::Args)]
 pub struct NewTeamArgs {
@@ -197,18 +197,20 @@ pub fn system(args: NewSystemArgs, out: &mut dyn Write) -> Result<Exit> {
             doc.source.file
         );
     }
-    let text = scaffold::system_yaml(&NewSystem {
+    let system = System {
         id: args.id.clone(),
         name: args.name,
-        kind: args.kind,
+        kind: Some(args.kind),
         criticality: args.criticality,
         environment: args.environment,
         owner: args.owner.clone(),
         vendor: args.vendor,
         description: args.description,
         url: args.url,
-        schema: scaffold::schema_reference(root, Kind::System),
-    });
+        tags: Vec::new(),
+    };
+    let schema = scaffold::schema_reference(root, Kind::System);
+    let text = scaffold::system_yaml(&system, schema.as_deref());
     let known = |o: &&String| {
         registry.teams.iter().any(|d| &d.item.id == *o)
             || registry.persons.iter().any(|d| &d.item.id == *o)
