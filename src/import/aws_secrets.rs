@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{day_of, ids, input, typed, Export, ImportError, Options, Record};
+use super::{day_of, ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,11 +72,9 @@ pub fn partial(arn: &str) -> String {
 /// Reads the listing at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
     let file = export.file.clone();
-    let mut records = Vec::new();
-    let pages = input::items(path, &file, &["SecretList"], |item, line| {
-        let entry: Entry = typed(item, line, "a Secrets Manager SecretListEntry")?;
-        records.push(record(&file, line, entry, options)?);
-        Ok(())
+    let what = "a Secrets Manager SecretListEntry";
+    let (records, pages) = input::records(path, &file, &["SecretList"], what, |entry, line| {
+        record(&file, line, entry, options)
     })?;
     if pages.iter().any(|p| {
         p.get("NextToken")

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{day_of, ids, input, typed, Export, ImportError, Options, Record};
+use super::{day_of, ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 /// The prefix of this source's external ids.
@@ -64,11 +64,9 @@ pub fn scope_of(external_id: &str) -> Option<String> {
 /// Reads the listing at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
     let file = export.file.clone();
-    let mut records = Vec::new();
-    input::items(path, &file, &["value"], |item, line| {
-        let sp: Principal = typed(item, line, "a Microsoft Graph servicePrincipal")?;
-        records.push(record(&file, line, sp, options)?);
-        Ok(())
+    let what = "a Microsoft Graph servicePrincipal";
+    let (records, _) = input::records(path, &file, &["value"], what, |sp, line| {
+        record(&file, line, sp, options)
     })?;
     if !records.is_empty() {
         export.scope.insert("azure".into());

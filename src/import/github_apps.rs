@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{day_of, ids, input, typed, Export, ImportError, Options, Record};
+use super::{day_of, ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 /// The prefix of this source's external ids.
@@ -47,11 +47,9 @@ pub fn org_of(external_id: &str) -> Option<String> {
 /// Reads the listing at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
     let file = export.file.clone();
-    let mut records = Vec::new();
-    input::items(path, &file, &["installations"], |item, line| {
-        let installation: Installation = typed(item, line, "a GitHub App installation")?;
-        records.push(record(&file, line, installation, options)?);
-        Ok(())
+    let what = "a GitHub App installation";
+    let (records, _) = input::records(path, &file, &["installations"], what, |app, line| {
+        record(&file, line, app, options)
     })?;
     for record in &records {
         if let Some(org) = org_of(&record.external_id) {

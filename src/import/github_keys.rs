@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{day_of, ids, input, typed, Export, ImportError, Options, Record};
+use super::{day_of, ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 /// The prefix of this source's external ids.
@@ -37,20 +37,11 @@ pub fn repo_of(external_id: &str) -> Option<String> {
 
 /// Reads the listing at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
-    let Some(repo) = options.repo.clone() else {
-        return Err(ImportError::io(
-            path,
-            std::io::Error::other(
-                "the deploy-key listing does not name its repository: give --repo OWNER/REPO",
-            ),
-        ));
-    };
+    let missing = "the deploy-key listing does not name its repository: give --repo OWNER/REPO";
+    let repo = input::required(path, options.repo.as_ref(), missing)?;
     let file = export.file.clone();
-    let mut records = Vec::new();
-    input::items(path, &file, &[], |item, line| {
-        let key: DeployKey = typed(item, line, "a deploy key")?;
-        records.push(record(&file, line, &repo, key)?);
-        Ok(())
+    let (records, _) = input::records(path, &file, &[], "a deploy key", |key, line| {
+        record(&file, line, &repo, key)
     })?;
     export.scope.insert(repo.to_lowercase());
     export.records.extend(records);

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{day_of, ids, input, typed, Export, ImportError, Options, Record};
+use super::{day_of, ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 /// The prefix of this source's external ids.
@@ -47,20 +47,12 @@ pub fn org_of(external_id: &str) -> Option<String> {
 
 /// Reads the listing at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
-    let Some(org) = options.org.clone() else {
-        return Err(ImportError::io(
-            path,
-            std::io::Error::other(
-                "the token listing does not name its organisation: give --org ORG",
-            ),
-        ));
-    };
+    let missing = "the token listing does not name its organisation: give --org ORG";
+    let org = input::required(path, options.org.as_ref(), missing)?;
     let file = export.file.clone();
-    let mut records = Vec::new();
-    input::items(path, &file, &[], |item, line| {
-        let grant: Grant = typed(item, line, "a fine-grained personal access token grant")?;
-        records.push(record(&file, line, &org, grant)?);
-        Ok(())
+    let what = "a fine-grained personal access token grant";
+    let (records, _) = input::records(path, &file, &[], what, |grant, line| {
+        record(&file, line, &org, grant)
     })?;
     export.scope.insert(org.to_lowercase());
     export.records.extend(records);

@@ -13,7 +13,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::json_stream::{self, SyntaxError};
-use super::ImportError;
+use super::{ImportError, Record};
 use crate::load::yaml;
 
 /// YAML listings are read whole (the parser needs the text); larger ones are refused with advice.
@@ -208,6 +208,30 @@ pub fn items(
             yaml_items(&text, lists, &mut each).map_err(syntax)
         }
     }
+}
+
+/// The records of a listing whose every item is one `T` (`what`, as errors name it), made by
+/// `record(item, line)`: [`items`] with each item typed. Returns them with the wrappers' other members.
+pub fn records<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    file: &str,
+    lists: &[&str],
+    what: &str,
+    mut record: impl FnMut(T, u32) -> Result<Record, SyntaxError>,
+) -> Result<(Vec<Record>, Envelopes), ImportError> {
+    let mut records = Vec::new();
+    let envelopes = items(path, file, lists, |item, line| {
+        records.push(record(super::typed(item, line, what)?, line)?);
+        Ok(())
+    })?;
+    Ok((records, envelopes))
+}
+
+/// `value`, the option a listing needs to say what it covers, or the error `missing` (naming the option).
+pub fn required(path: &Path, value: Option<&String>, missing: &str) -> Result<String, ImportError> {
+    value
+        .cloned()
+        .ok_or_else(|| ImportError::io(path, std::io::Error::other(missing.to_string())))
 }
 
 /// The items of a YAML listing: each document is a resource, a sequence of them, or a wrapper.
