@@ -81,14 +81,19 @@ impl Checked {
 
 /// Loads and checks the registry at `root` as of `as_of`.
 pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
-    let mut loaded = load::load(root)?;
+    let loaded = load::load(root)?;
+    Ok(check_loaded(root, loaded, as_of))
+}
+
+/// [`check`] of a registry already loaded from `root` (e.g. by [`load::load_keeping`]).
+pub fn check_loaded(root: &Path, mut loaded: load::Loaded, as_of: Date) -> Checked {
     let codeowners = codeowners::approvers::findings(&loaded.registry, root);
     loaded.findings.extend(codeowners);
     // Read again only what the loader read: inside the registry, within the size limit.
     let canonical_root = root.canonicalize().ok();
-    Ok(finish(loaded, as_of, &|file| {
+    finish(loaded, as_of, &|file| {
         load::read_again(canonical_root.as_deref()?, &root.join(file))
-    }))
+    })
 }
 
 /// Loads and checks a registry held in memory (e.g. read from a git revision), as [`load::load_files`].

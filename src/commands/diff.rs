@@ -3,12 +3,10 @@
 use std::io::Write;
 
 use super::Exit;
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use crate::args::{AsOf, Registry};
 use nhi::diff::{self, Base};
-use nhi::git::Repo;
-use nhi::load::LoadError;
 use nhi::report::diff::{write, DiffFormat};
 
 #[derive(Debug, clap::Args)]
@@ -31,33 +29,20 @@ pub struct DiffArgs {
 
 pub fn run(args: DiffArgs, out: &mut dyn Write) -> Result<Exit> {
     let as_of = args.as_of.day();
-    let mut head = nhi::check(&args.registry.root, as_of)?;
-    let repo = Repo::discover(&args.registry.root)?;
-    let commit = repo.resolve(&args.base)?;
+    let sides = diff::sides::check(&args.registry.root, &args.base, as_of)?;
+    let mut head = sides.head;
     // A changed YAML file the registry does not read is a finding the change introduces.
-    head.add_unread(
-        &args.registry.root,
-        &repo.prefix,
-        &repo.changed_since(&commit)?,
-    );
-    let files = repo
-        .registry_files_at(&commit)
-        .with_context(|| format!("cannot read the registry at `{}`", args.base))?;
-    let name = format!("{}:{}", args.base, repo.prefix);
-    let base_checked = match nhi::check_files(&name, files, as_of) {
-        Ok(checked) => Some(checked),
-        // A registry that the change creates: everything in it is new.
-        Err(LoadError::NoPolicy(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let diff = diff::compare(
-        Base {
-            rev: &args.base,
-            commit: Some(commit),
-            checked: base_checked.as_ref(),
-        },
-        &head,
-    );
-    write(&diff, &repo.prefix, args.format, out)?;
+    head.add_unread(&args.registry.root, &sides.repo.prefix, &sides.changed);
+    let diff = nhi::timings::phase("compare", || {
+        diff::compare(
+            Base {
+                rev: &args.base,
+                commit: Some(sides.commit),
+                checked: sides.base.as_ref(),
+            },
+            &head,
+        )
+    });
+    write(&diff, &sides.repo.prefix, args.format, out)?;
     Ok(Exit::Pass)
 }

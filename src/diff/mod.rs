@@ -6,6 +6,7 @@
 pub mod blast;
 pub mod fields;
 pub mod headline;
+pub mod sides;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -165,7 +166,7 @@ pub fn compare(base: Base<'_>, head: &Checked) -> Diff {
     let empty = Registry::default();
     let base_registry = base.checked.map_or(&empty, |c| &c.registry);
     let identities = identity_changes(base_registry, &head.registry);
-    let access = access_changes(base_registry, &head.registry);
+    let access = access_changes(base_registry, &head.registry, &identities);
     let blast_radius = blast_changes(base_registry, &head.registry, &identities);
     let findings = finding_changes(
         base.checked.map_or(&[][..], |c| &c.findings),
@@ -214,6 +215,8 @@ fn identity_changes(base: &Registry, head: &Registry) -> IdentityChanges {
     for (id, doc) in &after {
         match before.get(id) {
             None => out.added.push(identity_ref(doc)),
+            // The same document (most of them, in a pull request): no field to compare.
+            Some(old) if old.item == doc.item && old.source.file == doc.source.file => {}
             Some(old) => {
                 let fields = fields::changes(old, doc);
                 if !fields.is_empty() {
@@ -234,10 +237,13 @@ fn identity_changes(base: &Registry, head: &Registry) -> IdentityChanges {
     out
 }
 
-/// The highest level each identity holds on each system.
-fn levels(registry: &Registry) -> BTreeMap<(&str, &str), Level> {
+/// The highest level each of the identities `ids` holds on each system.
+fn levels<'r>(registry: &'r Registry, ids: &BTreeSet<&str>) -> BTreeMap<(&'r str, &'r str), Level> {
     let mut map = BTreeMap::new();
-    for (id, doc) in by_id(registry) {
+    for (id, doc) in by_id(registry)
+        .into_iter()
+        .filter(|(id, _)| ids.contains(id))
+    {
         for a in &doc.item.access {
             if let Some(level) = a.level {
                 let entry = map.entry((id, a.system.as_str())).or_insert(level);
@@ -248,8 +254,11 @@ fn levels(registry: &Registry) -> BTreeMap<(&str, &str), Level> {
     map
 }
 
-fn access_changes(base: &Registry, head: &Registry) -> AccessChanges {
-    let (before, after) = (levels(base), levels(head));
+/// The access changes of the identities `identities` lists: an identity's access is in its own document, so
+/// only a document added, removed or changed can change it.
+fn access_changes(base: &Registry, head: &Registry, identities: &IdentityChanges) -> AccessChanges {
+    let touched: BTreeSet<&str> = touched(identities);
+    let (before, after) = (levels(base, &touched), levels(head, &touched));
     let criticality: HashMap<&str, Criticality> = base
         .systems
         .iter()
@@ -286,14 +295,8 @@ fn blast_changes(
     head: &Registry,
     identities: &IdentityChanges,
 ) -> Vec<BlastChange> {
-    let (before, after) = (blast::reach_all(base), blast::reach_all(head));
-    let touched: BTreeSet<&str> = identities
-        .added
-        .iter()
-        .chain(&identities.removed)
-        .map(|i| i.id.as_str())
-        .chain(identities.changed.iter().map(|c| c.id.as_str()))
-        .collect();
+    let (before, after) = rayon::join(|| blast::reach_all(base), || blast::reach_all(head));
+    let touched = touched(identities);
     let ids: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     let mut out: Vec<BlastChange> = ids
         .into_iter()
@@ -316,6 +319,17 @@ fn blast_changes(
             .then_with(|| x.identity.cmp(&y.identity))
     });
     out
+}
+
+/// The ids of the identities added, removed or changed.
+fn touched(identities: &IdentityChanges) -> BTreeSet<&str> {
+    identities
+        .added
+        .iter()
+        .chain(&identities.removed)
+        .map(|i| i.id.as_str())
+        .chain(identities.changed.iter().map(|c| c.id.as_str()))
+        .collect()
 }
 
 /// What makes two findings the same across revisions: rule, subject and place in the document (not the

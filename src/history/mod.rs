@@ -99,6 +99,24 @@ impl Reader {
         })
     }
 
+    /// Lends the reader the work tree's parses (see [`Versions::seed`]): files of the revision `commit`
+    /// that the work tree holds unchanged (`changed`: paths from the top of the work tree, as
+    /// [`Repo::changed_since`] gives them) are then neither read from git nor parsed again.
+    pub fn seed(
+        &mut self,
+        commit: &str,
+        kept: crate::load::Kept,
+        root: &Path,
+        changed: &std::collections::BTreeSet<String>,
+    ) -> Result<(), HistoryError> {
+        let tree = self.repo.registry_tree_at(commit)?;
+        let prefix = self.repo.prefix.clone();
+        self.versions.seed(&tree, kept, root, |rel| {
+            !changed.contains(&format!("{prefix}{rel}"))
+        });
+        Ok(())
+    }
+
     /// How many file versions were parsed so far (each once).
     pub fn parses(&self) -> usize {
         self.versions.parses

@@ -80,6 +80,20 @@ struct FileResult {
 
 /// Loads the registry rooted at `root`.
 pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    load_inner(root, false).map(|(loaded, _)| loaded)
+}
+
+/// Every file's parse of a registry loaded from disk, by path relative to the registry root: what the
+/// registry at another revision takes unchanged files from ([`versions::Versions::seed`]).
+#[derive(Default)]
+pub struct Kept(std::collections::HashMap<String, FileResult>);
+
+/// [`load`], keeping every file's parse for a second load of the same files at another revision.
+pub fn load_keeping(root: &Path) -> Result<(Loaded, Kept), LoadError> {
+    load_inner(root, true)
+}
+
+fn load_inner(root: &Path, keep: bool) -> Result<(Loaded, Kept), LoadError> {
     if !root.is_dir() {
         return Err(LoadError::NotADirectory(root.to_path_buf()));
     }
@@ -99,6 +113,17 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
             })
             .collect()
     });
+    let kept = if keep {
+        Kept(
+            files
+                .par_iter()
+                .zip(results.par_iter())
+                .map(|(rel, result)| (rel.clone(), result.clone()))
+                .collect(),
+        )
+    } else {
+        Kept::default()
+    };
     let mut loaded = crate::timings::phase("assemble", || assemble(&files, results));
     let skipped = skipped.into_iter().map(|(rel, message)| {
         file_finding(
@@ -120,7 +145,7 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
             .collect::<Vec<_>>()
     });
     loaded.findings.extend(misplaced);
-    Ok(loaded)
+    Ok((loaded, kept))
 }
 
 /// A registry file's text read again after loading (to place findings), under the loader's rules: nothing

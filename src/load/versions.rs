@@ -3,11 +3,12 @@
 //! checked (the trend of a year samples twelve versions of a registry that changes a few percent a month).
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{assemble, classify, misplaced_in, parse_bytes, FileResult, LoadError, Loaded};
+use super::{assemble, classify, misplaced_in, parse_bytes, FileResult, Kept, LoadError, Loaded};
 use crate::finding::Finding;
 
 /// The files of every version read so far: contents by blob id, parsed files by (path, blob id).
@@ -16,6 +17,10 @@ pub struct Versions {
     blobs: HashMap<String, Arc<[u8]>>,
     parsed: HashMap<(String, String), FileResult>,
     misplaced: HashMap<(String, String), Vec<Finding>>,
+    /// Blobs whose bytes are those of a file in the work tree, read from there when needed.
+    on_disk: HashMap<String, PathBuf>,
+    /// Parses lent by the work tree ([`Versions::seed`]), moved (not copied) into the first version loaded.
+    lent: HashMap<(String, String), FileResult>,
     /// How many files were parsed (each (path, blob) once).
     pub parses: usize,
 }
@@ -30,8 +35,42 @@ impl Versions {
         let mut seen = std::collections::HashSet::new();
         tree.iter()
             .map(|(_, object)| object.as_str())
-            .filter(|o| !self.blobs.contains_key(*o) && seen.insert(*o))
+            .filter(|o| {
+                !self.blobs.contains_key(*o) && !self.on_disk.contains_key(*o) && seen.insert(*o)
+            })
             .collect()
+    }
+
+    /// Takes the parses of a registry loaded from the work tree at `root` ([`super::load_keeping`]) for the
+    /// files of `tree` that `unchanged` says hold the same bytes there as in git (a pull request's untouched
+    /// files): they are neither read from git nor parsed again, and their text, when a finding needs a
+    /// position, is read from the work tree.
+    pub fn seed(
+        &mut self,
+        tree: &[(String, String)],
+        kept: Kept,
+        root: &Path,
+        unchanged: impl Fn(&str) -> bool,
+    ) {
+        let mut kept = kept.0;
+        for (rel, object) in tree {
+            if !unchanged(rel) {
+                continue;
+            }
+            if let Some(result) = kept.remove(rel) {
+                self.lent.insert((rel.clone(), object.clone()), result);
+            }
+            self.on_disk.insert(object.clone(), root.join(rel));
+        }
+    }
+
+    /// The bytes of a blob read before, or of the work tree file holding the same bytes.
+    fn bytes(&self, object: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
+        if let Some(bytes) = self.blobs.get(object) {
+            return Some(std::borrow::Cow::Borrowed(&bytes[..]));
+        }
+        let path = self.on_disk.get(object)?;
+        std::fs::read(path).ok().map(std::borrow::Cow::Owned)
     }
 
     /// Keeps the contents of `objects`, given in the same order.
@@ -43,8 +82,7 @@ impl Versions {
 
     /// The text of a blob read before, when it is UTF-8.
     pub fn text(&self, object: &str) -> Option<String> {
-        let bytes = self.blobs.get(object)?;
-        String::from_utf8(bytes.to_vec()).ok()
+        String::from_utf8(self.bytes(object)?.into_owned()).ok()
     }
 
     /// Loads the version whose files are `tree` (every blob held: see [`Versions::missing`]), as
@@ -53,14 +91,14 @@ impl Versions {
         let (files, outside) = classify(name, tree.to_vec())?;
         let new: Vec<&(String, String)> = files
             .iter()
-            .filter(|key| !self.parsed.contains_key(*key))
+            .filter(|key| !self.parsed.contains_key(*key) && !self.lent.contains_key(*key))
             .collect();
-        let blobs = &self.blobs;
+        let this = &*self;
         let parsed: Vec<((String, String), FileResult)> = new
             .into_par_iter()
             .map(|(rel, object)| {
-                let bytes = blobs.get(object).map_or(&[][..], |b| &b[..]);
-                ((rel.clone(), object.clone()), parse_bytes(rel, bytes))
+                let bytes = this.bytes(object).unwrap_or_default();
+                ((rel.clone(), object.clone()), parse_bytes(rel, &bytes))
             })
             .collect();
         self.parses += parsed.len();
@@ -70,8 +108,8 @@ impl Versions {
             let found = match self.misplaced.get(&key) {
                 Some(found) => found.clone(),
                 None => {
-                    let bytes = self.blobs.get(&key.1).map_or(&[][..], |b| &b[..]);
-                    let found = misplaced_in(&key.0, bytes);
+                    let bytes = self.bytes(&key.1).unwrap_or_default();
+                    let found = misplaced_in(&key.0, &bytes);
                     self.misplaced.insert(key, found.clone());
                     found
                 }
@@ -79,9 +117,13 @@ impl Versions {
             misplaced.extend(found);
         }
         let names: Vec<String> = files.iter().map(|(rel, _)| rel.clone()).collect();
+        let lent: Vec<Option<FileResult>> = files.iter().map(|key| self.lent.remove(key)).collect();
         let results: Vec<FileResult> = files
             .par_iter()
-            .map(|key| self.parsed.get(key).cloned().unwrap_or_default())
+            .zip(lent)
+            .map(|(key, lent)| {
+                lent.unwrap_or_else(|| self.parsed.get(key).cloned().unwrap_or_default())
+            })
             .collect();
         let mut loaded = assemble(&names, results);
         loaded.findings.extend(misplaced);

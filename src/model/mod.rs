@@ -141,7 +141,7 @@ impl Criticality {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(default)]
 pub struct Identity {
     pub id: String,
@@ -199,7 +199,7 @@ impl Identity {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(default)]
 pub struct Credential {
     pub kind: Option<CredentialKind>,
@@ -225,7 +225,7 @@ pub struct Federation {
     pub audience: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(default)]
 pub struct Access {
     pub system: String,
@@ -234,7 +234,7 @@ pub struct Access {
     pub justification: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(default)]
 pub struct Review {
     #[serde(deserialize_with = "date")]

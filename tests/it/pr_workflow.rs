@@ -280,6 +280,54 @@ fn diff_json_lists_exactly_the_changes() {
     );
 }
 
+/// The base side takes the work tree's parse of the files a change leaves alone: it must be the registry
+/// a full read of the base revision gives, findings and their lines included.
+#[test]
+fn the_base_side_equals_a_full_read_of_the_base_revision() {
+    let repo = Repo::new();
+    typical_change(&repo);
+    let as_of = nhi::day::parse(AS_OF).unwrap();
+    let sides = nhi::diff::sides::check(&repo.reg(), "main", as_of).expect("both sides check");
+    let base = sides.base.expect("the base has a registry");
+    let git = nhi::git::Repo::discover(&repo.reg()).unwrap();
+    let files = git.registry_files_at("main").unwrap();
+    let full = nhi::check_files("main:reg/", files, as_of).unwrap();
+    let findings = |c: &nhi::Checked| -> Vec<String> {
+        c.findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {}:{}:{} {}",
+                    f.rule.as_str(),
+                    f.subject.id,
+                    f.file,
+                    f.pos.line,
+                    f.pos.column,
+                    f.message
+                )
+            })
+            .collect()
+    };
+    assert!(
+        !findings(&full).is_empty(),
+        "the base registry has findings to compare"
+    );
+    assert_eq!(findings(&base), findings(&full));
+    let ids = |c: &nhi::Checked| -> Vec<String> {
+        c.registry
+            .identities
+            .iter()
+            .map(|d| format!("{} {}", d.item.id, d.source.file))
+            .collect()
+    };
+    assert_eq!(ids(&base), ids(&full));
+    assert_ne!(
+        ids(&sides.head),
+        ids(&full),
+        "the work tree differs from the base"
+    );
+}
+
 #[test]
 fn diff_markdown_shows_every_section_with_repository_paths() {
     let repo = Repo::new();
