@@ -81,12 +81,7 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
         Ok(())
     })
     .map_err(|e| ImportError::format(&file, e.line, e.message))?;
-    for record in &records {
-        if let Some(account) = account_of(&record.external_id) {
-            export.scope.insert(account);
-        }
-    }
-    export.records.extend(records);
+    export.add_covering(records);
     Ok(())
 }
 

@@ -83,12 +83,7 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
     }) {
         export.notes.push(format!("{file} is one page of several (`NextToken`): list every page (the AWS CLI does unless --max-items is given); secrets on other pages look stale"));
     }
-    for record in &records {
-        if let Some(scope) = scope_of(&record.external_id) {
-            export.scope.insert(scope);
-        }
-    }
-    export.records.extend(records);
+    export.add_covering(records);
     Ok(())
 }
 

@@ -51,12 +51,7 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
     let (records, _) = input::records(path, &file, &["installations"], what, |app, line| {
         record(&file, line, app, options)
     })?;
-    for record in &records {
-        if let Some(org) = org_of(&record.external_id) {
-            export.scope.insert(org);
-        }
-    }
-    export.records.extend(records);
+    export.add_covering(records);
     Ok(())
 }
 

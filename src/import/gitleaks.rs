@@ -12,8 +12,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::json_stream::{self, SyntaxError};
-use super::{input, Export, ImportError, Leak, Options};
+use super::json_stream::SyntaxError;
+use super::{Export, ImportError, Leak, Options};
 
 /// The fields read from a finding: none of them holds the secret.
 #[derive(Debug, Default, Deserialize)]
@@ -35,18 +35,9 @@ struct Finding {
 
 /// Reads the report at `path` into `export.leaks`.
 pub fn read(path: &Path, _options: &Options, export: &mut Export) -> Result<(), ImportError> {
-    let file = export.file.clone();
-    let mut leaks = Vec::new();
-    json_stream::items_under(input::open(path)?, &[], |item, line| {
-        leaks.push(leak(item, line)?);
-        Ok(())
+    super::scanner_report(path, export, "gitleaks", |item, line| {
+        leak(item, line).map(Some)
     })
-    .map_err(|e| ImportError::format(&file, e.line, e.message))?;
-    export
-        .notes
-        .push(super::scanner_note(leaks.len(), "gitleaks"));
-    export.leaks.extend(leaks);
-    Ok(())
 }
 
 fn leak(item: Value, line: u32) -> Result<Leak, SyntaxError> {

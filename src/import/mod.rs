@@ -226,7 +226,24 @@ impl Export {
 
     /// Whether `external_id` (with the identity's type) names something this export would list.
     pub fn covers(&self, external_id: &str, kind: Option<IdentityType>) -> bool {
-        let scope = match self.source {
+        self.scope_of(external_id, kind)
+            .is_some_and(|s| self.scope.contains(&s))
+    }
+
+    /// Adds `records`, and what each belongs to (account, organisation, …) to what the export covers.
+    fn add_covering(&mut self, records: Vec<Record>) {
+        for record in &records {
+            if let Some(scope) = self.scope_of(&record.external_id, Some(record.kind)) {
+                self.scope.insert(scope);
+            }
+        }
+        self.records.extend(records);
+    }
+
+    /// What `external_id` belongs to in this export's terms: an account, project, namespace, repository or
+    /// organisation.
+    fn scope_of(&self, external_id: &str, kind: Option<IdentityType>) -> Option<String> {
+        match self.source {
             SourceKind::AwsCredentialReport => aws::account_of(external_id),
             SourceKind::GcpServiceAccounts => gcp::project_of(external_id),
             SourceKind::K8sServiceAccounts => k8s::namespace_of(external_id, kind),
@@ -239,8 +256,7 @@ impl Export {
             SourceKind::GithubDeployKeys => github_keys::repo_of(external_id),
             SourceKind::GithubAppInstallations => github_apps::org_of(external_id),
             SourceKind::GithubPersonalAccessTokens => github_pats::org_of(external_id),
-        };
-        scope.is_some_and(|s| self.scope.contains(&s))
+        }
     }
 }
 
@@ -352,9 +368,25 @@ pub(crate) fn day_of(value: Option<&serde_json::Value>) -> Result<Option<Date>, 
     }
 }
 
-/// The note a secret scanner's report gets: it drafts nothing, and says where its findings go.
-fn scanner_note(leaks: usize, scanner: &str) -> String {
-    format!("the {scanner} report lists {leaks} leaked secret(s), not identities: nothing is drafted; `nhi drift {scanner} FILE REGISTRY` reports each as `secret-in-code` (the values are never shown)")
+/// Reads the report of the secret scanner `scanner` at `path` into `export.leaks`, each item through `leak`
+/// (`None`: an item that is no finding), with the note the report gets: it drafts nothing, and says where
+/// its findings go.
+fn scanner_report(
+    path: &Path,
+    export: &mut Export,
+    scanner: &str,
+    mut leak: impl FnMut(serde_json::Value, u32) -> Result<Option<Leak>, json_stream::SyntaxError>,
+) -> Result<(), ImportError> {
+    let mut leaks = Vec::new();
+    json_stream::items_under(input::open(path)?, &[], |item, line| {
+        leaks.extend(leak(item, line)?);
+        Ok(())
+    })
+    .map_err(|e| ImportError::format(&export.file, e.line, e.message))?;
+    let count = leaks.len();
+    export.notes.push(format!("the {scanner} report lists {count} leaked secret(s), not identities: nothing is drafted; `nhi drift {scanner} FILE REGISTRY` reports each as `secret-in-code` (the values are never shown)"));
+    export.leaks.extend(leaks);
+    Ok(())
 }
 
 /// What replaces a string from the export that looks like a secret value.

@@ -14,8 +14,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::json_stream::{self, SyntaxError};
-use super::{input, Export, ImportError, Leak, Options};
+use super::json_stream::SyntaxError;
+use super::{Export, ImportError, Leak, Options};
 
 /// The fields read from a finding: none of them holds the secret.
 #[derive(Debug, Default, Deserialize)]
@@ -51,20 +51,7 @@ struct Location {
 
 /// Reads the report at `path` into `export.leaks`.
 pub fn read(path: &Path, _options: &Options, export: &mut Export) -> Result<(), ImportError> {
-    let file = export.file.clone();
-    let mut leaks = Vec::new();
-    json_stream::items_under(input::open(path)?, &[], |item, line| {
-        if let Some(leak) = leak(item, line)? {
-            leaks.push(leak);
-        }
-        Ok(())
-    })
-    .map_err(|e| ImportError::format(&file, e.line, e.message))?;
-    export
-        .notes
-        .push(super::scanner_note(leaks.len(), "trufflehog"));
-    export.leaks.extend(leaks);
-    Ok(())
+    super::scanner_report(path, export, "trufflehog", leak)
 }
 
 fn leak(item: Value, line: u32) -> Result<Option<Leak>, SyntaxError> {
