@@ -7,6 +7,7 @@ use super::Exit;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::trend::Period;
 use crate::args::{AsOf, Registry, Revision};
 use nhi::site::{self, Options, Progress};
 
@@ -34,6 +35,20 @@ pub struct BuildArgs {
     pub trace: Vec<PathBuf>,
     #[command(flatten)]
     pub revision: Revision,
+    /// The repository's web URL (e.g. https://github.com/org/registry): history sections link commits and
+    /// pull requests there
+    #[arg(long, value_name = "URL")]
+    pub repo_url: Option<String>,
+    /// Add a Trends page from the git history: the registry at each month of the year before the build's
+    /// day (see nhi trend)
+    #[arg(long)]
+    pub history: bool,
+    /// With --history: the first sample day [default: a year before the build's day]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg, requires = "history")]
+    pub history_since: Option<jiff::civil::Date>,
+    /// With --history: how far apart samples are
+    #[arg(long, value_enum, default_value_t = Period::Month, requires = "history")]
+    pub history_every: Period,
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.
@@ -63,6 +78,13 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
         out: args.output,
         as_of,
         rev,
+        repo_url: args.repo_url,
+        trends: args.history.then(|| {
+            let since = args
+                .history_since
+                .unwrap_or_else(|| as_of.saturating_sub(jiff::Span::new().years(1)));
+            (since, args.history_every.into())
+        }),
         templates: args.templates,
         commit: args.commit,
         drift: args.drift,

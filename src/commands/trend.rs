@@ -35,6 +35,15 @@ pub enum Period {
     Month,
 }
 
+impl From<Period> for Every {
+    fn from(p: Period) -> Every {
+        match p {
+            Period::Week => Every::Week,
+            Period::Month => Every::Month,
+        }
+    }
+}
+
 pub fn run(args: TrendArgs, out: &mut dyn Write) -> Result<Exit> {
     let as_of = args.as_of.day();
     if args.since > as_of {
@@ -43,10 +52,7 @@ pub fn run(args: TrendArgs, out: &mut dyn Write) -> Result<Exit> {
             args.since
         );
     }
-    let every = match args.every {
-        Period::Week => Every::Week,
-        Period::Month => Every::Month,
-    };
+    let every = args.every.into();
     let mut reader = Reader::open(&args.registry.root)?;
     let chain = Chain::of(&reader.repo, "HEAD")?;
     let days = trend::days(args.since, every, as_of);

@@ -2,6 +2,8 @@
 //! two days, and which commits changed each document. Each file version is parsed once however many
 //! revisions are read ([`crate::load::versions`]).
 
+pub mod approval;
+pub mod changes;
 pub mod trend;
 
 use std::path::Path;

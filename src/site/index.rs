@@ -56,6 +56,8 @@ pub struct Site<'a> {
     pub drift: Vec<DriftReport>,
     /// The trace reports given to the build (`--trace FILE`), in a fixed order.
     pub trace: Vec<crate::report::trace::TraceReport>,
+    /// The registry's git history, when it is in a repository.
+    pub history: Option<super::history::SiteHistory>,
 }
 
 fn pages<'a, T>(
@@ -124,6 +126,7 @@ impl<'a> Site<'a> {
             due_by_owner: HashMap::new(),
             drift: Vec::new(),
             trace: Vec::new(),
+            history: None,
         };
         site.summaries = site
             .blast_ranking

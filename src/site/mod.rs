@@ -10,6 +10,7 @@ mod client;
 pub mod data;
 mod drift;
 mod federation;
+pub mod history;
 mod index;
 pub mod output;
 mod overview;
@@ -17,6 +18,7 @@ mod pages;
 mod runbook;
 mod svg;
 pub mod templates;
+mod trends;
 
 use std::path::{Path, PathBuf};
 
@@ -49,6 +51,10 @@ pub struct Options {
     pub trace: Vec<PathBuf>,
     /// The registry as it was at this commit (read through the reader), instead of the work tree.
     pub rev: Option<String>,
+    /// The repository's web URL: commits and pull requests in history sections link there.
+    pub repo_url: Option<String>,
+    /// A Trends page sampling the history from this day, every week or month (`nhi build --history`).
+    pub trends: Option<(Date, crate::history::trend::Every)>,
 }
 
 /// Reports progress of long builds (a progress bar on a terminal); every method may be called from any thread.
@@ -118,6 +124,13 @@ pub fn build(opts: &Options, progress: &dyn Progress) -> Result<Built> {
     let mut site = crate::timings::phase("site index", || Site::new(&checked, commit));
     site.drift = reports;
     site.trace = traces;
+    site.history = history::read(opts, &checked)?;
+    if let Some((since, every)) = opts.trends {
+        let trend = trend_of(opts, since, every)?;
+        if let Some(h) = site.history.as_mut() {
+            h.trend = Some(trend);
+        }
+    }
     let staging = Staging::beside(&opts.out)?;
     let result = write_site(&site, &templates, &staging, opts, progress).and_then(|built| {
         crate::timings::phase("commit", || staging.commit(&opts.out))?;
@@ -127,6 +140,20 @@ pub fn build(opts: &Options, progress: &dyn Progress) -> Result<Built> {
         staging.discard();
     }
     result
+}
+
+/// The samples of the Trends page: as `nhi trend` takes them, up to the day of the build, on the branch
+/// of the commit shown.
+fn trend_of(
+    opts: &Options,
+    since: Date,
+    every: crate::history::trend::Every,
+) -> Result<crate::history::trend::Trend> {
+    use crate::history::{trend, Chain, Reader};
+    let mut reader = Reader::open(&opts.registry)?;
+    let chain = Chain::of(&reader.repo, opts.rev.as_deref().unwrap_or("HEAD"))?;
+    let days = trend::days(since.min(opts.as_of), every, opts.as_of);
+    Ok(trend::trend(&mut reader, &chain, &days)?)
 }
 
 fn refuse_registry_as_output(registry: &Path, out: &Path) -> Result<()> {
@@ -151,6 +178,7 @@ fn globals(site: &Site<'_>) -> Value {
         "version": env!("CARGO_PKG_VERSION"),
         "counts": c.counts(),
         "gate_fails": c.fails(false),
+        "trends": site.history.as_ref().is_some_and(|h| h.trend.is_some()),
     })
 }
 
@@ -199,12 +227,28 @@ fn render(
         ),
     };
     let mut ctx = ctx;
+    if let Some(source) = job.source() {
+        ctx["history"] = history::of_doc(site, source);
+    }
     ctx["section"] = json!(section(template));
     let html = env
         .get_template(template)
         .and_then(|t| t.render(Jinja::from(Serde(&ctx))))
         .map_err(|e| anyhow::anyhow!("cannot render {path} with the template {template}: {e:#}"))?;
     Ok((path, template, html))
+}
+
+impl Job<'_> {
+    /// The document a page shows, if it shows one.
+    fn source(&self) -> Option<&crate::model::Source> {
+        match self {
+            Job::Page { .. } => None,
+            Job::Identity(d) => Some(&d.source),
+            Job::Team(d) => Some(&d.source),
+            Job::Person(d) => Some(&d.source),
+            Job::System(d) => Some(&d.source),
+        }
+    }
 }
 
 /// The navigation entry a template belongs to.
@@ -234,6 +278,7 @@ fn page_context(site: &Site<'_>, template: &str) -> Value {
         "search.html" => overview::simple("Search"),
         "drift.html" => drift::page(site, overview::TOP),
         "runbooks.html" => runbook::playbooks_page(),
+        "trends.html" => trends::page(site),
         _ => overview::simple("Downloads"),
     }
 }
@@ -243,6 +288,12 @@ fn jobs<'a>(site: &Site<'a>) -> Vec<Job<'a>> {
         .iter()
         .map(|(template, path)| Job::Page { template, path })
         .collect();
+    if site.history.as_ref().is_some_and(|h| h.trend.is_some()) {
+        jobs.push(Job::Page {
+            template: "trends.html",
+            path: "trends.html",
+        });
+    }
     jobs.extend(site.identity_pages.iter().map(|d| Job::Identity(d)));
     jobs.extend(site.team_pages.iter().map(|d| Job::Team(d)));
     jobs.extend(site.person_pages.iter().map(|d| Job::Person(d)));

@@ -264,6 +264,7 @@ pub fn exceptions(site: &Site<'_>) -> Value {
             "ticket": e.ticket.as_deref().map(|t| web_link(t, t)),
             "findings": super::pages::findings(site, site.findings("Exception", &e.id), TOP),
             "waives": all_waived_by(site, &e.id),
+            "history": super::history::of_exception(site, d),
         })
     }).collect();
     json!({"root": TOP, "title": "Exceptions", "rows": rows})

@@ -38,6 +38,7 @@ builtin!(
     "runbooks.html",
     "leak.html",
     "offboard.html",
+    "trends.html",
     "assets/style.css",
     "assets/print.css",
     "assets/site.js",

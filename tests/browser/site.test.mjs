@@ -96,6 +96,14 @@ async function check(context, base, mode) {
       if ((await page.locator('table.sortable th[aria-sort]').count()) === 0) fail(`${mode}: sorting a table does not mark the column`);
     }
   });
+  await visit("trends.html", "trends", async () => {
+    if ((await page.locator("svg.chart").count()) < 2) fail(`${mode}: the Trends page draws fewer than two charts`);
+    if ((await page.locator("table#trend tbody tr").count()) < 2) fail(`${mode}: the Trends page lists fewer than two samples`);
+    if ((await page.locator('nav.site-nav a[href$="trends.html"][aria-current="page"]').count()) !== 1) fail(`${mode}: the navigation does not mark the Trends page`);
+  });
+  await visit(`identities/${identity}`, "identity-history", async () => {
+    if ((await page.locator("#h-history + ol.history li").count()) === 0) fail(`${mode}: the identity page lists no commit`);
+  });
   for (const [path, name] of [["compliance.html", "compliance"], ["exceptions.html", "exceptions"], ["owners.html", "owners"], ["systems.html", "systems"], ["identities.html", "identities"], ["downloads.html", "downloads"], [`owners/${ownerFile}`, "owner"], [`owners/${personFile}`, "person"], [`systems/${systemFile}`, "system"], ["runbooks.html", "runbooks"]]) {
     await visit(path, name);
   }

@@ -113,6 +113,12 @@ impl History {
         std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
     }
 
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.reg().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
     /// A checkout of `rev` in a new directory (a clone, so it shares nothing with this work tree).
     pub fn checkout(&self, rev: &str) -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -476,4 +482,197 @@ fn each_file_version_is_parsed_once_across_revisions() {
     let parses: Vec<usize> = counts.iter().map(|(p, _)| p - first).collect();
     assert_eq!(parses, [0, 1, 2, 2, 2]);
     assert_eq!(counts[0].1, counts[4].1);
+}
+
+/// The subjects of the commits a page lists under Changes, newest first.
+fn listed(page: &str) -> Vec<String> {
+    let Some(start) = page.find("<ol class=\"history\">") else {
+        return Vec::new();
+    };
+    let list = &page[start..start + page[start..].find("</ol>").expect("list end")];
+    list.split("<li>")
+        .skip(1)
+        .map(|item| {
+            let subject = item.split("</code>").nth(1).unwrap_or("");
+            let subject = subject.split(" <span").next().unwrap_or("");
+            let subject = subject.split(" (<a").next().unwrap_or("");
+            subject.trim_start_matches("</a>").trim().to_string()
+        })
+        .collect()
+}
+
+fn exception_row<'p>(page: &'p str, id: &str) -> &'p str {
+    let start = page
+        .find(&format!("<tr id=\"exception-{id}\">"))
+        .unwrap_or_else(|| panic!("no row for {id}"));
+    let end = start + page[start..].find("</tr>").expect("row end");
+    &page[start..end]
+}
+
+#[test]
+fn pages_list_the_commits_that_changed_their_document_and_flag_own_approvals() {
+    let h = History::example();
+    // exc-2026-014, requested by yuki.sato: its approver changed in Yuki's own commit.
+    h.edit(
+        "exceptions/exc-2026-014.yaml",
+        "approved_by: carol.nguyen",
+        "approved_by: omar.haddad",
+    );
+    h.commit(
+        "Yuki Sato",
+        "yuki.sato@northwind.example",
+        "2026-07-01T10:00:00Z",
+        "Approve the Bluewater exception (#20)",
+    );
+    // An exception on team-payments' Stripe key, requested by Carol, approved in a commit by Jonas of
+    // team-payments (known by his GitHub no-reply address).
+    h.write(
+        "exceptions/exc-2026-099.yaml",
+        "kind: Exception\nid: exc-2026-099\nrule: rotation-overdue\nidentities: [payments-stripe-secret-key]\nreason: The vendor's window\nrequested_by: carol.nguyen\nexpires: 2026-12-31\n",
+    );
+    h.commit(
+        "Carol Nguyen",
+        "carol.nguyen@northwind.example",
+        "2026-07-02T10:00:00Z",
+        "Request a Stripe exception (#21)",
+    );
+    h.edit(
+        "exceptions/exc-2026-099.yaml",
+        "expires:",
+        "approved_by: omar.haddad\napproved_on: 2026-07-03\nexpires:",
+    );
+    h.commit(
+        "J. Weber",
+        "1234+jweber-nw@users.noreply.github.com",
+        "2026-07-03T10:00:00Z",
+        "Approve the Stripe exception (#22)",
+    );
+    // exc-2026-009 (requested by dev.patel) re-approved in Carol's commit: she is neither requester nor owner.
+    h.edit(
+        "exceptions/exc-2026-009.yaml",
+        "approved_by: omar.haddad",
+        "approved_by: carol.nguyen",
+    );
+    h.commit(
+        "Carol Nguyen",
+        "carol.nguyen@northwind.example",
+        "2026-07-04T10:00:00Z",
+        "Re-approve the maps exception",
+    );
+
+    let out = tempfile::tempdir().expect("temp dir");
+    let site = out.path().join("site");
+    let args = [
+        "build",
+        "reg",
+        "--as-of",
+        "2026-11-23",
+        "--repo-url",
+        "https://github.com/example/registry",
+        "-o",
+    ];
+    let mut args: Vec<&str> = args.to_vec();
+    args.push(site.to_str().expect("utf-8"));
+    succeed(h.path(), &args);
+    let page = |rel: &str| {
+        std::fs::read_to_string(site.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    };
+
+    let key = page("identities/payments-stripe-secret-key.html");
+    assert_eq!(listed(&key), ["Rotate the Stripe key (#12)", "Registry"]);
+    let rotation = h
+        .git(&["rev-list", "-1", "--grep", "Rotate the Stripe", "HEAD"])
+        .trim()
+        .to_string();
+    assert!(key.contains(&format!(
+        "github.com&#x2f;example&#x2f;registry&#x2f;commit&#x2f;{rotation}"
+    )));
+    assert!(key.contains("registry&#x2f;pull&#x2f;12\""));
+    assert!(key.contains("<time datetime=\"2026-02-03\">") && key.contains("by Jonas Weber"));
+    // One file, several documents: the rename is credited to team-platform only.
+    assert_eq!(
+        listed(&page("owners/team-platform.html")),
+        ["Rename the platform team (#15)", "Registry"]
+    );
+    assert_eq!(listed(&page("owners/team-payments.html")), ["Registry"]);
+    assert_eq!(listed(&page("owners/team-security.html")), ["Registry"]);
+    assert_eq!(listed(&page("owners/lena.fischer.html")), ["Registry"]);
+    assert_eq!(
+        listed(&page("identities/datadog-agent-api-key.html")),
+        ["Registry"]
+    );
+
+    let exceptions = page("exceptions.html");
+    let own = exception_row(&exceptions, "exc-2026-014");
+    assert!(
+        own.contains("own approval") && own.contains("yuki.sato, who requested"),
+        "{own}"
+    );
+    assert!(own.contains("pull&#x2f;20"));
+    let team = exception_row(&exceptions, "exc-2026-099");
+    assert!(
+        team.contains("own approval") && team.contains("jonas.weber, of team-payments"),
+        "{team}"
+    );
+    assert_eq!(
+        listed(team),
+        [
+            "Approve the Stripe exception (#22)",
+            "Request a Stripe exception (#21)"
+        ]
+    );
+    let other = exception_row(&exceptions, "exc-2026-009");
+    assert!(
+        other.contains("by Carol Nguyen") && !other.contains("own approval"),
+        "{other}"
+    );
+    let first = exception_row(&exceptions, "exc-2026-023");
+    assert!(
+        first.contains("by Amara Okafor") && !first.contains("own approval"),
+        "{first}"
+    );
+}
+
+#[test]
+fn the_site_of_a_revision_lists_the_history_up_to_it_and_draws_trends() {
+    let h = History::example();
+    let out = tempfile::tempdir().expect("temp dir");
+    let site = out.path().join("site");
+    let site_arg = site.to_str().expect("utf-8");
+    succeed(
+        h.path(),
+        &[
+            "build",
+            "reg",
+            "--at",
+            "2026-03-01",
+            "--history",
+            "--history-since",
+            "2026-01-01",
+            "-o",
+            site_arg,
+        ],
+    );
+    let team = std::fs::read_to_string(site.join("owners/team-platform.html")).expect("page");
+    assert_eq!(listed(&team), ["Registry"]);
+    let trends = std::fs::read_to_string(site.join("trends.html")).expect("trends page");
+    assert_eq!(
+        trends.matches("<tr><th scope=\"row\">").count(),
+        2,
+        "2026-02-01 and 2026-03-01"
+    );
+    assert!(trends.contains("No registry yet on 2026-01-01"));
+    assert!(trends.matches("<svg class=\"chart").count() >= 2);
+    assert!(trends.contains("<title>") && trends.contains("role=\"img\""));
+    let index = std::fs::read_to_string(site.join("index.html")).expect("index");
+    assert!(index.contains("href=\"trends.html\""));
+    // Without --history there is no Trends page, nor a link to one.
+    let plain = out.path().join("plain");
+    succeed(
+        h.path(),
+        &["build", "reg", "-o", plain.to_str().expect("utf-8")],
+    );
+    assert!(!plain.join("trends.html").exists());
+    let index = std::fs::read_to_string(plain.join("index.html")).expect("index");
+    assert!(!index.contains("trends.html"));
 }

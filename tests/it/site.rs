@@ -32,6 +32,8 @@ fn options(registry: PathBuf, out: PathBuf) -> Options {
         drift: Vec::new(),
         trace: Vec::new(),
         rev: None,
+        repo_url: None,
+        trends: None,
     }
 }
 
