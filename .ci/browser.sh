@@ -21,13 +21,13 @@ command -v node >/dev/null 2>&1 || { echo "browser test: node is required" >&2; 
 
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
-cargo build --release --locked --bin nhi --example synth_history
+cargo build --release --locked --bin nhi
 site_dir="target/browser-site"
 # The site is built from a repository with a year of history (the example registry, then monthly scripted
 # rotations and reviews), so its pages list commits and the Trends page (--history) has samples to draw.
 history_repo="target/browser-history"
 rm -rf "$history_repo"
-./target/release/examples/synth_history registry "$history_repo" --months 12 --percent 10 --start 2025-11-23
+scripts/synth-history.sh registry "$history_repo" 12 10 2025-11-23
 ./target/release/nhi build "$history_repo/registry" -o "$site_dir" --as-of 2026-11-23 --history \
   --repo-url https://github.com/example/registry
 

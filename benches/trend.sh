@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks the registry over time: a generated registry of N identities (default 10,000) given a year of
-# history (examples/synth_history.rs: one commit a month changing P percent of the identity files, default 3),
+# history (scripts/synth-history.sh: one commit a month changing P percent of the identity files, default 3),
 # then
 #   - one `nhi check` of the work tree, for scale;
 #   - `nhi trend` over the year, monthly (13 samples: each file version parsed once);
@@ -27,7 +27,7 @@ fi
 
 echo "building nhi and the generators (release)" >&2
 cargo build --release --locked --quiet
-cargo build --release --locked --quiet --example synth --example synth_history
+cargo build --release --locked --quiet --example synth
 nhi="$PWD/target/release/nhi"
 
 time_cmd() {
@@ -46,7 +46,7 @@ repo="$dir/history-$n-$percent"
 if [ ! -f "$repo/.complete" ]; then
   rm -rf "$repo"
   echo "writing a year of history ($percent % of the identity files a month)" >&2
-  ./target/release/examples/synth_history "$reg" "$repo" --months 12 --percent "$percent" --start "$start"
+  scripts/synth-history.sh "$reg" "$repo" 12 "$percent" "$start"
   rm -f "$repo/registry/.complete"
   touch "$repo/.complete"
 fi

@@ -20,9 +20,22 @@ pub fn page(site: &Site<'_>) -> Value {
         .and_then(|h| h.trend.as_ref())
         .map_or(&[], |t| t.points.as_slice());
     let labels: Vec<String> = points.iter().map(|p| p.date.to_string()).collect();
+    // Axis labels short enough not to overlap: a month and year, and only every few when there are many.
+    let every = points.len().div_ceil(13).max(1);
+    let short: Vec<String> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % every == 0 || i + 1 == points.len() {
+                p.date.strftime("%b %-d '%y").to_string()
+            } else {
+                String::new()
+            }
+        })
+        .collect();
     let findings = svg::stacked_columns(
         "Open findings at each sample, by severity",
-        &labels,
+        &short,
         &[
             Series {
                 name: "errors",
@@ -44,6 +57,7 @@ pub fn page(site: &Site<'_>) -> Value {
     let rates = lines(
         "Rates at each sample: rotated on time, reviewed on time, owned by an active team",
         &labels,
+        &short,
         &[
             (
                 "rotated on time",
@@ -104,7 +118,12 @@ fn percent(rate: &Rate) -> Option<String> {
 
 /// Lines of shares (0 to 1) over the samples, one per series, with a legend; a missing share breaks its
 /// line. Each point carries a `<title>` with its figure.
-fn lines(title: &str, labels: &[String], series: &[(&str, &str, Vec<Option<f64>>)]) -> String {
+fn lines(
+    title: &str,
+    labels: &[String],
+    axis: &[String],
+    series: &[(&str, &str, Vec<Option<f64>>)],
+) -> String {
     let (w, h, left, bottom, top) = (720.0_f64, 260.0_f64, 44.0_f64, 60.0_f64, 16.0_f64);
     let step = (w - left - 16.0) / labels.len().saturating_sub(1).max(1) as f64;
     let y_of = |v: f64| h - bottom - v * (h - bottom - top);
@@ -120,12 +139,16 @@ fn lines(title: &str, labels: &[String], series: &[(&str, &str, Vec<Option<f64>>
         let y = y_of(t);
         let _ = write!(out, "<line class=\"grid\" x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}%</text>", w - 8.0, left - 6.0, y + 4.0, t * 100.0);
     }
-    let every = labels.len().div_ceil(12).max(1);
-    for (i, label) in labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
+    for (i, label) in axis.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
         let x = left + step * i as f64;
+        let anchor = if i + 1 == axis.len() && i > 0 {
+            "end"
+        } else {
+            "middle"
+        };
         let _ = write!(
             out,
-            "<text class=\"axis\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            "<text class=\"axis\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
             h - bottom + 16.0,
             esc(label)
         );
