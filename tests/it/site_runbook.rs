@@ -22,6 +22,8 @@ fn build(registry: &Path, out: &Path) {
         drift: Vec::new(),
         trace: Vec::new(),
         rev: None,
+        repo_url: None,
+        trends: None,
     };
     site::build(&opts, &Quiet).expect("the site builds");
 }
