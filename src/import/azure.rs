@@ -68,10 +68,7 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
     let (records, _) = input::records(path, &file, &["value"], what, |sp, line| {
         record(&file, line, sp, options)
     })?;
-    if !records.is_empty() {
-        export.scope.insert("azure".into());
-    }
-    export.records.extend(records);
+    export.add_covering(records);
     Ok(())
 }
 
