@@ -52,7 +52,7 @@ if [ ! -f "$repo/.complete" ]; then
 fi
 cd "$repo"
 commits=$(git rev-list --count HEAD)
-blobs=$(git rev-list --objects --all -- registry/identities | git cat-file --batch-check='%(objecttype)' | grep -c blob)
+blobs=$(git rev-list --objects --all -- registry/identities | cut -d' ' -f1 | git cat-file --batch-check='%(objecttype)' | grep -c blob || true)
 find registry -type f -name '*.yaml' -print0 | xargs -0 cat >/dev/null # warm the page cache
 
 rows=()

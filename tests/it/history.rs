@@ -557,7 +557,7 @@ fn pages_list_the_commits_that_changed_their_document_and_flag_own_approvals() {
         "Carol Nguyen",
         "carol.nguyen@northwind.example",
         "2026-07-04T10:00:00Z",
-        "Re-approve the maps exception",
+        "Re-approve the <b onmouseover=alert(1)>maps</b> exception",
     );
 
     let out = tempfile::tempdir().expect("temp dir");
@@ -626,6 +626,12 @@ fn pages_list_the_commits_that_changed_their_document_and_flag_own_approvals() {
         other.contains("by Carol Nguyen") && !other.contains("own approval"),
         "{other}"
     );
+    // Commit text is the registry's too: escaped like everything else.
+    assert!(
+        other.contains("&lt;b onmouseover=alert(1)&gt;maps&lt;&#x2f;b&gt;"),
+        "{other}"
+    );
+    assert!(!exceptions.contains("<b onmouseover"));
     let first = exception_row(&exceptions, "exc-2026-023");
     assert!(
         first.contains("by Amara Okafor") && !first.contains("own approval"),
