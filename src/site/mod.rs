@@ -88,6 +88,7 @@ enum Job<'a> {
     Team(&'a Doc<Team>),
     Person(&'a Doc<Person>),
     System(&'a Doc<System>),
+    Exception(&'a Doc<crate::model::Exception>),
 }
 
 const PAGES: [(&str, &str); 12] = [
@@ -225,6 +226,15 @@ fn render(
             "system.html",
             pages::system(site, d),
         ),
+        Job::Exception(d) => {
+            let e = overview::exception(site, d, pages::DEEP);
+            let ctx = json!({"root": pages::DEEP, "title": d.item.id, "e": e});
+            (
+                format!("exceptions/{}.html", d.item.id),
+                "exception.html",
+                ctx,
+            )
+        }
     };
     let mut ctx = ctx;
     if let Some(source) = job.source() {
@@ -242,7 +252,8 @@ impl Job<'_> {
     /// The document a page shows, if it shows one.
     fn source(&self) -> Option<&crate::model::Source> {
         match self {
-            Job::Page { .. } => None,
+            // An exception's history comes with its approval, in its own context.
+            Job::Page { .. } | Job::Exception(_) => None,
             Job::Identity(d) => Some(&d.source),
             Job::Team(d) => Some(&d.source),
             Job::Person(d) => Some(&d.source),
@@ -257,6 +268,7 @@ fn section(template: &str) -> &str {
         "identity.html" => "identities",
         "owner.html" => "owners",
         "system.html" => "systems",
+        "exception.html" => "exceptions",
         t => t.trim_end_matches(".html"),
     }
 }
@@ -298,6 +310,14 @@ fn jobs<'a>(site: &Site<'a>) -> Vec<Job<'a>> {
     jobs.extend(site.team_pages.iter().map(|d| Job::Team(d)));
     jobs.extend(site.person_pages.iter().map(|d| Job::Person(d)));
     jobs.extend(site.system_pages.iter().map(|d| Job::System(d)));
+    // A page for each exception with a valid id (the first of a duplicated one).
+    let mut seen = std::collections::HashSet::new();
+    jobs.extend(
+        site.exceptions
+            .iter()
+            .filter(|d| crate::id::is_id(&d.item.id) && seen.insert(d.item.id.as_str()))
+            .map(|d| Job::Exception(d)),
+    );
     jobs
 }
 
@@ -312,6 +332,7 @@ fn write_site(
         "identities",
         "owners",
         "systems",
+        "exceptions",
         "assets",
         "data",
         "calendar",

@@ -251,23 +251,43 @@ pub fn findings(site: &Site<'_>) -> Value {
 }
 
 pub fn exceptions(site: &Site<'_>) -> Value {
-    let rows: Vec<Value> = site.exceptions.iter().map(|d| {
-        let e = &d.item;
-        let status = if site.in_force(e) { "in force" } else if e.expires.is_some_and(|x| x < site.checked.as_of) { "expired" } else { "not in force" };
-        json!({
-            "id": e.id, "anchor": crate::id::is_id(&e.id).then(|| format!("exception-{}", e.id)),
-            "rule": e.rule.as_deref().map(|r| super::index::Site::link(r, site.rule_href(r, TOP))),
-            "identities": e.identities.iter().map(|i| site.identity_link(i, TOP)).collect::<Vec<_>>(),
-            "reason": e.reason, "requested_by": e.requested_by.as_deref().map(|p| site.owner_link(p, TOP)),
-            "approved_by": e.approved_by.as_deref().map(|p| site.owner_link(p, TOP)), "approved_on": e.approved_on,
-            "expires": e.expires, "days_left": e.expires.map(|x| site.days_until(x)), "status": status,
-            "ticket": e.ticket.as_deref().map(|t| web_link(t, t)),
-            "findings": super::pages::findings(site, site.findings("Exception", &e.id), TOP),
-            "waives": all_waived_by(site, &e.id),
-            "history": super::history::of_exception(site, d),
-        })
-    }).collect();
+    let rows: Vec<Value> = site
+        .exceptions
+        .iter()
+        .map(|d| exception(site, d, TOP))
+        .collect();
     json!({"root": TOP, "title": "Exceptions", "rows": rows})
+}
+
+/// One exception as its row on the Exceptions page and its own page show it, with links from `root`.
+pub fn exception(
+    site: &Site<'_>,
+    d: &crate::model::Doc<crate::model::Exception>,
+    root: &str,
+) -> Value {
+    let e = &d.item;
+    let status = if site.in_force(e) {
+        "in force"
+    } else if e.expires.is_some_and(|x| x < site.checked.as_of) {
+        "expired"
+    } else {
+        "not in force"
+    };
+    let valid = crate::id::is_id(&e.id);
+    json!({
+        "id": e.id, "anchor": valid.then(|| format!("exception-{}", e.id)),
+        "page": valid.then(|| format!("{root}exceptions/{}.html", e.id)),
+        "rule": e.rule.as_deref().map(|r| super::index::Site::link(r, site.rule_href(r, root))),
+        "identities": e.identities.iter().map(|i| site.identity_link(i, root)).collect::<Vec<_>>(),
+        "reason": e.reason, "requested_by": e.requested_by.as_deref().map(|p| site.owner_link(p, root)),
+        "approved_by": e.approved_by.as_deref().map(|p| site.owner_link(p, root)), "approved_on": e.approved_on,
+        "expires": e.expires, "days_left": e.expires.map(|x| site.days_until(x)), "status": status,
+        "ticket": e.ticket.as_deref().map(|t| web_link(t, t)),
+        "findings": super::pages::findings(site, site.findings("Exception", &e.id), root),
+        "waives": all_waived_by(site, &e.id),
+        "history": super::history::of_exception(site, d),
+        "file": &*d.source.file, "line": d.source.start.line.get(),
+    })
 }
 
 fn all_waived_by(site: &Site<'_>, id: &str) -> usize {

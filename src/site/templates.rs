@@ -39,6 +39,7 @@ builtin!(
     "leak.html",
     "offboard.html",
     "trends.html",
+    "exception.html",
     "assets/style.css",
     "assets/print.css",
     "assets/site.js",

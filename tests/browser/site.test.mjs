@@ -104,7 +104,7 @@ async function check(context, base, mode) {
   await visit(`identities/${identity}`, "identity-history", async () => {
     if ((await page.locator("#h-history + ol.history li").count()) === 0) fail(`${mode}: the identity page lists no commit`);
   });
-  for (const [path, name] of [["compliance.html", "compliance"], ["exceptions.html", "exceptions"], ["owners.html", "owners"], ["systems.html", "systems"], ["identities.html", "identities"], ["downloads.html", "downloads"], [`owners/${ownerFile}`, "owner"], [`owners/${personFile}`, "person"], [`systems/${systemFile}`, "system"], ["runbooks.html", "runbooks"]]) {
+  for (const [path, name] of [["compliance.html", "compliance"], ["exceptions.html", "exceptions"], ["owners.html", "owners"], ["systems.html", "systems"], ["identities.html", "identities"], ["downloads.html", "downloads"], [`owners/${ownerFile}`, "owner"], [`owners/${personFile}`, "person"], [`systems/${systemFile}`, "system"], ["runbooks.html", "runbooks"], ["exceptions/exc-2026-014.html", "exception"]]) {
     await visit(path, name);
   }
   await page.close();

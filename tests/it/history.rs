@@ -621,6 +621,20 @@ fn pages_list_the_commits_that_changed_their_document_and_flag_own_approvals() {
             "Request a Stripe exception (#21)"
         ]
     );
+    // Each exception has its page too, with the same approval and changes.
+    let page_099 = page("exceptions/exc-2026-099.html");
+    assert_eq!(
+        listed(&page_099),
+        [
+            "Approve the Stripe exception (#22)",
+            "Request a Stripe exception (#21)"
+        ]
+    );
+    assert!(
+        page_099.contains("own approval") && page_099.contains("jonas.weber, of team-payments")
+    );
+    assert!(exceptions.contains("href=\"exceptions&#x2f;exc-2026-099.html\""));
+    assert_eq!(listed(&page("exceptions/exc-2026-021.html")), ["Registry"]);
     let other = exception_row(&exceptions, "exc-2026-009");
     assert!(
         other.contains("by Carol Nguyen") && !other.contains("own approval"),
