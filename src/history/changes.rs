@@ -265,8 +265,10 @@ fn apply(
         let Some(mut docs) = tracked.remove(new_path) else {
             continue;
         };
+        // A rename moves every document of the file, whether or not it changes lines.
+        let renamed = file.old_path.as_ref().is_some_and(|old| old != new_path);
         for doc in &docs {
-            if file.hunks.iter().any(|h| touches(h, doc)) {
+            if renamed || file.hunks.iter().any(|h| touches(h, doc)) {
                 let approval = file
                     .approvals
                     .iter()

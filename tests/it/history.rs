@@ -696,3 +696,71 @@ fn the_site_of_a_revision_lists_the_history_up_to_it_and_draws_trends() {
     let index = std::fs::read_to_string(plain.join("index.html")).expect("index");
     assert!(!index.contains("trends.html"));
 }
+
+#[test]
+fn a_moved_document_keeps_its_history_and_a_shallow_clone_says_why_it_has_none() {
+    let h = History::example();
+    h.git(&[
+        "mv",
+        "reg/identities/datadog-agent-api-key.yaml",
+        "reg/identities/platform/datadog-agent-api-key.yaml",
+    ]);
+    h.commit(
+        "Lena Fischer",
+        "lena@northwind.example",
+        "2026-07-01T10:00:00Z",
+        "Move the Datadog key to platform (#30)",
+    );
+    h.edit(
+        "identities/platform/datadog-agent-api-key.yaml",
+        "kind: Identity",
+        "kind: Identity\n# moved with its owner",
+    );
+    h.commit(
+        "Lena Fischer",
+        "lena@northwind.example",
+        "2026-07-02T10:00:00Z",
+        "Note the move",
+    );
+    let out = tempfile::tempdir().expect("temp dir");
+    let site = out.path().join("site");
+    succeed(
+        h.path(),
+        &["build", "reg", "-o", site.to_str().expect("utf-8")],
+    );
+    let page =
+        std::fs::read_to_string(site.join("identities/datadog-agent-api-key.html")).expect("page");
+    assert_eq!(
+        listed(&page),
+        [
+            "Note the move",
+            "Move the Datadog key to platform (#30)",
+            "Registry"
+        ]
+    );
+
+    let shallow = tempfile::tempdir().expect("temp dir");
+    let url = format!("file://{}", h.path().display());
+    git_in(shallow.path(), &["clone", "-q", "--depth", "1", &url, "."]);
+    let site = out.path().join("shallow");
+    succeed(
+        shallow.path(),
+        &["build", "reg", "-o", site.to_str().expect("utf-8")],
+    );
+    let page =
+        std::fs::read_to_string(site.join("identities/datadog-agent-api-key.html")).expect("page");
+    assert!(listed(&page).is_empty());
+    assert!(page.contains("shallow clone") && page.contains("fetch-depth: 0"));
+    let history = run_in(
+        shallow.path(),
+        &[
+            "build",
+            "reg",
+            "--history",
+            "-o",
+            site.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(history.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&history.stderr).contains("fetch-depth: 0"));
+}
