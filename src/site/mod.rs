@@ -15,6 +15,7 @@ mod index;
 pub mod output;
 mod overview;
 mod pages;
+pub use pages::LIST_LIMIT;
 mod runbook;
 mod svg;
 pub mod templates;
@@ -423,10 +424,8 @@ fn data_files(
         "findings.csv".into(),
         data::findings_csv(&checked.findings).into_bytes(),
     ));
-    let registry = data::registry_json(&checked.registry, &checked.as_of.to_string(), &site.commit);
-    // Compact: at scale the pretty form is twice the size for no reader's benefit.
-    let mut registry = serde_json::to_vec(&registry)?;
-    registry.push(b'\n');
+    let registry =
+        data::registry_json(&checked.registry, &checked.as_of.to_string(), &site.commit)?;
     files.push(("registry.json".into(), registry));
     let cx = report::Context {
         outcome: checked.into(),

@@ -3,6 +3,7 @@
 
 use crate::catalogue::RuleId;
 use serde_json::{json, Value};
+use std::cmp::Reverse;
 
 use super::index::Site;
 use super::svg;
@@ -295,6 +296,8 @@ fn blast(site: &Site<'_>, identity: &Identity, full: Option<&Blast>, root: &str)
         "score": summary.score,
         "svg": picture,
         "complete": direct || full.is_some(),
+        // A radius of the identity's own access only repeats the Access table: no second table for it.
+        "own_only": systems.iter().all(|s| s.direct) && identities.is_empty() && total == systems.len(),
         "not_drawn": total.saturating_sub(system_nodes.len() + identity_nodes.len()),
         "system_count": summary.systems,
         "identity_count": summary.identities,
@@ -416,18 +419,62 @@ fn leaver_findings<'s>(site: &'s Site<'_>, person: &str) -> Vec<&'s Finding> {
         .collect()
 }
 
-fn rows(site: &Site<'_>, docs: Option<&Vec<&Doc<Identity>>>, root: &str) -> Vec<Value> {
-    docs.map(Vec::as_slice)
-        .unwrap_or_default()
+/// The most identities an owner's or a system's table lists; past it, the page lists those that most need
+/// looking at and says where the full list is (`inventory.csv`), so a team of 50,000 identities does not
+/// make a page of 50 MB.
+pub const LIST_LIMIT: usize = 250;
+
+/// How an identity ranks in a long table: (no open finding, worst severity, open count, blast score, id).
+type Rank<'a> = (
+    bool,
+    Option<crate::finding::Severity>,
+    Reverse<usize>,
+    Reverse<u32>,
+    &'a str,
+);
+
+/// The rows of an identity table: all of them up to [`LIST_LIMIT`], else the ones with the worst open
+/// findings and the largest blast radius first; and how many were left out.
+fn rows(site: &Site<'_>, docs: Option<&Vec<&Doc<Identity>>>, root: &str) -> (Vec<Value>, usize) {
+    let docs = docs.map(Vec::as_slice).unwrap_or_default();
+    if docs.len() <= LIST_LIMIT {
+        return (
+            docs.iter().map(|d| identity_row(site, d, root)).collect(),
+            0,
+        );
+    }
+    // Worst open severity first (none last), then most open findings, then the highest score, then by id.
+    let mut ranked: Vec<(&Doc<Identity>, Rank<'_>)> = docs
         .iter()
-        .map(|d| identity_row(site, d, root))
-        .collect()
+        .map(|d| {
+            let (open, _, worst) = site.tally(&d.item.id);
+            let score = site.score(&d.item.id);
+            (
+                *d,
+                (
+                    worst.is_none(),
+                    worst,
+                    Reverse(open),
+                    Reverse(score),
+                    d.item.id.as_str(),
+                ),
+            )
+        })
+        .collect();
+    ranked.sort_by_key(|(_, rank)| *rank);
+    let shown = ranked
+        .iter()
+        .take(LIST_LIMIT)
+        .map(|(d, _)| identity_row(site, d, root))
+        .collect();
+    (shown, docs.len() - LIST_LIMIT)
 }
 
 pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
     let root = DEEP;
     let t = &doc.item;
     let owned = site.ownership.owned_by.get(t.id.as_str());
+    let owned_rows = rows(site, owned, root);
     let (open, due) = needs_action(
         site,
         &t.id,
@@ -454,8 +501,8 @@ pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
             "file": &*doc.source.file, "line": doc.source.start.line.get(),
         },
         "members": members,
-        "owned": rows(site, owned, root),
-        "contact_for": Vec::<Value>::new(),
+        "owned": owned_rows.0, "owned_more": owned_rows.1, "owned_total": owned.map_or(0, Vec::len),
+        "contact_for": Vec::<Value>::new(), "contact_for_more": 0,
         "open": open,
         "due": due,
         "findings": findings(site, site.findings("Team", &t.id), root),
@@ -466,6 +513,8 @@ pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
     let root = DEEP;
     let p = &doc.item;
     let owned = site.ownership.owned_by.get(p.id.as_str());
+    let owned_rows = rows(site, owned, root);
+    let contact_rows = rows(site, site.ownership.contact_for.get(p.id.as_str()), root);
     let (open, due) = needs_action(
         site,
         &p.id,
@@ -482,8 +531,8 @@ pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
             "file": &*doc.source.file, "line": doc.source.start.line.get(),
         },
         "members": Vec::<Value>::new(),
-        "owned": rows(site, owned, root),
-        "contact_for": rows(site, site.ownership.contact_for.get(p.id.as_str()), root),
+        "owned": owned_rows.0, "owned_more": owned_rows.1, "owned_total": owned.map_or(0, Vec::len),
+        "contact_for": contact_rows.0, "contact_for_more": contact_rows.1,
         "open": open,
         "due": due,
         "findings": findings(site, site.findings("Person", &p.id), root),
@@ -493,6 +542,10 @@ pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
 pub fn system(site: &Site<'_>, doc: &Doc<System>) -> Value {
     let root = DEEP;
     let s = &doc.item;
+    let stored_in = site.ownership.stored_in.get(s.id.as_str());
+    let run_by = site.ownership.run_by.get(s.id.as_str());
+    let (stored_total, runs_total) = (stored_in.map_or(0, Vec::len), run_by.map_or(0, Vec::len));
+    let (stored, runs) = (rows(site, stored_in, root), rows(site, run_by, root));
     let mut access: Vec<_> = site
         .ownership
         .access_to
@@ -505,8 +558,10 @@ pub fn system(site: &Site<'_>, doc: &Doc<System>) -> Value {
             .cmp(&a.level)
             .then_with(|| da.item.id.cmp(&db.item.id))
     });
+    let access_total = access.len();
     let access: Vec<Value> = access
         .iter()
+        .take(LIST_LIMIT)
         .map(|(d, a)| {
             json!({
                 "identity": site.identity_link(&d.item.id, root), "level": a.level, "scope": a.scope,
@@ -524,9 +579,11 @@ pub fn system(site: &Site<'_>, doc: &Doc<System>) -> Value {
             "description": s.description, "url": s.url.as_deref().map(|u| web_link(u, u)), "tags": s.tags,
             "file": &*doc.source.file, "line": doc.source.start.line.get(),
         },
-        "access": access,
-        "stored": rows(site, site.ownership.stored_in.get(s.id.as_str()), root),
-        "runs": rows(site, site.ownership.run_by.get(s.id.as_str()), root),
+        "access": access, "access_total": access_total,
+        "access_admin": site.ownership.access_to.get(s.id.as_str()).map_or(0, |all| all.iter().filter(|(_, a)| a.level == Some(crate::model::Level::Admin)).count()),
+        "access_more": access_total.saturating_sub(LIST_LIMIT),
+        "stored": stored.0, "stored_more": stored.1, "stored_total": stored_total,
+        "runs": runs.0, "runs_more": runs.1, "runs_total": runs_total,
         "findings": findings(site, site.findings("System", &s.id), root),
     })
 }

@@ -279,7 +279,7 @@ fn the_site_shows_who_may_obtain_and_who_did() {
         "{page}"
     );
     assert!(
-        page.contains("repo:northwind&#x2f;deploy:ref:refs&#x2f;heads&#x2f;feature-x"),
+        page.contains("repo:northwind/deploy:ref:refs/heads/feature-x"),
         "the undeclared subject, escaped"
     );
     assert!(page.contains("not declared"));
