@@ -73,6 +73,8 @@ impl Progress for Quiet {}
 #[derive(Debug)]
 pub struct Built {
     pub files: usize,
+    /// Of those, how many were written; the others were the previous site's files, unchanged (hard links).
+    pub written: usize,
     pub bytes: u64,
     pub commit: String,
     pub counts: Counts,
@@ -357,14 +359,12 @@ fn write_site(
             .collect::<Result<_>>()
     })?;
     progress.finish();
-    let files = crate::timings::phase("data", || data_files(site, templates, opts))?;
-    let data: Vec<Written> = crate::timings::phase("data write", || {
-        files
-            .par_iter()
-            .map(|(path, bytes)| staging.write(path, bytes))
-            .collect::<Result<_>>()
+    crate::timings::phase("data", || {
+        data_files(site, templates, opts, &mut |path, bytes| {
+            written.push(staging.write(&path, &bytes)?);
+            Ok(())
+        })
     })?;
-    written.extend(data);
     written.sort();
     let sums: String = written
         .iter()
@@ -383,6 +383,7 @@ fn write_site(
     written.push(staging.write(MANIFEST, text.as_bytes())?);
     Ok(Built {
         files: written.len(),
+        written: staging.written(),
         bytes: written.iter().map(|w| w.bytes as u64).sum(),
         commit: site.commit.clone(),
         counts: site.checked.counts(),
@@ -391,42 +392,43 @@ fn write_site(
 }
 
 /// Everything that is not a page: assets, the data scripts, and the downloads.
+/// Each file goes to `put` as soon as it is made, so at most one of them is held at a time.
 fn data_files(
     site: &Site<'_>,
     templates: &Templates,
     opts: &Options,
-) -> Result<Vec<(String, Vec<u8>)>> {
+    put: &mut dyn FnMut(String, Vec<u8>) -> Result<()>,
+) -> Result<()> {
     let checked: &Checked = site.checked;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for asset in ASSETS {
         let text = templates
             .source(asset)
             .with_context(|| format!("the asset {asset} is missing"))?;
-        files.push((asset.to_string(), text.as_bytes().to_vec()));
+        put(asset.to_string(), text.as_bytes().to_vec())?;
     }
-    files.push((
+    put(
         "data/search.js".into(),
         data::js_data("NHI_SEARCH", &client::search_index(site)).into_bytes(),
-    ));
-    files.push((
+    )?;
+    put(
         "data/graph.js".into(),
         data::js_data("NHI_GRAPH", &client::graph(site)).into_bytes(),
-    ));
+    )?;
     let tally = |id: &str| {
         let (open, waived, _) = site.tally(id);
         (open, waived)
     };
-    files.push((
+    put(
         "inventory.csv".into(),
         data::inventory_csv(&site.identity_pages, tally).into_bytes(),
-    ));
-    files.push((
+    )?;
+    put(
         "findings.csv".into(),
         data::findings_csv(&checked.findings).into_bytes(),
-    ));
+    )?;
     let registry =
         data::registry_json(&checked.registry, &checked.as_of.to_string(), &site.commit)?;
-    files.push(("registry.json".into(), registry));
+    put("registry.json".into(), registry)?;
     let cx = report::Context {
         outcome: checked.into(),
         root: &opts.registry,
@@ -434,12 +436,14 @@ fn data_files(
         color: false,
         changed: None,
     };
-    files.push((
+    put(
         "findings.sarif".into(),
         pretty(&report::sarif::document(&cx))?,
-    ));
-    files.extend(calendars(site));
-    Ok(files)
+    )?;
+    for (path, bytes) in calendars(site) {
+        put(path, bytes)?;
+    }
+    Ok(())
 }
 
 /// `calendar/all.ics` and one calendar per owner page: what is overdue or falls due within the chart's weeks,

@@ -1,8 +1,11 @@
 //! Writing the site: every path checked to stay inside the output, files written into a staging directory
 //! beside the output, and the staging directory renamed over the output only once everything is written.
+//! A file whose bytes the previous site already holds is hard-linked from it rather than written again.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{bail, Context as _, Result};
 use serde::Serialize;
@@ -22,6 +25,49 @@ pub struct Written {
 /// The directory a site is written into before it replaces the output.
 pub struct Staging {
     dir: PathBuf,
+    /// The site being replaced, with its manifest's sums: a file whose new bytes have the same sum and size
+    /// is hard-linked from it instead of written again.
+    previous: Option<Previous>,
+    /// How many files were written (not linked from the previous site).
+    written: AtomicUsize,
+}
+
+struct Previous {
+    dir: PathBuf,
+    files: HashMap<String, (String, usize)>,
+}
+
+impl Previous {
+    /// The site at `out`, when it is one this tool built (it has a readable `manifest.json`).
+    fn read(out: &Path) -> Option<Previous> {
+        let text = fs::read(out.join(MANIFEST)).ok()?;
+        let manifest: serde_json::Value = serde_json::from_slice(&text).ok()?;
+        let files = manifest["files"]
+            .as_array()?
+            .iter()
+            .filter_map(|f| {
+                let path = f["path"].as_str()?.to_string();
+                let sum = f["sha256"].as_str()?.to_string();
+                Some((path, (sum, usize::try_from(f["bytes"].as_u64()?).ok()?)))
+            })
+            .collect();
+        Some(Previous {
+            dir: out.to_path_buf(),
+            files,
+        })
+    }
+
+    /// Links `rel` from the previous site to `to` when the manifest gives it `sum` and `bytes`, and the file
+    /// there is still a regular file of that size; false when it cannot (the caller then writes it).
+    fn link(&self, rel: &str, sum: &str, bytes: usize, to: &Path) -> bool {
+        if self.files.get(rel) != Some(&(sum.to_string(), bytes)) {
+            return false;
+        }
+        let from = self.dir.join(rel);
+        let same = fs::symlink_metadata(&from)
+            .is_ok_and(|m| m.file_type().is_file() && m.len() == bytes as u64);
+        same && fs::hard_link(&from, to).is_ok()
+    }
 }
 
 impl Staging {
@@ -39,7 +85,16 @@ impl Staging {
                 .with_context(|| format!("cannot remove the stale {}", dir.display()))?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging { dir })
+        Ok(Staging {
+            dir,
+            previous: Previous::read(out),
+            written: AtomicUsize::new(0),
+        })
+    }
+
+    /// How many files were written so far; the others were linked unchanged from the previous site.
+    pub fn written(&self) -> usize {
+        self.written.load(Ordering::Relaxed)
     }
 
     pub fn dir(&self) -> &Path {
@@ -68,13 +123,23 @@ impl Staging {
         Ok(path)
     }
 
-    /// Writes `bytes` at `rel` (its directory must exist) and returns its manifest entry.
+    /// Writes `bytes` at `rel` (its directory must exist) and returns its manifest entry. A file the previous
+    /// site holds with the same bytes (by its manifest's sum and size) is hard-linked from it instead: a
+    /// rebuild writes only what changed, and readers still see the old site whole until the rename.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<Written> {
         let path = self.path(rel)?;
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        let sha256 = hex(&Sha256::digest(bytes));
+        let linked = self
+            .previous
+            .as_ref()
+            .is_some_and(|p| p.link(rel, &sha256, bytes.len(), &path));
+        if !linked {
+            fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
         Ok(Written {
             path: rel.to_string(),
-            sha256: hex(&Sha256::digest(bytes)),
+            sha256,
             bytes: bytes.len(),
         })
     }

@@ -568,3 +568,80 @@ fn large_teams_list_the_worst_identities_and_point_at_the_inventory() {
     }
     assert!(checked > 0, "no team is past the limit");
 }
+
+/// Rebuilding into an existing site writes only the files whose bytes change (the others are hard links to
+/// the previous site's files) and gives exactly the bytes of a clean build.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_writes_only_what_changed_and_equals_a_clean_build() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("registry");
+    crate::common::copy_dir(&example(), &registry);
+    let site = dir.path().join("site");
+    let first = build(registry.clone(), &site);
+    assert_eq!(
+        first.written, first.files,
+        "a first build writes every file"
+    );
+    let before = files(&site);
+    let inode = |path: &Path| fs::metadata(path).unwrap().ino();
+    let inodes: BTreeMap<String, u64> = before
+        .keys()
+        .map(|k| (k.clone(), inode(&site.join(k))))
+        .collect();
+
+    // One identity changes its environment.
+    let file = walkdir::WalkDir::new(registry.join("identities"))
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| fs::read_to_string(e.path()).is_ok_and(|t| t.contains("\nenvironment: prod\n")))
+        .expect("an identity in prod")
+        .into_path();
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(
+        &file,
+        text.replacen("\nenvironment: prod\n", "\nenvironment: staging\n", 1),
+    )
+    .unwrap();
+
+    let again = build(registry.clone(), &site);
+    let clean = dir.path().join("clean");
+    build(registry, &clean);
+    let (after, expected) = (files(&site), files(&clean));
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &expected {
+        assert!(&after[name] == bytes, "{name} differs from a clean build");
+    }
+    let changed: Vec<&String> = after
+        .keys()
+        .filter(|k| before.get(*k) != Some(&after[*k]))
+        .collect();
+    assert!(
+        !changed.is_empty() && changed.len() < after.len() / 2,
+        "{changed:?}"
+    );
+    assert_eq!(
+        again.written,
+        changed.len(),
+        "only the changed files are written"
+    );
+    for (name, old) in &inodes {
+        let same_bytes = before[name] == after[name];
+        assert_eq!(
+            inode(&site.join(name)) == *old,
+            same_bytes,
+            "{name}: an unchanged file is the same file, a changed one a new file"
+        );
+    }
+    // Nothing is left beside the site.
+    let beside: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(beside.len(), 3, "{beside:?}");
+}
