@@ -28,27 +28,41 @@ struct Member {
     login: String,
 }
 
+/// The sizes of a page of the GitHub REST API: the default `per_page` and its maximum.
+const GITHUB_PAGE_SIZES: [usize; 2] = [30, 100];
+
 /// The organisation's members, from one array per page or an array of pages (`--slurp`). A Person with a
-/// `github` handle not in the list has left, on `as_of`. Refused when the list holds none of the registry's
-/// handles (the wrong organisation, or a single page of a longer list).
+/// `github` handle not in the list has left, on `as_of`. A list that may be partial is refused rather than
+/// read as departures: one that holds none of the registry's handles (the wrong organisation), a single
+/// page of exactly 30 or 100 members (the first page of a longer list, fetched without `--paginate`),
+/// pages of uneven size (not one paginated list), or one that would mark more than half of four or more
+/// active people with a handle as gone at once.
 pub fn github(text: &str, registry: &Registry, as_of: Date) -> Result<Vec<Left>, Error> {
     const F: &str = "GitHub organisation members";
-    let mut logins = std::collections::HashSet::new();
+    let mut pages: Vec<Vec<Value>> = Vec::new();
+    let mut slurped = false;
     for value in values(text, F)? {
         let Value::Array(items) = value else {
             return Err(format_error(F, "expected a JSON array of members"));
         };
-        for item in items {
-            let pages = match item {
-                Value::Array(page) => page,
-                other => vec![other],
-            };
-            for m in pages {
-                let m: Member = serde_json::from_value(m)
-                    .map_err(|e| format_error(F, format!("a member without a login ({e})")))?;
-                logins.insert(handle(&m.login));
+        if items.iter().any(Value::is_array) {
+            slurped = true;
+            for item in items {
+                match item {
+                    Value::Array(page) => pages.push(page),
+                    _ => return Err(format_error(F, "expected an array of pages of members")),
+                }
             }
+        } else {
+            pages.push(items);
         }
+    }
+    complete(&pages, slurped)?;
+    let mut logins = std::collections::HashSet::new();
+    for m in pages.into_iter().flatten() {
+        let m: Member = serde_json::from_value(m)
+            .map_err(|e| format_error(F, format!("a member without a login ({e})")))?;
+        logins.insert(handle(&m.login));
     }
     let people: Vec<(&str, String)> = registry
         .persons
@@ -63,15 +77,55 @@ pub fn github(text: &str, registry: &Registry, as_of: Date) -> Result<Vec<Left>,
             logins.len()
         )));
     }
-    Ok(people
-        .into_iter()
+    let gone: Vec<(&str, String)> = people
+        .iter()
         .filter(|(_, h)| !logins.contains(h))
+        .cloned()
+        .collect();
+    if people.len() >= 4 && gone.len() * 2 > people.len() {
+        return Err(Error::Unsafe(format!(
+            "{} of the {} active people with a GitHub handle are not in the list of {} members: a partial list is likelier than so many leaving at once; check the export (`gh api --paginate orgs/ORG/members`), or record each departure with `nhi offboard PERSON --to TEAM`",
+            gone.len(),
+            people.len(),
+            logins.len()
+        )));
+    }
+    Ok(gone
+        .into_iter()
         .map(|(id, h)| Left {
             person: id.to_string(),
             on: as_of,
             evidence: format!("`{h}` is not a member of the organisation"),
         })
         .collect())
+}
+
+/// Refuses a member list that looks like part of a paginated one: a single page (not slurped) of exactly
+/// one page's size, or pages other than the last that are not all of the first page's size.
+fn complete(pages: &[Vec<Value>], slurped: bool) -> Result<(), Error> {
+    if let [page] = pages {
+        if !slurped && GITHUB_PAGE_SIZES.contains(&page.len()) {
+            return Err(Error::Unsafe(format!(
+                "the list holds exactly {} members, one page of the GitHub API: it looks like the first page only; fetch it with `gh api --paginate orgs/ORG/members` (if the organisation has exactly {} members, add `--slurp`)",
+                page.len(),
+                page.len()
+            )));
+        }
+        return Ok(());
+    }
+    let Some((first, rest)) = pages.split_first() else {
+        return Ok(());
+    };
+    let (last, middle) = rest.split_last().expect("more than one page");
+    if middle.iter().any(|p| p.len() != first.len()) || last.len() > first.len() || first.is_empty()
+    {
+        let sizes: Vec<String> = pages.iter().map(|p| p.len().to_string()).collect();
+        return Err(Error::Unsafe(format!(
+            "the pages hold {} members: every page but the last of one paginated list is full, so these are not one organisation's whole list (`gh api --paginate orgs/ORG/members`)",
+            sizes.join(", ")
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -22,7 +22,8 @@ fn people(left: &[Left]) -> Vec<(&str, String)> {
 
 #[test]
 fn a_handle_missing_from_the_whole_github_organisation_has_left() {
-    // Two pages as `gh api --paginate` prints them; logins match case-insensitively (`Sam-Sec`).
+    // Two pages (of two members at most) as `gh api --paginate` prints them; logins match
+    // case-insensitively (`Sam-Sec`).
     let left = leavers(
         Directory::GithubOrgMembers,
         &export("github-org-members.json"),
@@ -57,6 +58,94 @@ fn a_github_list_without_any_known_handle_is_refused() {
     .unwrap_err();
     assert!(err.to_string().contains("--paginate"), "{err}");
     assert!(leavers(Directory::GithubOrgMembers, "[]", &registry(), as_of()).is_err());
+}
+
+/// A member list of `n` strangers and the given logins, as one JSON array.
+fn members(logins: &[&str], strangers: usize) -> Vec<serde_json::Value> {
+    let named = logins.iter().map(|l| l.to_string());
+    let others = (0..strangers).map(|n| format!("stranger-{n}"));
+    named
+        .chain(others)
+        .map(|login| serde_json::json!({"login": login, "type": "User", "site_admin": false}))
+        .collect()
+}
+
+fn github(text: &str, registry: &nhi::model::Registry) -> Result<Vec<Left>, String> {
+    leavers(Directory::GithubOrgMembers, text, registry, as_of()).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_single_github_page_of_exactly_30_or_100_members_is_taken_for_a_first_page() {
+    let registry = registry();
+    for size in [30, 100] {
+        let page = serde_json::to_string(&members(&["alice-ng", "sam-sec"], size - 2)).unwrap();
+        let err = github(&page, &registry).unwrap_err();
+        assert!(
+            err.contains("first page") && err.contains("--paginate"),
+            "{err}"
+        );
+        // The same members slurped by `--paginate --slurp` are one complete page.
+        let slurped = format!("[{page}]");
+        assert_eq!(
+            people(&github(&slurped, &registry).unwrap()),
+            [("pia", crate::common::AS_OF.to_string())]
+        );
+    }
+    // Any other size is a whole list.
+    let page = serde_json::to_string(&members(&["alice-ng", "sam-sec"], 29)).unwrap();
+    assert_eq!(github(&page, &registry).unwrap().len(), 1);
+}
+
+#[test]
+fn github_pages_of_uneven_size_are_not_one_list() {
+    let registry = registry();
+    let page = |logins: &[&str], n| serde_json::to_string(&members(logins, n)).unwrap();
+    // A short page before the last one.
+    let text = format!(
+        "{}\n{}\n{}",
+        page(&["alice-ng"], 9),
+        page(&[], 4),
+        page(&["sam-sec"], 2)
+    );
+    let err = github(&text, &registry).unwrap_err();
+    assert!(err.contains("10, 4, 3"), "{err}");
+    // Full pages, then a shorter last one: one list.
+    let text = format!(
+        "{}\n{}\n{}",
+        page(&["alice-ng"], 9),
+        page(&[], 10),
+        page(&["sam-sec"], 2)
+    );
+    assert_eq!(github(&text, &registry).unwrap().len(), 1);
+}
+
+#[test]
+fn a_github_list_missing_most_people_is_refused_rather_than_marking_them_left() {
+    // Five active people with handles; a list with only two of them would mark three as gone.
+    let dir = tempfile::tempdir().unwrap();
+    let people: String = (0..5)
+        .map(|n| format!("---\nkind: Person\nid: p{n}\ngithub: p{n}-gh\n"))
+        .collect();
+    std::fs::create_dir_all(dir.path().join("owners")).unwrap();
+    std::fs::write(dir.path().join("owners/people.yaml"), people).unwrap();
+    std::fs::write(
+        dir.path().join("nhi.yaml"),
+        "kind: Policy\norganization: x\n",
+    )
+    .unwrap();
+    let registry = nhi::load::load(dir.path()).unwrap().registry;
+    assert_eq!(registry.persons.len(), 5);
+    let text = serde_json::to_string(&members(&["p0-gh", "p1-gh"], 3)).unwrap();
+    let err = github(&text, &registry).unwrap_err();
+    assert!(err.contains("3 of the 5 active people"), "{err}");
+    // Two of five leaving is believed.
+    let text = serde_json::to_string(&members(&["p0-gh", "p1-gh", "p2-gh"], 3)).unwrap();
+    let left: Vec<String> = github(&text, &registry)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.person)
+        .collect();
+    assert_eq!(left, ["p3", "p4"]);
 }
 
 #[test]
