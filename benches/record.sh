@@ -22,8 +22,9 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 echo "building nhi and the generators (release)" >&2
-cargo build --release --locked --quiet
-cargo build --release --locked --quiet --example synth --example synth_export
+# One invocation: the examples bring the dev-dependencies, whose features a separate build of the binary would
+# resolve differently, so a second invocation would build nhi again (minutes on a small machine).
+cargo build --release --locked --quiet --bin nhi --example synth --example synth_export
 nhi="$PWD/target/release/nhi"
 synth="$PWD/target/release/examples/synth"
 export_gen="$PWD/target/release/examples/synth_export"

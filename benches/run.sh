@@ -23,8 +23,8 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 echo "building nhi and the generator (release)" >&2
-cargo build --release --locked --quiet
-cargo build --release --locked --quiet --example synth
+# One invocation, so the binary is built once with the features the examples' dev-dependencies bring.
+cargo build --release --locked --quiet --bin nhi --example synth
 nhi="$PWD/target/release/nhi"
 synth="$PWD/target/release/examples/synth"
 

@@ -173,10 +173,12 @@ pub fn plan(root: &std::path::Path, updates: &[Update]) -> (Plan, Vec<String>, V
     for u in updates {
         by_file.entry(&u.source.file).or_default().push(u);
     }
-    let edited: Vec<Result<(EditFile, String), EditError>> = by_file
-        .into_par_iter()
-        .map(|(rel, updates)| edit_file(root, rel, &updates))
-        .collect();
+    let edited: Vec<Result<(EditFile, String), EditError>> = crate::timings::phase("plan", || {
+        by_file
+            .into_par_iter()
+            .map(|(rel, updates)| edit_file(root, rel, &updates))
+            .collect()
+    });
     let mut plan = Plan::default();
     let (mut lines, mut refused) = (Vec::new(), Vec::new());
     for result in edited {
