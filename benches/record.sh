@@ -55,13 +55,15 @@ rm -rf "$work" && cp -r "$src" "$work"
 find "$work/identities" -type f -name '*.yaml' -print0 | xargs -0 sed -i 's#:role/#:user/#'
 "$export_gen" "$work" "$day" >"$dir/report-$n.csv"
 find "$work" -type f -name '*.yaml' -print0 | xargs -0 cat >/dev/null # warm the page cache
+sync # write out the copy first: its writeback would otherwise land in the timings of sync's own writes
 read -r s m < <(time_cmd "$nhi" drift aws-credential-report "$dir/report-$n.csv" "$work" --as-of "$day" --format json)
 add "$n" "\`nhi drift\` (report of $n rows)" "$s" "$m"
 notices_before=$(grep -c '"severity": "notice"' "$dir/.out" || true)
-read -r s m < <(time_cmd "$nhi" sync aws-credential-report "$dir/report-$n.csv" "$work" --as-of "$day" --skip-unsafe)
-written=$(grep -vc '^skipped' "$dir/.out" || true)
+read -r s m < <(NHI_TIMINGS=1 time_cmd "$nhi" sync aws-credential-report "$dir/report-$n.csv" "$work" --as-of "$day" --skip-unsafe)
+phases=$(grep '^nhi: timing: \(plan\|stage\|rename\)' "$dir/.out" | awk '{printf "%s%s %s s", sep, $3, $4; sep=", "}')
+written=$(grep -v '^nhi: timing' "$dir/.out" | grep -vc '^skipped' || true)
 skipped=$(grep -c '^skipped' "$dir/.out" || true)
-add "$n" "\`nhi sync\` (same report; $written files written, $skipped skipped)" "$s" "$m"
+add "$n" "\`nhi sync\` (same report; $written files written, $skipped skipped; $phases)" "$s" "$m"
 "$nhi" drift aws-credential-report "$dir/report-$n.csv" "$work" --as-of "$day" --format json >"$dir/.out" || true
 notices_after=$(grep -c '"severity": "notice"' "$dir/.out" || true)
 echo "  drift notices: $notices_before before sync, $notices_after after" >&2
@@ -70,6 +72,7 @@ echo "  drift notices: $notices_before before sync, $notices_after after" >&2
 camp="$dir/campaign-1000"
 rm -rf "$camp" && cp -r "$(registry 1000)" "$camp"
 find "$camp/identities" -type f -name '*.yaml' -print0 | xargs -0 sed -i 's#^owner: team-[0-9]*$#owner: team-0#'
+sync
 read -r s m < <(time_cmd "$nhi" review --owner team-0 "$camp" --by person-1 --within 36500 --as-of "$day" --skip-unsafe)
 reviewed=$(grep -vc '^skipped' "$dir/.out" || true)
 add 1000 "\`nhi review --owner\` ($reviewed files written)" "$s" "$m"

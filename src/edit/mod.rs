@@ -105,6 +105,8 @@ pub struct EditFile {
     text: String,
     /// The tree of every document as the loader reads it, with the edits made so far applied.
     expected: Vec<Json>,
+    /// Whether the trees were let go ([`EditFile::seal`]): no further edit.
+    sealed: bool,
 }
 
 impl EditFile {
@@ -150,6 +152,7 @@ impl EditFile {
             bom,
             text,
             expected,
+            sealed: false,
         })
     }
 
@@ -166,8 +169,19 @@ impl EditFile {
         &self.display
     }
 
+    /// Lets go of the trees kept for checking edits, once every edit of the file is made (a plan of many
+    /// files then holds little more than their texts): the file can still be diffed and written, and a
+    /// further edit is refused.
+    pub fn seal(&mut self) {
+        self.expected = Vec::new();
+        self.sealed = true;
+    }
+
     /// The index of the document with this `kind` and `id`.
     pub fn find(&self, kind: &str, id: &str) -> Result<usize, EditError> {
+        if self.sealed {
+            return Err(self.error(0, "the file is planned already; no further edit"));
+        }
         self.expected
             .iter()
             .position(|d| d["kind"] == kind && d["id"] == id)
@@ -200,9 +214,9 @@ impl EditFile {
             ops::set(&self.text, root, &path, &value, after)
         };
         let splice = splice.map_err(|r| self.error(r.at, r.message))?;
-        let mut expected = self.expected.clone();
-        verify::set(&mut expected[doc], &path, value.json());
-        self.apply(splice, expected, pointer)
+        let mut expected = self.expected[doc].clone();
+        verify::set(&mut expected, &path, value.json());
+        self.apply(splice, doc, expected, pointer)
     }
 
     /// Removes the entry or list item at `pointer` of document `doc`, with its own lines and the comment
@@ -215,9 +229,9 @@ impl EditFile {
             ops::remove(&self.text, root, &path)
         };
         let splice = splice.map_err(|r| self.error(r.at, r.message))?;
-        let mut expected = self.expected.clone();
-        verify::remove(&mut expected[doc], &path);
-        self.apply(splice, expected, pointer)
+        let mut expected = self.expected[doc].clone();
+        verify::remove(&mut expected, &path);
+        self.apply(splice, doc, expected, pointer)
     }
 
     /// Whether the text differs from what was read.
@@ -261,10 +275,13 @@ impl EditFile {
         Ok(&d.root)
     }
 
+    /// Makes the splice when the text it gives reads back as the documents so far, with document `doc`
+    /// now `expected`.
     fn apply(
         &mut self,
         splice: Option<ops::Splice>,
-        expected: Vec<Json>,
+        doc: usize,
+        expected: Json,
         pointer: &str,
     ) -> Result<bool, EditError> {
         let Some(s) = splice else {
@@ -274,10 +291,20 @@ impl EditFile {
         text.push_str(&self.text[..s.start]);
         text.push_str(&s.text);
         text.push_str(&self.text[s.end..]);
+        let same = |trees: &[Json]| {
+            trees.len() == self.expected.len()
+                && trees.iter().enumerate().all(|(n, t)| {
+                    if n == doc {
+                        *t == expected
+                    } else {
+                        *t == self.expected[n]
+                    }
+                })
+        };
         match verify::trees(&text) {
-            Ok(trees) if trees == expected => {
+            Ok(trees) if same(&trees) => {
                 self.text = text;
-                self.expected = expected;
+                self.expected[doc] = expected;
                 Ok(true)
             }
             _ => Err(self.error(

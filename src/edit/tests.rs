@@ -223,3 +223,23 @@ fn a_plan_writes_every_file_with_its_permissions_or_none() {
     let mode = std::fs::metadata(&a).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
 }
+
+#[test]
+fn a_sealed_file_keeps_its_edits_and_takes_no_more() {
+    let text = "kind: Identity\nid: a\nlast_used: 2026-01-01\n---\nkind: Identity\nid: b\n";
+    let mut file = EditFile::from_bytes("x.yaml", text.as_bytes().to_vec()).unwrap();
+    let b = file.find("Identity", "b").unwrap();
+    assert!(file.set(b, "/last_used", "2026-11-01".into()).unwrap());
+    let before = file.bytes();
+    file.seal();
+    assert_eq!(file.bytes(), before);
+    assert!(file.changed());
+    let err = file.find("Identity", "a").unwrap_err();
+    assert!(err.message.contains("no further edit"), "{err}");
+    assert!(file.set(0, "/last_used", "2026-11-02".into()).is_err());
+    assert_eq!(file.bytes(), before);
+    assert_eq!(
+        String::from_utf8(before).unwrap(),
+        "kind: Identity\nid: a\nlast_used: 2026-01-01\n---\nkind: Identity\nid: b\nlast_used: 2026-11-01\n"
+    );
+}

@@ -17,9 +17,10 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Adds a file (one that did not change is left out).
-    pub fn add(&mut self, file: EditFile) {
+    /// Adds a file (one that did not change is left out); it is sealed, as a plan only diffs and writes.
+    pub fn add(&mut self, mut file: EditFile) {
         if file.changed() {
+            file.seal();
             self.files.push(file);
         }
     }

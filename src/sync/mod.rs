@@ -225,5 +225,6 @@ fn edit_file(
             notes.push(format!("{} {} {}{was}", u.id, u.field.name(), u.value));
         }
     }
+    file.seal();
     Ok((file, format!("{rel}: {}", notes.join("; "))))
 }
