@@ -4,7 +4,8 @@
 #   benches/run.sh                      # 10k and 100k identities
 #   BENCH_SIZES="1000000" benches/run.sh
 #   BENCH_SKIP_SLOW=1 benches/run.sh    # skip check-jsonschema (minutes at 100k)
-#   BENCH_BUILD_ALL=1                    # also build the site above 100k identities (memory-hungry)
+#   BENCH_BUILD_ALL=1                    # also build the site above 100k identities
+#   BENCH_SITE_ONLY=1                    # only nhi check, the site (clean build, size, one-file rebuild) and nhi diff
 #
 # Registries are generated deterministically by `examples/synth.rs` under $BENCH_DIR (default
 # /tmp/nhi-bench) and reused between runs. Each command runs once after a warm-up read of the tree, timed
@@ -40,8 +41,36 @@ fi
 # when the gate fails, which synthetic registries do on purpose).
 time_cmd() {
   local stats="$dir/.time"
-  /usr/bin/time -o "$stats" -f "%e %M" "$@" >/dev/null 2>&1 || true
+  /usr/bin/time -o "$stats" -f "%e %M" "$@" >"$dir/.stdout" 2>/dev/null || true
   awk 'END { printf "%.2f %.0f\n", $1, $2 / 1024 }' "$stats"
+}
+
+# site_rows N REGISTRY: a clean site build and its size on disk, a rebuild into it after one identity file
+# changed (which writes only the files whose bytes change), and `nhi diff` of that change against the
+# registry's commit (the registry is made a git repository on first use). The change is undone afterwards.
+site_rows() {
+  local n=$1 reg=$2 site="$dir/site-$n"
+  if [ "$n" -gt 100000 ] && [ -z "${BENCH_BUILD_ALL:-}" ]; then return; fi
+  # A git repository first: pages show each document's commits, so it must be one for both builds.
+  if [ ! -d "$reg/.git" ]; then
+    git -C "$reg" init -q && git -C "$reg" add -A &&
+      git -C "$reg" -c user.name=bench -c user.email=bench@example.com commit -qm registry
+  fi
+  rm -rf "$site"
+  read -r s m < <(time_cmd "$nhi" build "$reg" -o "$site" --as-of 2026-11-23)
+  add "\`nhi build\` (the site, clean)" "$s" "$m"
+  rows+=("| $n | site size: $(find "$site" -type f | wc -l) files, $(du -sb "$site" | awk '{printf "%.0f", $1 / 1e6}') MB of bytes, $(du -sk "$site" | awk '{printf "%.0f", $1 * 1024 / 1e6}') MB on disk | | |")
+  local file
+  file=$(find "$reg/identities" -name '*.yaml' | sort | sed -n 1p)
+  cp "$file" "$dir/.saved"
+  sed -i '0,/^environment: [a-z]*$/s//environment: sandbox/' "$file"
+  read -r s m < <(time_cmd "$nhi" build "$reg" -o "$site" --as-of 2026-11-23)
+  local out
+  out=$(sed -n 's/.*files, \([0-9]*\) written.*/\1/p' "$dir/.stdout")
+  add "\`nhi build\` again after one identity file changed (writes $out files)" "$s" "$m"
+  read -r s m < <(time_cmd "$nhi" diff --base HEAD "$reg" --as-of 2026-11-23 --format json)
+  add "\`nhi diff --base HEAD\` (one identity file changed)" "$s" "$m"
+  cp "$dir/.saved" "$file"
 }
 
 rows=()
@@ -62,17 +91,18 @@ for n in $sizes; do
   add "floor: \`cat\` of every file" "$s" "$m"
   read -r s m < <(time_cmd "$nhi" check "$reg" --as-of 2026-11-23 --format json)
   add "\`nhi check\` (all kinds, all rules)" "$s" "$m"
+  if [ -n "${BENCH_SITE_ONLY:-}" ]; then
+    site_rows "$n" "$reg"
+    echo "  ($files files, $((bytes / 1024 / 1024)) MiB)" >&2
+    continue
+  fi
   read -r s m < <(time_cmd "$nhi" due "$reg" --as-of 2026-11-23 --format json)
   add "\`nhi due\` (every obligation, 30 days, JSON)" "$s" "$m"
   read -r s m < <(time_cmd "$nhi" due "$reg" --as-of 2026-11-23 --within 90 --format ics)
   add "\`nhi due --within 90 --format ics\`" "$s" "$m"
   read -r s m < <(time_cmd "$nhi" rank "$reg" --top 20)
   add "\`nhi rank\` (load + every identity's blast radius)" "$s" "$m"
-  # The site of a million identities needs ~20 GiB (about 2 GiB per 100,000): opt in with BENCH_BUILD_ALL=1.
-  if [ "$n" -le 100000 ] || [ -n "${BENCH_BUILD_ALL:-}" ]; then
-    read -r s m < <(time_cmd "$nhi" build "$reg" -o "$dir/site-$n" --as-of 2026-11-23)
-    add "\`nhi build\` (the site)" "$s" "$m"
-  fi
+  site_rows "$n" "$reg"
   if [ -x "$tools/node_modules/.bin/ajv" ]; then
     read -r s m < <(time_cmd "$tools/node_modules/.bin/ajv" validate --spec=draft2020 --strict=false -c ajv-formats \
       -s schema/identity.schema.json -d "$reg/identities/**/*.yaml")
