@@ -269,7 +269,7 @@ impl<'a> Site<'a> {
     pub fn exception_href(&self, id: &str, root: &str) -> Option<String> {
         self.exception_ids
             .contains(id)
-            .then(|| format!("{root}exceptions.html#exception-{id}"))
+            .then(|| format!("{root}exceptions/{id}.html"))
     }
 
     pub fn rule_href(&self, rule: &str, root: &str) -> Option<String> {

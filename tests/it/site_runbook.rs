@@ -156,7 +156,7 @@ fn a_person_page_shows_what_their_leaving_orphans_unstaffs_lapses_and_exposes() 
         "[aws-key](identities/aws-key.html): owned by team-solo , whose last active member they are",
         "[gcp-key](identities/gcp-key.html): owned by them",
         "Teams left with no active member [team-solo](owners/team-solo.html)",
-        "[exc-1](exceptions.html#exception-exc-1): waives vendor-review-overdue until 2026-12-31",
+        "[exc-1](exceptions/exc-1.html): waives vendor-review-overdue until 2026-12-31",
         "Static credentials to rotate (2) [aws-key](identities/aws-key.html), [gcp-key](identities/gcp-key.html)",
         "Where the registry names them (8)",
         "Owner of 1 identity ([the table on this page](#h-owned))",
@@ -164,8 +164,8 @@ fn a_person_page_shows_what_their_leaving_orphans_unstaffs_lapses_and_exposes() 
         "Uses the credential of 1 identity: [gcp-key](identities/gcp-key.html)",
         "Made the latest review of 1 identity: [gh-token](identities/gh-token.html)",
         "Lead of 1 team: [team-a](owners/team-a.html)",
-        "Requested 1 exception: [exc-2](exceptions.html#exception-exc-2)",
-        "Approved 1 exception: [exc-1](exceptions.html#exception-exc-1)",
+        "Requested 1 exception: [exc-2](exceptions/exc-2.html)",
+        "Approved 1 exception: [exc-1](exceptions/exc-1.html)",
     ] {
         assert!(pia.contains(want), "{want}\n in: {pia}");
     }

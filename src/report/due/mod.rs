@@ -47,7 +47,7 @@ impl Context<'_> {
     pub fn page(&self, item: &Item) -> Option<String> {
         let base = self.site_url.as_deref()?.trim_end_matches('/');
         Some(match item.kind() {
-            "Exception" => format!("{base}/exceptions.html#exception-{}", item.id()),
+            "Exception" => format!("{base}/exceptions/{}.html", item.id()),
             _ => format!("{base}/identities/{}.html", item.id()),
         })
     }
