@@ -302,19 +302,20 @@ pub struct Due {
 }
 
 impl Due {
-    /// The listed items of one owner (`None`: the unowned ones).
-    pub fn of_owner<'a>(&'a self, owner: Option<&'a str>) -> impl Iterator<Item = &'a Item> + 'a {
-        self.items
-            .iter()
-            .filter(move |i| i.owner.as_deref() == owner)
+    /// The listed items grouped by owner in one pass, each group in listing order (`None`: the unowned ones).
+    pub fn by_owner(&self) -> std::collections::HashMap<Option<&str>, Vec<&Item>> {
+        let mut groups: std::collections::HashMap<Option<&str>, Vec<&Item>> = Default::default();
+        for item in &self.items {
+            groups.entry(item.owner.as_deref()).or_default().push(item);
+        }
+        groups
     }
 
-    /// The owners that have items, in order (`None`, the unowned, last).
-    pub fn owners_with_items(&self) -> Vec<Option<&str>> {
-        let mut owners: Vec<Option<&str>> = self.items.iter().map(|i| i.owner.as_deref()).collect();
-        owners.sort_by_key(|o| (o.is_none(), *o));
-        owners.dedup();
-        owners
+    /// The owners that have items, with their items, in order (`None`, the unowned, last).
+    pub fn owners_with_items(&self) -> Vec<(Option<&str>, Vec<&Item>)> {
+        let mut groups: Vec<_> = self.by_owner().into_iter().collect();
+        groups.sort_by_key(|(o, _)| (o.is_none(), *o));
+        groups
     }
 
     /// How many listed items are overdue; with `open`, only those no exception waives.

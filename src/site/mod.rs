@@ -471,16 +471,11 @@ fn calendars(site: &Site<'_>) -> Vec<(String, Vec<u8>)> {
         .iter()
         .map(|t| &t.item.id)
         .chain(site.person_pages.iter().map(|p| &p.item.id));
-    // Each owner's items, in listing order, grouped in one pass (not one scan of every item per owner).
-    let mut by_owner: std::collections::HashMap<&str, Vec<&crate::due::Item>> =
-        std::collections::HashMap::new();
-    for item in &due.items {
-        if let Some(owner) = item.owner.as_deref() {
-            by_owner.entry(owner).or_default().push(item);
-        }
-    }
+    let by_owner = due.by_owner();
     for owner in owners {
-        let items = by_owner.get(owner.as_str()).map_or(&[][..], Vec::as_slice);
+        let items = by_owner
+            .get(&Some(owner.as_str()))
+            .map_or(&[][..], Vec::as_slice);
         let name = format!("nhi: what falls due for {}", cx.owner_label(Some(owner)));
         files.push((
             format!("calendar/{owner}.ics"),

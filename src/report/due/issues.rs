@@ -34,15 +34,17 @@ pub fn marker(owner: &str) -> String {
 /// `complete` says whether the set covers every owner, so that issues of owners missing from it may close.
 pub fn document(cx: &Context<'_>) -> Value {
     let due = cx.due;
+    let groups = due.by_owner();
     let issues: Vec<Value> = due
         .owners
         .iter()
-        .filter(|(id, o)| {
-            let has_items = due.of_owner(Some(id)).next().is_some();
+        .filter_map(|(id, o)| {
+            let items = groups
+                .get(&Some(id.as_str()))
+                .map_or(&[][..], Vec::as_slice);
             let chosen = due.owner.as_deref().is_none_or(|only| only == id.as_str());
-            chosen && (o.identities > 0 || has_items)
+            (chosen && (o.identities > 0 || !items.is_empty())).then(|| issue(cx, id, items))
         })
-        .map(|(id, _)| issue(cx, id))
         .collect();
     json!({
         "as_of": due.as_of.to_string(),
@@ -53,9 +55,8 @@ pub fn document(cx: &Context<'_>) -> Value {
     })
 }
 
-fn issue(cx: &Context<'_>, owner: &str) -> Value {
+fn issue(cx: &Context<'_>, owner: &str, items: &[&Item]) -> Value {
     let due = cx.due;
-    let items: Vec<&Item> = due.of_owner(Some(owner)).collect();
     let overdue = items.iter().filter(|i| i.overdue(due.as_of)).count();
     let label = cx.owner_label(Some(owner));
     let mention = due
@@ -82,7 +83,7 @@ fn issue(cx: &Context<'_>, owner: &str) -> Value {
             due.as_of
         ));
         let mut shown = items.len();
-        let mut table = markdown::table(cx, &items);
+        let mut table = markdown::table(cx, items);
         while table.len() > MAX_BODY && shown > 1 {
             shown = shown * 3 / 4;
             table = markdown::table(cx, &items[..shown]);

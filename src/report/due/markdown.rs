@@ -27,9 +27,8 @@ pub fn document(cx: &Context<'_>) -> String {
         return md;
     }
     md.push_str(&format!("{}.\n", cx.headline()));
-    for owner in due.owners_with_items() {
+    for (owner, items) in due.owners_with_items() {
         md.push_str(&format!("\n### {}\n\n", cell(&cx.owner_label(owner))));
-        let items: Vec<&Item> = due.of_owner(owner).collect();
         md.push_str(&table(cx, &items));
     }
     md

@@ -81,8 +81,7 @@ pub fn payload(cx: &Context<'_>) -> Value {
     // Two blocks stay free for the closing note.
     let budget = MAX_BLOCKS - 2;
     let mut shown = 0;
-    'owners: for owner in due.owners_with_items() {
-        let items: Vec<&Item> = due.of_owner(owner).collect();
+    'owners: for (owner, items) in due.owners_with_items() {
         if blocks.len() + 2 > budget {
             break;
         }

@@ -18,8 +18,7 @@ impl Emitter for Text {
             );
         }
         writeln!(out, "{}.", capitalise(&cx.headline()))?;
-        for owner in due.owners_with_items() {
-            let items: Vec<_> = due.of_owner(owner).collect();
+        for (owner, items) in due.owners_with_items() {
             let overdue = items.iter().filter(|i| i.overdue(due.as_of)).count();
             writeln!(
                 out,
