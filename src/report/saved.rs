@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use jiff::civil::Date;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -22,6 +23,30 @@ pub enum ReportError {
         path: String,
         message: String,
     },
+}
+
+/// Loads every report at `paths` with `load`, in a fixed order (source, file name, day as `order` gives
+/// them, then the order given); the first one that cannot be read is the error.
+pub fn load_all<T>(
+    paths: &[impl AsRef<Path>],
+    load: fn(&Path) -> Result<T, ReportError>,
+    order: fn(&T) -> (&str, &str, Date),
+) -> Result<Vec<T>, ReportError> {
+    let mut reports = paths
+        .iter()
+        .map(|p| load(p.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    reports.sort_by(|a, b| {
+        let ((sa, fa, da), (sb, fb, db)) = (order(a), order(b));
+        (sa, file_name(fa), da).cmp(&(sb, file_name(fb), db))
+    });
+    Ok(reports)
+}
+
+/// The last component of a path as written in a report (`/`- or `\`-separated): all a page shows of it.
+pub fn file_name(path: &str) -> &str {
+    let trimmed = path.trim_end_matches(['/', '\\']);
+    trimmed.rsplit(['/', '\\']).next().unwrap_or(trimmed)
 }
 
 /// Loads the report of `nhi {what} --format json` at `path`, read by `parse`.
@@ -61,4 +86,17 @@ pub fn parse<T: DeserializeOwned>(
     }
     check(&value)?;
     serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_name;
+
+    #[test]
+    fn only_the_file_name_of_an_export_is_shown() {
+        assert_eq!(file_name("/home/me/exports/report.csv"), "report.csv");
+        assert_eq!(file_name("C:\\exports\\report.csv"), "report.csv");
+        assert_eq!(file_name("checkout/"), "checkout");
+        assert_eq!(file_name("report.csv"), "report.csv");
+    }
 }

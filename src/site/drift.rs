@@ -11,25 +11,14 @@ use serde_json::{json, Value};
 use super::index::Site;
 use crate::drift::Origin;
 use crate::report::drift::{self as report, DriftReport, Item};
+use crate::report::saved::{self, file_name};
 
 /// Loads every report, in a fixed order (source, export file name, day, then the order given); the first
 /// one that cannot be read stops the build before anything is written.
 pub fn load(paths: &[impl AsRef<Path>]) -> Result<Vec<DriftReport>> {
-    let mut reports = paths
-        .iter()
-        // The error's own sentence names the file and the cause; its source would repeat the cause.
-        .map(|p| report::load(p.as_ref()).map_err(|e| anyhow!("{e}")))
-        .collect::<Result<Vec<_>>>()?;
-    reports.sort_by(|a, b| {
-        (&a.source, file_name(&a.export), a.as_of).cmp(&(&b.source, file_name(&b.export), b.as_of))
-    });
-    Ok(reports)
-}
-
-/// The last component of a path as written in a report (`/`- or `\`-separated).
-pub(super) fn file_name(path: &str) -> &str {
-    let trimmed = path.trim_end_matches(['/', '\\']);
-    trimmed.rsplit(['/', '\\']).next().unwrap_or(trimmed)
+    // The error's own sentence names the file and the cause; its source would repeat the cause.
+    saved::load_all(paths, report::load, |r| (&r.source, &r.export, r.as_of))
+        .map_err(|e| anyhow!("{e}"))
 }
 
 /// Items in a stable order: rule, id, field, external id, where.
@@ -126,17 +115,4 @@ pub fn totals(site: &Site<'_>) -> Value {
         "drift": sum(|r| r.summary.drift),
         "open": sum(|r| r.findings.iter().filter(|f| f.waived_by.is_none()).count()),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::file_name;
-
-    #[test]
-    fn only_the_file_name_of_an_export_is_shown() {
-        assert_eq!(file_name("/home/me/exports/report.csv"), "report.csv");
-        assert_eq!(file_name("C:\\exports\\report.csv"), "report.csv");
-        assert_eq!(file_name("checkout/"), "checkout");
-        assert_eq!(file_name("report.csv"), "report.csv");
-    }
 }

@@ -6,23 +6,17 @@ use std::path::Path;
 use anyhow::{anyhow, Result};
 use serde_json::{json, Value};
 
-use super::drift::file_name;
 use super::index::Site;
 use crate::federation::{issuer_kind, pattern};
 use crate::model::Identity;
+use crate::report::saved::{self, file_name};
 use crate::report::trace::{self as report, TraceReport};
 
 /// Loads every trace report, ordered by source, log file name and day; the first that cannot be read
 /// stops the build before anything is written.
 pub fn load(paths: &[impl AsRef<Path>]) -> Result<Vec<TraceReport>> {
-    let mut reports = paths
-        .iter()
-        .map(|p| report::load(p.as_ref()).map_err(|e| anyhow!("{e}")))
-        .collect::<Result<Vec<_>>>()?;
-    reports.sort_by(|a, b| {
-        (&a.source, file_name(&a.log), a.as_of).cmp(&(&b.source, file_name(&b.log), b.as_of))
-    });
-    Ok(reports)
+    saved::load_all(paths, report::load, |r| (&r.source, &r.log, r.as_of))
+        .map_err(|e| anyhow!("{e}"))
 }
 
 /// Who obtained the identity `id`'s credential, from each trace report that saw it; `[]` when none did.
