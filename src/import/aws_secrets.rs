@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{day_of, ids, input, Export, ImportError, Options, Record};
+use super::{day_at, ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,9 +97,6 @@ fn record(file: &str, line: u32, e: Entry, options: &Options) -> Result<Record, 
         .name
         .clone()
         .unwrap_or_else(|| arn.rsplit(':').next().unwrap_or("").to_string());
-    let day = |field: &Option<Value>, what: &str| {
-        day_of(field.as_ref()).map_err(|why| bad(format!("`{what}` is {why}")))
-    };
     let mut record = Record::new(
         arn,
         ids::sanitize(&name),
@@ -109,11 +106,11 @@ fn record(file: &str, line: u32, e: Entry, options: &Options) -> Result<Record, 
         line,
     );
     record.credential = Some(CredentialKind::Static);
-    record.created = day(&e.created_date, "CreatedDate")?;
-    record.rotated = day(&e.last_rotated_date, "LastRotatedDate")?.or(record.created);
-    record.last_used = day(&e.last_accessed_date, "LastAccessedDate")?;
+    record.created = day_at(&e.created_date, "CreatedDate", line)?;
+    record.rotated = day_at(&e.last_rotated_date, "LastRotatedDate", line)?.or(record.created);
+    record.last_used = day_at(&e.last_accessed_date, "LastAccessedDate", line)?;
     record.purpose = e.description.filter(|d| !d.trim().is_empty());
-    let deleted = day(&e.deleted_date, "DeletedDate")?;
+    let deleted = day_at(&e.deleted_date, "DeletedDate", line)?;
     record.active = deleted.is_none();
     record.notes.push("a Secrets Manager secret: its type is a guess (a database password is a service_account, a token a token)".into());
     match e.rotation_enabled {
@@ -123,7 +120,7 @@ fn record(file: &str, line: u32, e: Entry, options: &Options) -> Result<Record, 
                     .map(|d| format!(" every {d} days"))
                     .or_else(|| r.schedule_expression.as_ref().map(|s| format!(" on `{s}`")))
             });
-            let next_day = day(&e.next_rotation_date, "NextRotationDate")?;
+            let next_day = day_at(&e.next_rotation_date, "NextRotationDate", line)?;
             let next = next_day
                 .map(|d| format!(", next on {d}"))
                 .unwrap_or_default();

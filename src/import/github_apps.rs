@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{day_of, ids, input, Export, ImportError, Options, Record};
+use super::{day_at, ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 /// The prefix of this source's external ids.
@@ -35,13 +35,6 @@ struct Installation {
 #[serde(default)]
 struct Account {
     login: Option<String>,
-}
-
-/// The organisation of an external id of this source, lower-cased.
-pub fn org_of(external_id: &str) -> Option<String> {
-    let rest = external_id.trim().strip_prefix(PREFIX)?;
-    let (org, slug) = rest.split_once(':')?;
-    (!org.is_empty() && !slug.is_empty()).then(|| org.to_lowercase())
 }
 
 /// Reads the listing at `path` into `export`.
@@ -80,12 +73,9 @@ fn record(
         file,
         line,
     );
-    let day = |v: &Option<Value>, field: &str| {
-        day_of(v.as_ref()).map_err(|why| bad(format!("`{field}` is {why}")))
-    };
     record.credential = Some(CredentialKind::ShortLived);
-    record.created = day(&i.created_at, "created_at")?;
-    let suspended = day(&i.suspended_at, "suspended_at")?;
+    record.created = day_at(&i.created_at, "created_at", line)?;
+    let suspended = day_at(&i.suspended_at, "suspended_at", line)?;
     record.active = suspended.is_none();
     if let Some(day) = suspended {
         record.notes.push(format!("suspended on {day}"));
@@ -93,7 +83,7 @@ fn record(
     if let Some(id) = i.id {
         record.notes.push(format!("installation {id}"));
     }
-    if let Some(updated) = day(&i.updated_at, "updated_at")? {
+    if let Some(updated) = day_at(&i.updated_at, "updated_at", line)? {
         record
             .notes
             .push(format!("permissions last changed {updated}"));

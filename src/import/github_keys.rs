@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{day_of, ids, input, Export, ImportError, Options, Record};
+use super::{day_at, ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 /// The prefix of this source's external ids.
@@ -67,14 +67,11 @@ fn record(file: &str, line: u32, repo: &str, key: DeployKey) -> Result<Record, S
         file,
         line,
     );
-    let day = |v: &Option<Value>, field: &str| {
-        day_of(v.as_ref()).map_err(|why| bad(format!("`{field}` is {why}")))
-    };
     record.credential = Some(CredentialKind::Static);
-    record.created = day(&key.created_at, "created_at")?;
+    record.created = day_at(&key.created_at, "created_at", line)?;
     // A deploy key cannot be rotated in place: a new key is a new id, so the key is as old as its creation.
     record.rotated = record.created;
-    record.last_used = day(&key.last_used, "last_used")?;
+    record.last_used = day_at(&key.last_used, "last_used", line)?;
     record.active = key.enabled != Some(false);
     record.active_keys = u32::from(record.active);
     if key.read_only == Some(false) {

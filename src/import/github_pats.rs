@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{day_of, ids, input, Export, ImportError, Options, Record};
+use super::{day_at, ids, input, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
 
 /// The prefix of this source's external ids.
@@ -36,13 +36,6 @@ struct Grant {
 #[serde(default)]
 struct Owner {
     login: Option<String>,
-}
-
-/// The organisation of an external id of this source, lower-cased.
-pub fn org_of(external_id: &str) -> Option<String> {
-    let rest = external_id.trim().strip_prefix(PREFIX)?;
-    let (org, id) = rest.split_once(':')?;
-    (!org.is_empty() && !id.is_empty()).then(|| org.to_lowercase())
 }
 
 /// Reads the listing at `path` into `export`.
@@ -78,14 +71,11 @@ fn record(file: &str, line: u32, org: &str, g: Grant) -> Result<Record, SyntaxEr
         file,
         line,
     );
-    let day = |v: &Option<Value>, field: &str| {
-        day_of(v.as_ref()).map_err(|why| bad(format!("`{field}` is {why}")))
-    };
     record.credential = Some(CredentialKind::Static);
-    record.created = day(&g.access_granted_at, "access_granted_at")?;
+    record.created = day_at(&g.access_granted_at, "access_granted_at", line)?;
     record.rotated = record.created;
-    record.expires = day(&g.token_expires_at, "token_expires_at")?;
-    record.last_used = day(&g.token_last_used_at, "token_last_used_at")?;
+    record.expires = day_at(&g.token_expires_at, "token_expires_at", line)?;
+    record.last_used = day_at(&g.token_last_used_at, "token_last_used_at", line)?;
     record.active = g.token_expired != Some(true);
     record.active_keys = u32::from(record.active);
     if !owner.is_empty() {

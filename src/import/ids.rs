@@ -31,6 +31,13 @@ pub fn sanitize(name: &str) -> String {
     }
 }
 
+/// The organisation of an external id `PREFIX<org>:<name>` (GitHub Apps and tokens), lower-cased.
+pub fn org_of(prefix: &str, external_id: &str) -> Option<String> {
+    let rest = external_id.trim().strip_prefix(prefix)?;
+    let (org, name) = rest.split_once(':')?;
+    (!org.is_empty() && !name.is_empty()).then(|| org.to_lowercase())
+}
+
 /// Hands out unique ids: the first request for a base gets it, later ones `-2`, `-3`, …
 #[derive(Debug, Default)]
 pub struct Unique {

@@ -254,8 +254,8 @@ impl Export {
             SourceKind::AwsSecretsManager => aws_secrets::scope_of(external_id),
             SourceKind::AzureServicePrincipals => azure::scope_of(external_id),
             SourceKind::GithubDeployKeys => github_keys::repo_of(external_id),
-            SourceKind::GithubAppInstallations => github_apps::org_of(external_id),
-            SourceKind::GithubPersonalAccessTokens => github_pats::org_of(external_id),
+            SourceKind::GithubAppInstallations => ids::org_of(github_apps::PREFIX, external_id),
+            SourceKind::GithubPersonalAccessTokens => ids::org_of(github_pats::PREFIX, external_id),
         }
     }
 }
@@ -366,6 +366,18 @@ pub(crate) fn day_of(value: Option<&serde_json::Value>) -> Result<Option<Date>, 
             .ok_or_else(|| "not a time in seconds".to_string()),
         Some(_) => Err("not a timestamp".to_string()),
     }
+}
+
+/// [`day_of`] for the member `field` of the item at `line`; the error names the member.
+pub(crate) fn day_at(
+    value: &Option<serde_json::Value>,
+    field: &str,
+    line: u32,
+) -> Result<Option<Date>, json_stream::SyntaxError> {
+    day_of(value.as_ref()).map_err(|why| json_stream::SyntaxError {
+        line,
+        message: format!("`{field}` is {why}"),
+    })
 }
 
 /// Reads the report of the secret scanner `scanner` at `path` into `export.leaks`, each item through `leak`
