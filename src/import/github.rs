@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -32,48 +32,29 @@ pub fn repo_of(external_id: &str) -> Option<String> {
     (!repo.is_empty() && !name.is_empty()).then(|| repo.to_lowercase())
 }
 
-fn reference() -> &'static Regex {
-    static CELL: OnceLock<Regex> = OnceLock::new();
-    CELL.get_or_init(|| {
-        Regex::new(r#"(?:^|[^\w.\-])secrets(?:\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)|\s*\[\s*'([^'\]]+)'\s*\]|\s*\[\s*"([^"\]]+)"\s*\])"#)
-            .expect("reference pattern compiles")
-    })
-}
+static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[^\w.\-])secrets(?:\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)|\s*\[\s*'([^'\]]+)'\s*\]|\s*\[\s*"([^"\]]+)"\s*\])"#)
+        .expect("reference pattern compiles")
+});
 
-fn inherit() -> &'static Regex {
-    static CELL: OnceLock<Regex> = OnceLock::new();
-    CELL.get_or_init(|| {
-        Regex::new(r"^\s*(?:-\s+)?secrets\s*:\s*inherit\s*$").expect("inherit pattern compiles")
-    })
-}
+static INHERIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:-\s+)?secrets\s*:\s*inherit\s*$").expect("inherit pattern compiles")
+});
 
-fn condition() -> &'static Regex {
-    static CELL: OnceLock<Regex> = OnceLock::new();
-    CELL.get_or_init(|| {
-        Regex::new(r"^\s*(?:-\s+)?if\s*:(.*)$").expect("condition pattern compiles")
-    })
-}
+static CONDITION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:-\s+)?if\s*:(.*)$").expect("condition pattern compiles"));
 
-fn block_start() -> &'static Regex {
-    static CELL: OnceLock<Regex> = OnceLock::new();
-    CELL.get_or_init(|| {
-        Regex::new(r"(?:^|:|^\s*-)\s*[|>][0-9+-]*\s*$").expect("block pattern compiles")
-    })
-}
+static BLOCK_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|:|^\s*-)\s*[|>][0-9+-]*\s*$").expect("block pattern compiles")
+});
 
-fn to_json_secrets() -> &'static Regex {
-    static CELL: OnceLock<Regex> = OnceLock::new();
-    CELL.get_or_init(|| {
-        Regex::new(r"(?i)\btojson\s*\(\s*secrets\s*\)").expect("toJSON pattern compiles")
-    })
-}
+static TO_JSON_SECRETS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\btojson\s*\(\s*secrets\s*\)").expect("toJSON pattern compiles")
+});
 
-fn role_key() -> &'static Regex {
-    static CELL: OnceLock<Regex> = OnceLock::new();
-    CELL.get_or_init(|| {
-        Regex::new(r"^\s*(?:-\s+)?role-to-assume\s*:").expect("role pattern compiles")
-    })
-}
+static ROLE_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:-\s+)?role-to-assume\s*:").expect("role pattern compiles")
+});
 
 /// One reference: the workflow file (relative to the checkout) and its line.
 struct Reference {
@@ -157,17 +138,17 @@ impl Scan {
             let in_block = block.is_some();
             let code = if in_block { line } else { strip_comment(line) };
             if !in_block {
-                if inherit().is_match(code) {
+                if INHERIT.is_match(code) {
                     self.notes.push(format!("{rel}:{number}: `secrets: inherit` passes every secret of the repository to a reusable workflow"));
                 }
-                if block_start().is_match(code) {
+                if BLOCK_START.is_match(code) {
                     block = Some(indent);
                 }
             }
-            if to_json_secrets().is_match(code) {
+            if TO_JSON_SECRETS.is_match(code) {
                 self.notes.push(format!("{rel}:{number}: `toJSON(secrets)` exposes every secret of the repository to this step"));
             }
-            let role = !in_block && assumes_roles && role_key().is_match(code);
+            let role = !in_block && assumes_roles && ROLE_KEY.is_match(code);
             let mut seen_here = BTreeSet::new();
             for name in references(code, !in_block) {
                 if name == "GITHUB_TOKEN" {
@@ -299,7 +280,7 @@ pub fn guess_type(name: &str) -> IdentityType {
 /// `conditions` is false inside block scalars, where `if:` is script text.
 fn references(code: &str, conditions: bool) -> Vec<String> {
     let mut regions: Vec<&str> = Vec::new();
-    match condition().captures(code).filter(|_| conditions) {
+    match CONDITION.captures(code).filter(|_| conditions) {
         Some(caps) => regions.push(caps.get(1).map_or("", |m| m.as_str())),
         None => {
             let mut rest = code;
@@ -313,7 +294,7 @@ fn references(code: &str, conditions: bool) -> Vec<String> {
     }
     let mut names = Vec::new();
     for region in regions {
-        for caps in reference().captures_iter(region) {
+        for caps in REFERENCE.captures_iter(region) {
             if let Some(name) = caps.get(1).or_else(|| caps.get(2)).or_else(|| caps.get(3)) {
                 names.push(name.as_str().trim().to_uppercase());
             }
