@@ -39,10 +39,7 @@ pub fn run(args: LeakArgs, out: &mut dyn Write) -> Result<Exit> {
         return Err(not_found("identity", &args.id, &args.registry.root, ids));
     };
     match args.format {
-        RunbookFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &runbook)?;
-            writeln!(out)?;
-        }
+        RunbookFormat::Json => nhi::report::pretty_json(out, &runbook)?,
         RunbookFormat::Markdown => out.write_all(nhi::report::leak::render(&runbook).as_bytes())?,
     }
     Ok(Exit::Pass)

@@ -92,10 +92,7 @@ fn emit<T: serde::Serialize>(
     markdown: impl FnOnce() -> String,
 ) -> Result<Exit> {
     match format {
-        RunbookFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, report)?;
-            writeln!(out)?;
-        }
+        RunbookFormat::Json => nhi::report::pretty_json(out, report)?,
         RunbookFormat::Markdown => out.write_all(markdown().as_bytes())?,
     }
     Ok(Exit::Pass)

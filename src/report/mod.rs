@@ -6,6 +6,10 @@
 //! makes registry text safe for terminals and Markdown and holds the wording helpers they share. Nothing
 //! else in the library prints.
 
+use std::io::{self, Write};
+
+use serde::Serialize;
+
 pub mod blast;
 pub mod check;
 pub mod diff;
@@ -24,3 +28,9 @@ pub mod trend;
 pub use check::{
     emitter, github, human, json, markdown, sarif, summary_line, Context, Emitter, Format,
 };
+
+/// A JSON document as every `--format json` output writes it: pretty-printed, then a line break.
+pub fn pretty_json(out: &mut dyn Write, document: &(impl Serialize + ?Sized)) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, document)?;
+    writeln!(out)
+}

@@ -8,8 +8,7 @@ use crate::catalogue::{Rule, NIST, OWASP, RULES};
 pub fn list(json: bool, out: &mut dyn Write) -> io::Result<()> {
     if json {
         let list: Vec<_> = RULES.iter().map(rule_json).collect();
-        serde_json::to_writer_pretty(&mut *out, &list)?;
-        return writeln!(out);
+        return crate::report::pretty_json(out, &list);
     }
     writeln!(
         out,

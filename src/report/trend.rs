@@ -78,10 +78,7 @@ fn cells(p: &Point) -> [String; 11] {
 /// Writes the trend in `format`.
 pub fn write(trend: &Trend, format: TrendFormat, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        TrendFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &document(trend))?;
-            writeln!(out)
-        }
+        TrendFormat::Json => crate::report::pretty_json(out, &document(trend)),
         TrendFormat::Csv => {
             writeln!(out, "{}", COLUMNS.join(","))?;
             for p in &trend.points {

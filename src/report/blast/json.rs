@@ -5,6 +5,5 @@ use std::io::{self, Write};
 use crate::graph::Blast;
 
 pub(super) fn write(blast: &Blast, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, blast)?;
-    writeln!(out)
+    crate::report::pretty_json(out, blast)
 }

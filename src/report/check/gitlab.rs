@@ -18,8 +18,7 @@ pub struct Gitlab;
 
 impl Emitter for Gitlab {
     fn emit(&self, cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &document(cx))?;
-        writeln!(out)
+        crate::report::pretty_json(out, &document(cx))
     }
 }
 

@@ -11,8 +11,7 @@ pub struct Json;
 
 impl Emitter for Json {
     fn emit(&self, cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &document(&cx.outcome))?;
-        writeln!(out)
+        crate::report::pretty_json(out, &document(&cx.outcome))
     }
 }
 

@@ -13,8 +13,7 @@ pub struct Sarif;
 
 impl Emitter for Sarif {
     fn emit(&self, cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &document(cx))?;
-        writeln!(out)
+        crate::report::pretty_json(out, &document(cx))
     }
 }
 

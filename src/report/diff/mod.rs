@@ -24,9 +24,6 @@ pub fn write(
 ) -> io::Result<()> {
     match format {
         DiffFormat::Markdown => out.write_all(markdown::render(diff, repo_prefix).as_bytes()),
-        DiffFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, diff)?;
-            writeln!(out)
-        }
+        DiffFormat::Json => crate::report::pretty_json(out, diff),
     }
 }

@@ -19,8 +19,7 @@ pub fn write(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     if format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, &DriftReport::new(header, drifted))?;
-        return writeln!(out);
+        return crate::report::pretty_json(out, &DriftReport::new(header, drifted));
     }
     if format == Format::Human {
         for note in header.notes {

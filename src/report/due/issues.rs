@@ -20,8 +20,7 @@ const MAX_BODY: usize = 60_000;
 
 impl Emitter for Issues {
     fn emit(&self, cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &document(cx))?;
-        writeln!(out)
+        crate::report::pretty_json(out, &document(cx))
     }
 }
 

@@ -19,8 +19,7 @@ pub const MAX_HEADER: usize = 150;
 
 impl Emitter for Slack {
     fn emit(&self, cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &payload(cx))?;
-        writeln!(out)
+        crate::report::pretty_json(out, &payload(cx))
     }
 }
 

@@ -21,8 +21,7 @@ pub fn write(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     if format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, &TraceReport::new(header, drifted, traced))?;
-        return writeln!(out);
+        return crate::report::pretty_json(out, &TraceReport::new(header, drifted, traced));
     }
     if format == Format::Human {
         writeln!(
