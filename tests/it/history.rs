@@ -166,6 +166,12 @@ fn trend_of(h: &History, extra: &[&str]) -> Output {
     run_in(h.path(), &args)
 }
 
+/// Runs `nhi build reg ARGS -o SITE` in `dir`, which must succeed.
+fn build(dir: &Path, site: &Path, args: &[&str]) {
+    let site = site.to_str().expect("utf-8");
+    succeed(dir, &[&["build", "reg"], args, &["-o", site]].concat());
+}
+
 /// Runs `nhi ARGS` in `dir`, which must succeed.
 fn succeed(dir: &Path, args: &[&str]) {
     let out = run_in(dir, args);
@@ -298,27 +304,14 @@ fn build_at_a_revision_equals_a_build_of_a_checkout() {
     let commit = h.git(&["rev-parse", "HEAD~2"]).trim().to_string();
     let out = tempfile::tempdir().expect("temp dir");
     let from_git = out.path().join("a");
-    let a = from_git.to_str().expect("utf-8");
-    succeed(
+    build(
         h.path(),
-        &[
-            "build",
-            "reg",
-            "--rev",
-            "HEAD~2",
-            "--as-of",
-            "2026-11-23",
-            "-o",
-            a,
-        ],
+        &from_git,
+        &["--rev", "HEAD~2", "--as-of", "2026-11-23"],
     );
     let checkout = h.checkout(&commit);
     let on_disk = out.path().join("b");
-    let b = on_disk.to_str().expect("utf-8");
-    succeed(
-        checkout.path(),
-        &["build", "reg", "--as-of", "2026-11-23", "-o", b],
-    );
+    build(checkout.path(), &on_disk, &["--as-of", "2026-11-23"]);
     let a = std::fs::read_to_string(from_git.join("manifest.json")).expect("manifest");
     let b = std::fs::read_to_string(on_disk.join("manifest.json")).expect("manifest");
     assert_eq!(a, b);
@@ -562,18 +555,12 @@ fn pages_list_the_commits_that_changed_their_document_and_flag_own_approvals() {
 
     let out = tempfile::tempdir().expect("temp dir");
     let site = out.path().join("site");
-    let args = [
-        "build",
-        "reg",
-        "--as-of",
-        "2026-11-23",
-        "--repo-url",
-        "https://github.com/example/registry",
-        "-o",
-    ];
-    let mut args: Vec<&str> = args.to_vec();
-    args.push(site.to_str().expect("utf-8"));
-    succeed(h.path(), &args);
+    let url = "https://github.com/example/registry";
+    build(
+        h.path(),
+        &site,
+        &["--as-of", "2026-11-23", "--repo-url", url],
+    );
     let page = |rel: &str| {
         std::fs::read_to_string(site.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     };
@@ -656,21 +643,14 @@ fn the_site_of_a_revision_lists_the_history_up_to_it_and_draws_trends() {
     let h = History::example();
     let out = tempfile::tempdir().expect("temp dir");
     let site = out.path().join("site");
-    let site_arg = site.to_str().expect("utf-8");
-    succeed(
-        h.path(),
-        &[
-            "build",
-            "reg",
-            "--at",
-            "2026-03-01",
-            "--history",
-            "--history-since",
-            "2026-01-01",
-            "-o",
-            site_arg,
-        ],
-    );
+    let args = [
+        "--at",
+        "2026-03-01",
+        "--history",
+        "--history-since",
+        "2026-01-01",
+    ];
+    build(h.path(), &site, &args);
     let team = std::fs::read_to_string(site.join("owners/team-platform.html")).expect("page");
     assert_eq!(listed(&team), ["Registry"]);
     let trends = std::fs::read_to_string(site.join("trends.html")).expect("trends page");
@@ -686,10 +666,7 @@ fn the_site_of_a_revision_lists_the_history_up_to_it_and_draws_trends() {
     assert!(index.contains("href=\"trends.html\""));
     // Without --history there is no Trends page, nor a link to one.
     let plain = out.path().join("plain");
-    succeed(
-        h.path(),
-        &["build", "reg", "-o", plain.to_str().expect("utf-8")],
-    );
+    build(h.path(), &plain, &[]);
     assert!(!plain.join("trends.html").exists());
     let index = std::fs::read_to_string(plain.join("index.html")).expect("index");
     assert!(!index.contains("trends.html"));
@@ -722,10 +699,7 @@ fn a_moved_document_keeps_its_history_and_a_shallow_clone_says_why_it_has_none()
     );
     let out = tempfile::tempdir().expect("temp dir");
     let site = out.path().join("site");
-    succeed(
-        h.path(),
-        &["build", "reg", "-o", site.to_str().expect("utf-8")],
-    );
+    build(h.path(), &site, &[]);
     let page =
         std::fs::read_to_string(site.join("identities/datadog-agent-api-key.html")).expect("page");
     assert_eq!(
@@ -741,10 +715,7 @@ fn a_moved_document_keeps_its_history_and_a_shallow_clone_says_why_it_has_none()
     let url = format!("file://{}", h.path().display());
     git_in(shallow.path(), &["clone", "-q", "--depth", "1", &url, "."]);
     let site = out.path().join("shallow");
-    succeed(
-        shallow.path(),
-        &["build", "reg", "-o", site.to_str().expect("utf-8")],
-    );
+    build(shallow.path(), &site, &[]);
     let page =
         std::fs::read_to_string(site.join("identities/datadog-agent-api-key.html")).expect("page");
     assert!(listed(&page).is_empty());
