@@ -5,7 +5,7 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::common::{check_json, repo, run, stderr, stdout, TempRegistry, AS_OF, SPEC_RULES};
+use crate::common::{check_json, repo, rows, run, stderr, stdout, TempRegistry, AS_OF, SPEC_RULES};
 
 fn code(args: &[&str]) -> i32 {
     run(args).status.code().expect("an exit code")
@@ -214,18 +214,7 @@ fn policy_overrides_change_severities_and_turn_rules_off() {
     let severities = |policy: &str| {
         reg.write("nhi.yaml", policy);
         let (code, json) = check_json(reg.path());
-        let mut list: Vec<String> = json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                format!(
-                    "{} {}",
-                    f["rule"].as_str().unwrap(),
-                    f["severity"].as_str().unwrap()
-                )
-            })
-            .collect();
+        let mut list = rows(&json["findings"], "{rule} {severity}");
         list.sort();
         (code, list)
     };

@@ -110,6 +110,26 @@ pub fn finding_lines(json: &Value) -> Vec<String> {
     lines
 }
 
+/// Each item of the array `list` as `template` with every `{key}` (or `{key/sub}`) replaced by the item's
+/// value there: a string as it is, anything else as JSON (`null` where there is none).
+pub fn rows(list: &Value, template: &str) -> Vec<String> {
+    let fill = |item: &Value| {
+        let mut row = String::new();
+        let mut rest = template;
+        while let Some((before, after)) = rest.split_once('{') {
+            let (key, tail) = after.split_once('}').expect("a closed {key}");
+            row.push_str(before);
+            match item.pointer(&format!("/{key}")).unwrap_or(&Value::Null) {
+                Value::String(text) => row.push_str(text),
+                other => row.push_str(&other.to_string()),
+            }
+            rest = tail;
+        }
+        row + rest
+    };
+    list.as_array().expect("a list").iter().map(fill).collect()
+}
+
 fn s(v: &Value) -> &str {
     v.as_str().unwrap_or("?")
 }

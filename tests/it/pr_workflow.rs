@@ -1,7 +1,7 @@
 //! The pull-request loop end to end, in real git repositories: `nhi diff`, `nhi check --changed-from`,
 //! `nhi codeowners` and `nhi new identity`. The base registry is `tests/pr/registry`, committed under `reg/`.
 
-use crate::common::copy_dir;
+use crate::common::{copy_dir, rows};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -195,18 +195,10 @@ fn diff_json_lists_exactly_the_changes() {
     assert_eq!(rotation[0]["after"], "2026-11-01");
 
     // Admin first, critical before high before low; within that, by identity and system.
-    let gained: Vec<String> = d["access"]["gained"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            format!(
-                "{} {} {}->{}",
-                a["identity"], a["system"], a["before"], a["after"]
-            )
-            .replace('"', "")
-        })
-        .collect();
+    let gained = rows(
+        &d["access"]["gained"],
+        "{identity} {system} {before}->{after}",
+    );
     assert_eq!(
         gained,
         [
@@ -217,47 +209,21 @@ fn diff_json_lists_exactly_the_changes() {
             "ci-deployer wiki null->read",
         ]
     );
-    let lost: Vec<String> = d["access"]["lost"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            format!(
-                "{} {} {}->{}",
-                a["identity"], a["system"], a["before"], a["after"]
-            )
-            .replace('"', "")
-        })
-        .collect();
+    let lost = rows(
+        &d["access"]["lost"],
+        "{identity} {system} {before}->{after}",
+    );
     assert_eq!(lost, ["report-key db read->null"]);
 
-    let introduced: Vec<String> = d["findings"]["introduced"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| format!("{} {}", f["rule"], f["id"]).replace('"', ""))
-        .collect();
+    let introduced = rows(&d["findings"]["introduced"], "{rule} {id}");
     assert_eq!(introduced, ["prefer-short-lived new-admin"]);
-    let fixed: Vec<String> = d["findings"]["fixed"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| format!("{} {}", f["rule"], f["id"]).replace('"', ""))
-        .collect();
+    let fixed = rows(&d["findings"]["fixed"], "{rule} {id}");
     assert_eq!(fixed, ["rotation-overdue old-bot"]);
 
-    let blast: Vec<String> = d["blast_radius"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| {
-            format!(
-                "{} {} {}",
-                b["identity"], b["before"]["systems"], b["after"]["systems"]
-            )
-            .replace('"', "")
-        })
-        .collect();
+    let blast = rows(
+        &d["blast_radius"],
+        "{identity} {before/systems} {after/systems}",
+    );
     // new-admin holds admin on vault, a secret store, so it picks up old-bot's credential and its wiki write:
     // aws-prod, vault and wiki.
     assert_eq!(
@@ -417,18 +383,10 @@ fn diff_reports_reach_that_changes_through_the_graph() {
         "diff", "--base", "HEAD", "reg", "--as-of", AS_OF, "--format", "json",
     ]));
     assert!(d["identities"]["changed"].as_array().unwrap().is_empty());
-    let blast: Vec<String> = d["blast_radius"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| {
-            format!(
-                "{} {}->{} {}",
-                b["identity"], b["before"]["score"], b["after"]["score"], b["indirect"]
-            )
-            .replace('"', "")
-        })
-        .collect();
+    let blast = rows(
+        &d["blast_radius"],
+        "{identity} {before/score}->{after/score} {indirect}",
+    );
     assert_eq!(blast, ["legacy-token 1->5 true", "old-bot 1->5 true"]);
     assert_eq!(d["headline"], "blast radius score of legacy-token grows from 1 to 5, blast radius score of old-bot grows from 1 to 5");
 }
@@ -819,19 +777,8 @@ fn a_change_cannot_slip_a_document_past_the_gate() {
         "diff", "--base", "main", "reg", "--as-of", AS_OF, "--format", "json",
     ]);
     let diff = json(&out);
-    let introduced: Vec<String> = diff["findings"]["introduced"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}",
-                f["rule"].as_str().unwrap(),
-                f["file"].as_str().unwrap()
-            )
-        })
-        .filter(|l| l.starts_with("misplaced") || l.starts_with("not-read"))
-        .collect();
+    let mut introduced = rows(&diff["findings"]["introduced"], "{rule} {file}");
+    introduced.retain(|l| l.starts_with("misplaced") || l.starts_with("not-read"));
     assert_eq!(
         introduced,
         [
