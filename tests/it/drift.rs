@@ -156,36 +156,17 @@ fn k8s_stale_is_a_warning_and_bare_namespace_ids_match() {
     let identity = |id: &str, ext: &str, kind: &str| {
         format!("kind: Identity\nid: {id}\ntype: {kind}\nowner: team-x\npurpose: test\nenvironment: prod\nexternal_id: \"{ext}\"\nstatus: active\ncredential:\n  kind: federated\n")
     };
-    write(
-        dir.path(),
-        "identities/a.yaml",
-        &identity("checkout", "k8s:payments/checkout-service", "workload"),
-    );
-    write(
-        dir.path(),
-        "identities/b.yaml",
-        &identity("etl-runner", "data/etl-runner", "workload"),
-    );
-    write(
-        dir.path(),
-        "identities/c.yaml",
-        &identity("reporter", "k8s:data/legacy-reporter", "workload"),
-    );
-    write(
-        dir.path(),
-        "identities/d.yaml",
-        &identity("gone", "k8s:data/gone", "workload"),
-    );
-    write(
-        dir.path(),
-        "identities/e.yaml",
-        &identity("tls", "data/some-tls-secret", "certificate"),
-    );
-    write(
-        dir.path(),
-        "identities/f.yaml",
-        &identity("elsewhere", "k8s:other-ns/x", "workload"),
-    );
+    for (file, id, external_id, kind) in [
+        ("a", "checkout", "k8s:payments/checkout-service", "workload"),
+        ("b", "etl-runner", "data/etl-runner", "workload"),
+        ("c", "reporter", "k8s:data/legacy-reporter", "workload"),
+        ("d", "gone", "k8s:data/gone", "workload"),
+        ("e", "tls", "data/some-tls-secret", "certificate"),
+        ("f", "elsewhere", "k8s:other-ns/x", "workload"),
+    ] {
+        let rel = format!("identities/{file}.yaml");
+        write(dir.path(), &rel, &identity(id, external_id, kind));
+    }
     let list = data("import/k8s/serviceaccounts.json")
         .display()
         .to_string();

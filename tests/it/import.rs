@@ -335,15 +335,16 @@ fn a_registry_output_skips_what_it_declares_and_keeps_ids_unique() {
     );
 }
 
+/// The header line of the sample AWS credential report.
+fn credential_report_header() -> String {
+    let csv = std::fs::read_to_string(data("import/aws/credential-report.csv")).unwrap();
+    csv.lines().next().unwrap().to_string()
+}
+
 #[test]
 fn names_that_sanitise_alike_get_unique_ids() {
     let dir = tempfile::tempdir().unwrap();
-    let header = std::fs::read_to_string(data("import/aws/credential-report.csv"))
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .to_string();
+    let header = credential_report_header();
     let row = |user: &str| {
         format!("{user},arn:aws:iam::123456789012:user/{user},2024-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2024-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A")
     };
@@ -380,12 +381,7 @@ fn names_that_sanitise_alike_get_unique_ids() {
 #[test]
 fn malformed_exports_name_the_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
-    let header = std::fs::read_to_string(data("import/aws/credential-report.csv"))
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .to_string();
+    let header = credential_report_header();
     let good = "a,arn:aws:iam::123456789012:user/a,2024-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A";
     let cases: Vec<(&str, &str, String, &str, &str)> = vec![
         ("aws-credential-report", "short.csv", format!("{header}\n{good}\nb,arn:aws:iam::123456789012:user/b,2024\n"), "short.csv:3", "fields"),
