@@ -5,8 +5,8 @@ use crate::support as common;
 use std::collections::BTreeSet;
 
 use common::{
-    check_json, data, github_checkout, minimal_registry, nhi, rules_of, stderr, stdout, write, Row,
-    AS_OF,
+    check_json, data, github_checkout, minimal_registry, nhi, rules_of, sample, stderr, stdout,
+    write, Row, AS_OF,
 };
 
 fn expected(rel: &str) -> BTreeSet<Row> {
@@ -28,10 +28,8 @@ fn drift_json(args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
 
 #[test]
 fn aws_drift_finds_exactly_the_hand_written_findings() {
-    let csv = data("drift/aws/credential-report.csv")
-        .display()
-        .to_string();
-    let registry = data("drift/aws/registry").display().to_string();
+    let csv = sample("drift/aws/credential-report.csv");
+    let registry = sample("drift/aws/registry");
     let (code, report, out) = drift_json(&["aws-credential-report", &csv, &registry]);
     assert_eq!(code, Some(1), "{out}");
     assert_eq!(
@@ -70,10 +68,8 @@ fn aws_drift_finds_exactly_the_hand_written_findings() {
 
 #[test]
 fn the_json_report_loads_back() {
-    let csv = data("drift/aws/credential-report.csv")
-        .display()
-        .to_string();
-    let registry = data("drift/aws/registry").display().to_string();
+    let csv = sample("drift/aws/credential-report.csv");
+    let registry = sample("drift/aws/registry");
     let (_, _, out) = drift_json(&["aws-credential-report", &csv, &registry]);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("drift.json");
@@ -101,10 +97,8 @@ fn the_json_report_loads_back() {
 
 #[test]
 fn human_and_sarif_outputs_point_at_files_people_can_open() {
-    let csv = data("drift/aws/credential-report.csv")
-        .display()
-        .to_string();
-    let registry = data("drift/aws/registry").display().to_string();
+    let csv = sample("drift/aws/credential-report.csv");
+    let registry = sample("drift/aws/registry");
     let o = nhi(&[
         "drift",
         "aws-credential-report",
@@ -167,9 +161,7 @@ fn k8s_stale_is_a_warning_and_bare_namespace_ids_match() {
         let rel = format!("identities/{file}.yaml");
         write(dir.path(), &rel, &identity(id, external_id, kind));
     }
-    let list = data("import/k8s/serviceaccounts.json")
-        .display()
-        .to_string();
+    let list = sample("import/k8s/serviceaccounts.json");
     let root = dir.path().display().to_string();
     let (code, report, out) = drift_json(&["k8s-service-accounts", &list, &root]);
     let rows: Vec<(String, String, String)> = report["findings"]
@@ -224,8 +216,8 @@ fn github_actions_and_gcp_drift() {
         "identities/npm.yaml",
         "kind: Identity\nid: npm\ntype: token\nowner: team-x\npurpose: publish\nenvironment: prod\nexternal_id: \"github-actions:Northwind/Web-Shop:npm_token\"\nstatus: decommissioned\ndecommissioned_on: 2026-10-01\ncredential:\n  kind: static\n  revoked_on: 2026-10-01\n",
     );
-    let sample = github_checkout();
-    let checkout = sample.path().display().to_string();
+    let repo = github_checkout();
+    let checkout = repo.path().display().to_string();
     let (code, report, out) = drift_json(&["github-actions", &checkout, &root]);
     assert_eq!(code, Some(1), "{out}");
     let ids: Vec<(&str, &str)> = report["findings"]
@@ -266,10 +258,8 @@ fn github_actions_and_gcp_drift() {
         "identities/etl.yaml",
         "kind: Identity\nid: etl\ntype: service_account\nowner: team-x\npurpose: etl\nenvironment: prod\nexternal_id: \"etl@northwind-data.iam.gserviceaccount.com\"\nstatus: active\ncredential:\n  kind: static\n  created: 2025-02-03\n  last_rotated: 2026-09-01\n  stores: [vault]\n",
     );
-    let list = data("import/gcp/service-accounts.json")
-        .display()
-        .to_string();
-    let keys = data("import/gcp/keys-etl.json").display().to_string();
+    let list = sample("import/gcp/service-accounts.json");
+    let keys = sample("import/gcp/keys-etl.json");
     let (_, report, out) = drift_json(&["gcp-service-accounts", &list, &root, "--keys", &keys]);
     let etl: BTreeSet<(String, String)> = report["findings"]
         .as_array()
@@ -313,9 +303,7 @@ fn a_policy_can_change_drift_severities() {
         "nhi.yaml",
         "kind: Policy\nrules: {undeclared: warning}\n",
     );
-    let csv = data("drift/aws/credential-report.csv")
-        .display()
-        .to_string();
+    let csv = sample("drift/aws/credential-report.csv");
     let (code, report, _) = drift_json(&[
         "aws-credential-report",
         &csv,

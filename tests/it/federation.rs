@@ -6,7 +6,7 @@ use crate::support as common;
 
 use std::collections::BTreeSet;
 
-use common::{data, nhi, stdout, Row, AS_OF};
+use common::{nhi, sample, stdout, Row, AS_OF};
 
 fn expected(rel: &str) -> BTreeSet<Row> {
     common::expected_rows(rel)
@@ -17,14 +17,12 @@ fn rows(report: &serde_json::Value) -> BTreeSet<Row> {
 }
 
 fn roles(name: &str) -> String {
-    data(&format!("import/aws-roles/{name}"))
-        .display()
-        .to_string()
+    sample(&format!("import/aws-roles/{name}"))
 }
 
 #[test]
 fn drift_of_role_trust_policies_finds_exactly_the_hand_written_findings() {
-    let registry = data("drift/aws-roles/registry").display().to_string();
+    let registry = sample("drift/aws-roles/registry");
     for export in ["authorization-details.json", "list-roles-encoded.json"] {
         let o = nhi(&[
             "drift",

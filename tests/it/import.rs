@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::{
-    check_json, data, github_checkout, minimal_registry, nhi, rules_of, stderr, stdout, write,
-    AS_OF,
+    check_json, data, github_checkout, minimal_registry, nhi, rules_of, sample, stderr, stdout,
+    write, AS_OF,
 };
 
 /// Imports into a fresh minimal registry and returns it with the ids written.
@@ -65,9 +65,7 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
 
 #[test]
 fn aws_credential_report_drafts_skip_root_and_console_users() {
-    let csv = data("import/aws/credential-report.csv")
-        .display()
-        .to_string();
+    let csv = sample("import/aws/credential-report.csv");
     let (dir, ids, out) =
         import_into_registry(&["aws-credential-report", &csv, "--owner", "team-x"]);
     let expected = [
@@ -122,11 +120,9 @@ fn aws_credential_report_drafts_skip_root_and_console_users() {
 
 #[test]
 fn gcp_service_accounts_with_key_listings() {
-    let list = data("import/gcp/service-accounts.json")
-        .display()
-        .to_string();
-    let etl_keys = data("import/gcp/keys-etl.json").display().to_string();
-    let compute_keys = data("import/gcp/keys-compute.json").display().to_string();
+    let list = sample("import/gcp/service-accounts.json");
+    let etl_keys = sample("import/gcp/keys-etl.json");
+    let compute_keys = sample("import/gcp/keys-compute.json");
     let (dir, ids, _) = import_into_registry(&[
         "gcp-service-accounts",
         &list,
@@ -173,9 +169,7 @@ fn gcp_service_accounts_with_key_listings() {
 
 #[test]
 fn k8s_service_accounts_federation_and_skipped_defaults() {
-    let list = data("import/k8s/serviceaccounts.json")
-        .display()
-        .to_string();
+    let list = sample("import/k8s/serviceaccounts.json");
     let (dir, ids, _) =
         import_into_registry(&["k8s-service-accounts", &list, "--environment", "staging"]);
     assert_eq!(
@@ -258,9 +252,7 @@ fn github_actions_secrets_in_every_notation() {
 
 #[test]
 fn without_output_a_yaml_stream_is_printed() {
-    let csv = data("import/aws/credential-report.csv")
-        .display()
-        .to_string();
+    let csv = sample("import/aws/credential-report.csv");
     let o = nhi(&["import", "aws-credential-report", &csv, "--as-of", AS_OF]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
@@ -273,9 +265,7 @@ fn without_output_a_yaml_stream_is_printed() {
 
 #[test]
 fn existing_files_are_never_overwritten() {
-    let csv = data("import/aws/credential-report.csv")
-        .display()
-        .to_string();
+    let csv = sample("import/aws/credential-report.csv");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().display().to_string();
     write(
@@ -312,9 +302,7 @@ fn existing_files_are_never_overwritten() {
 
 #[test]
 fn a_registry_output_skips_what_it_declares_and_keeps_ids_unique() {
-    let csv = data("import/aws/credential-report.csv")
-        .display()
-        .to_string();
+    let csv = sample("import/aws/credential-report.csv");
     let (dir, first, _) = import_into_registry(&["aws-credential-report", &csv]);
     assert_eq!(first.len(), 6);
     let root = dir.path().display().to_string();

@@ -5,7 +5,9 @@ use crate::support as common;
 
 use std::path::Path;
 
-use common::{check_json, data, minimal_registry, nhi, rules_of, stderr, stdout, write, AS_OF};
+use common::{
+    check_json, data, minimal_registry, nhi, rules_of, sample, stderr, stdout, write, AS_OF,
+};
 
 /// `nhi import ARGS --as-of AS_OF` printed as a stream: (exit code, stdout, stderr).
 fn import(args: &[&str]) -> (Option<i32>, String, String) {
@@ -81,10 +83,6 @@ fn utf16le_with_bom(text: &str) -> Vec<u8> {
         out.extend_from_slice(&unit.to_le_bytes());
     }
     out
-}
-
-fn sample(rel: &str) -> String {
-    data(rel).display().to_string()
 }
 
 #[test]

@@ -6,7 +6,7 @@ use crate::support as common;
 
 use std::path::Path;
 
-use common::{data, minimal_registry, nhi, stderr, stdout, write, AS_OF};
+use common::{data, minimal_registry, nhi, sample, stderr, stdout, write, AS_OF};
 
 /// Every string the sample reports hold that is the secret or part of it.
 fn secret_values() -> Vec<String> {
@@ -100,7 +100,7 @@ fn row(id: &str, file: &str, line: u64) -> (String, String, u64) {
 #[test]
 fn gitleaks_findings_are_secret_in_code_at_the_file_line_and_commit() {
     let dir = registry();
-    let report = data("import/scanners/gitleaks.json").display().to_string();
+    let report = sample("import/scanners/gitleaks.json");
     let (code, json, err) = drift("gitleaks", &report, dir.path(), "json");
     assert_eq!(code, Some(1), "{err}");
     let (found, rules) = leaks(&json);
@@ -122,9 +122,7 @@ fn gitleaks_findings_are_secret_in_code_at_the_file_line_and_commit() {
 #[test]
 fn trufflehog_findings_name_the_identity_its_verified_key_belongs_to() {
     let dir = registry();
-    let report = data("import/scanners/trufflehog.jsonl")
-        .display()
-        .to_string();
+    let report = sample("import/scanners/trufflehog.jsonl");
     let (code, json, err) = drift("trufflehog", &report, dir.path(), "json");
     assert_eq!(code, Some(1), "{err}");
     let (found, rules) = leaks(&json);
@@ -157,9 +155,7 @@ fn no_exception_or_policy_turns_a_leak_down() {
         "exceptions/exc.yaml",
         "kind: Exception\nid: exc-leak\nrule: secret-in-code\nidentities: [deploy-bot]\nreason: rotating\nrequested_by: pat\napproved_by: sam\napproved_on: 2026-11-01\nexpires: 2026-12-31\n",
     );
-    let report = data("import/scanners/trufflehog.jsonl")
-        .display()
-        .to_string();
+    let report = sample("import/scanners/trufflehog.jsonl");
     let (code, json, _) = drift("trufflehog", &report, dir.path(), "json");
     assert_eq!(code, Some(1));
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -180,9 +176,7 @@ fn no_output_of_any_format_holds_a_secret_value() {
         ("gitleaks", "gitleaks.json"),
         ("trufflehog", "trufflehog.jsonl"),
     ] {
-        let report = data(&format!("import/scanners/{file}"))
-            .display()
-            .to_string();
+        let report = sample(&format!("import/scanners/{file}"));
         for format in ["human", "github", "json", "sarif"] {
             let (code, out, err) = drift(source, &report, dir.path(), format);
             assert_eq!(code, Some(1), "{source} {format}: {err}");
@@ -212,9 +206,7 @@ fn no_output_of_any_format_holds_a_secret_value() {
         }
     }
     // The site built with the drift report.
-    let report = data("import/scanners/trufflehog.jsonl")
-        .display()
-        .to_string();
+    let report = sample("import/scanners/trufflehog.jsonl");
     let (_, json, _) = drift("trufflehog", &report, dir.path(), "json");
     let drift_file = dir.path().join("drift.json");
     std::fs::write(&drift_file, json).unwrap();

@@ -8,12 +8,8 @@ use crate::support as common;
 use std::collections::BTreeSet;
 
 use common::{
-    check_json, data, minimal_registry, nhi, report_rows, rules_of, stderr, stdout, write, AS_OF,
+    check_json, minimal_registry, nhi, report_rows, rules_of, sample, stderr, stdout, write, AS_OF,
 };
-
-fn sample(rel: &str) -> String {
-    data(rel).display().to_string()
-}
 
 /// Imports into a fresh registry: every draft loads as an identity, with no schema, duplicate or secret
 /// finding.

@@ -13,6 +13,11 @@ pub fn data(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// A file or folder of the test data folder, as a command-line argument.
+pub fn sample(rel: &str) -> String {
+    data(rel).display().to_string()
+}
+
 /// Runs `nhi` with `args`.
 pub fn nhi(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nhi"))

@@ -5,11 +5,11 @@ use crate::support as common;
 
 use std::collections::BTreeSet;
 
-use common::{data, expected_rows, nhi, report_rows, stderr, stdout, Row, AS_OF};
+use common::{data, expected_rows, nhi, report_rows, sample, stderr, stdout, Row, AS_OF};
 
 fn trace(log: &str, format: &str) -> (Option<i32>, String) {
-    let log = data(&format!("trace/{log}")).display().to_string();
-    let registry = data("trace/registry").display().to_string();
+    let log = sample(&format!("trace/{log}"));
+    let registry = sample("trace/registry");
     let o = nhi(&[
         "trace",
         "cloudtrail",
@@ -167,7 +167,7 @@ fn a_log_of_declared_subjects_passes_and_a_broken_log_names_its_line() {
     );
     let log = dir.path().join("clean.json");
     std::fs::write(&log, clean).unwrap();
-    let registry = data("trace/registry").display().to_string();
+    let registry = sample("trace/registry");
     let o = nhi(&[
         "trace",
         "cloudtrail",
@@ -235,7 +235,7 @@ fn a_directory_of_log_files_is_read_in_name_order() {
     )
     .unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not a log").unwrap();
-    let registry = data("trace/registry").display().to_string();
+    let registry = sample("trace/registry");
     let o = nhi(&[
         "trace",
         "cloudtrail",
@@ -261,7 +261,7 @@ fn the_site_shows_who_may_obtain_and_who_did() {
     let report = dir.path().join("trace.json");
     std::fs::write(&report, json).unwrap();
     let site = dir.path().join("site");
-    let registry = data("trace/registry").display().to_string();
+    let registry = sample("trace/registry");
     let o = nhi(&[
         "build",
         &registry,
@@ -315,7 +315,7 @@ fn sync_cloudtrail_records_the_last_issuance_as_last_used() {
         std::fs::copy(data(&format!("trace/registry/{rel}")), root.join(rel)).unwrap();
     }
     let before = std::fs::read_to_string(root.join("identities/roles.yaml")).unwrap();
-    let log = data("trace/cloudtrail.json").display().to_string();
+    let log = sample("trace/cloudtrail.json");
     let registry = root.display().to_string();
     let o = nhi(&["sync", "cloudtrail", &log, &registry, "--as-of", AS_OF]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
