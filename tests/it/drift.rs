@@ -99,16 +99,18 @@ fn the_json_report_loads_back() {
 fn human_and_sarif_outputs_point_at_files_people_can_open() {
     let csv = sample("drift/aws/credential-report.csv");
     let registry = sample("drift/aws/registry");
-    let o = nhi(&[
-        "drift",
-        "aws-credential-report",
-        &csv,
-        &registry,
-        "--as-of",
-        AS_OF,
-        "--color",
-        "never",
-    ]);
+    let drift = |output: &[&str]| {
+        let args = [
+            "drift",
+            "aws-credential-report",
+            &csv,
+            &registry,
+            "--as-of",
+            AS_OF,
+        ];
+        nhi(&[&args[..], output].concat())
+    };
+    let o = drift(&["--color", "never"]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(
@@ -117,16 +119,7 @@ fn human_and_sarif_outputs_point_at_files_people_can_open() {
     );
     assert!(out.contains(&format!("{csv}:9:1")), "{out}");
     assert!(out.contains("gate: failed"), "{out}");
-    let o = nhi(&[
-        "drift",
-        "aws-credential-report",
-        &csv,
-        &registry,
-        "--as-of",
-        AS_OF,
-        "--format",
-        "sarif",
-    ]);
+    let o = drift(&["--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 11);

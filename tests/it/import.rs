@@ -10,14 +10,16 @@ use common::{
     write, AS_OF,
 };
 
+/// `nhi import ARGS --as-of AS_OF -o DIR`.
+fn import_to(dir: &Path, args: &[&str]) -> std::process::Output {
+    let root = dir.display().to_string();
+    nhi(&[&["import"], args, &["--as-of", AS_OF, "-o", &root]].concat())
+}
+
 /// Imports into a fresh minimal registry and returns it with the ids written.
 fn import_into_registry(args: &[&str]) -> (tempfile::TempDir, BTreeSet<String>, String) {
     let dir = minimal_registry();
-    let root = dir.path().display().to_string();
-    let mut all: Vec<&str> = vec!["import"];
-    all.extend_from_slice(args);
-    all.extend_from_slice(&["--as-of", AS_OF, "-o", &root]);
-    let o = nhi(&all);
+    let o = import_to(dir.path(), args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let source = args[0];
     let folder = dir.path().join("identities").join(source);
@@ -267,21 +269,12 @@ fn without_output_a_yaml_stream_is_printed() {
 fn existing_files_are_never_overwritten() {
     let csv = sample("import/aws/credential-report.csv");
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().display().to_string();
     write(
         dir.path(),
         "identities/aws-credential-report/ci-runner.yaml",
         "hand-written\n",
     );
-    let o = nhi(&[
-        "import",
-        "aws-credential-report",
-        &csv,
-        "--as-of",
-        AS_OF,
-        "-o",
-        &root,
-    ]);
+    let o = import_to(dir.path(), &["aws-credential-report", &csv]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("ci-runner.yaml"), "{}", stderr(&o));
     assert_eq!(
@@ -305,16 +298,7 @@ fn a_registry_output_skips_what_it_declares_and_keeps_ids_unique() {
     let csv = sample("import/aws/credential-report.csv");
     let (dir, first, _) = import_into_registry(&["aws-credential-report", &csv]);
     assert_eq!(first.len(), 6);
-    let root = dir.path().display().to_string();
-    let o = nhi(&[
-        "import",
-        "aws-credential-report",
-        &csv,
-        "--as-of",
-        AS_OF,
-        "-o",
-        &root,
-    ]);
+    let o = import_to(dir.path(), &["aws-credential-report", &csv]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stdout(&o).contains("wrote 0 draft(s)") && stdout(&o).contains("6 already in the registry"),

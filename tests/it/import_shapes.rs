@@ -228,18 +228,16 @@ fn reports_of_several_accounts_concatenated_with_their_headers() {
     let both = temp_file(tmp.path(), "both.csv", format!("{csv}{other}").as_bytes());
     let dir = minimal_registry();
     let root = dir.path().display().to_string();
-    let o = nhi(&[
-        "import",
+    let args = [
         "aws-credential-report",
         &both,
         "--owner",
         "team-x",
-        "--as-of",
-        AS_OF,
         "-o",
         &root,
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    ];
+    let (code, _, err) = import(&args);
+    assert_eq!(code, Some(0), "{err}");
     let batch = std::fs::read_to_string(
         dir.path()
             .join("identities/aws-credential-report/batch-bot.yaml"),
@@ -374,18 +372,17 @@ fn gcp_without_key_listings_is_not_drafted_static() {
     assert!(!out.contains("  kind: static"), "{out}");
     let dir = minimal_registry();
     let root = dir.path().display().to_string();
-    let o = nhi(&[
-        "import",
+    let list = sample("import/gcp/service-accounts.json");
+    let args = [
         "gcp-service-accounts",
-        &sample("import/gcp/service-accounts.json"),
+        &list,
         "--owner",
         "team-x",
-        "--as-of",
-        AS_OF,
         "-o",
         &root,
-    ]);
-    assert_eq!(o.status.code(), Some(0));
+    ];
+    let (code, _, err) = import(&args);
+    assert_eq!(code, Some(0), "{err}");
     let report = check_json(dir.path());
     assert!(
         !rules_of(&report).iter().any(|r| r == "rotation-overdue"),
