@@ -22,7 +22,17 @@ impl History {
             dir: tempfile::tempdir().expect("temp dir"),
         };
         h.git(&["init", "-q", "-b", "main"]);
+        h.git(&["config", "user.name", "Test"]);
+        h.git(&["config", "user.email", "test@example.com"]);
         h.git(&["config", "commit.gpgsign", "false"]);
+        h
+    }
+
+    /// A repository holding the registry at `from` committed under `reg/`.
+    pub fn of(from: &Path) -> History {
+        let h = History::new();
+        copy_dir(from, &h.reg());
+        h.save("base registry");
         h
     }
 
@@ -83,6 +93,12 @@ impl History {
         git_in(self.path(), args)
     }
 
+    /// Commits everything as the configured test user, now.
+    pub fn save(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message]);
+    }
+
     /// Commits everything as `author` <`email`> with author and committer date `date`.
     pub fn commit(&self, author: &str, email: &str, date: &str, message: &str) {
         self.git(&["add", "-A"]);
@@ -107,16 +123,28 @@ impl History {
 
     /// Replaces `from` by `to` in the registry file `rel` (which must hold it).
     pub fn edit(&self, rel: &str, from: &str, to: &str) {
-        let path = self.reg().join(rel);
-        let text = std::fs::read_to_string(&path).expect("read");
+        let text = self.read(rel);
         assert!(text.contains(from), "{rel} holds {from}");
-        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.reg().join(rel)).expect("read")
     }
 
     pub fn write(&self, rel: &str, text: &str) {
         let path = self.reg().join(rel);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(path, text).expect("write");
+    }
+
+    pub fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.reg().join(rel)).expect("remove");
+    }
+
+    /// Runs `nhi ARGS` in the repository.
+    pub fn nhi(&self, args: &[&str]) -> Output {
+        run_in(self.path(), args)
     }
 
     /// A checkout of `rev` in a new directory (a clone, so it shares nothing with this work tree).

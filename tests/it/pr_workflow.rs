@@ -1,91 +1,16 @@
 //! The pull-request loop end to end, in real git repositories: `nhi diff`, `nhi check --changed-from`,
 //! `nhi codeowners` and `nhi new identity`. The base registry is `tests/pr/registry`, committed under `reg/`.
 
-use crate::common::{copy_dir, rows};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-const AS_OF: &str = "2026-11-23";
+use crate::common::{repo as root, rows, stderr, stdout, AS_OF};
+use crate::history::History;
 
-/// A temporary git repository holding the test registry at `reg/`, committed.
-struct Repo {
-    dir: tempfile::TempDir,
-}
-
-impl Repo {
-    fn new() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo.git(&["config", "user.name", "Test"]);
-        repo.git(&["config", "user.email", "test@example.com"]);
-        repo.git(&["config", "commit.gpgsign", "false"]);
-        copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pr/registry"),
-            &repo.reg(),
-        );
-        repo.commit("base registry");
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn reg(&self) -> PathBuf {
-        self.path().join("reg")
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        crate::history::git_in(self.path(), args)
-    }
-
-    fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "-m", message]);
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.reg().join(rel);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.reg().join(rel)).expect("read")
-    }
-
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let text = self.read(rel);
-        assert!(text.contains(from), "{rel} has no `{from}`");
-        self.write(rel, &text.replacen(from, to, 1));
-    }
-
-    fn remove(&self, rel: &str) {
-        std::fs::remove_file(self.reg().join(rel)).expect("remove");
-    }
-
-    /// Runs `nhi ARGS` in the repository.
-    fn nhi(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_nhi"))
-            .current_dir(self.path())
-            .args(args)
-            .env_remove("GITHUB_ACTIONS")
-            .env_remove("GITHUB_STEP_SUMMARY")
-            .output()
-            .expect("nhi runs")
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// A git repository holding the test registry at `reg/`, committed.
+fn repo() -> History {
+    History::of(&root().join("tests/pr/registry"))
 }
 
 fn json(out: &Output) -> Value {
@@ -126,7 +51,7 @@ review:
 
 /// The change every diff test makes: add an admin identity on two critical systems, remove an API key,
 /// widen the deployer's access, and rotate the old bot's key.
-fn typical_change(repo: &Repo) {
+fn typical_change(repo: &History) {
     repo.write("identities/new-admin.yaml", NEW_ADMIN);
     repo.remove("identities/report-key.yaml");
     repo.edit(
@@ -143,7 +68,7 @@ fn typical_change(repo: &Repo) {
 
 #[test]
 fn diff_json_lists_exactly_the_changes() {
-    let repo = Repo::new();
+    let repo = repo();
     typical_change(&repo);
     let d = json(&repo.nhi(&[
         "diff", "--base", "main", "reg", "--as-of", AS_OF, "--format", "json",
@@ -250,7 +175,7 @@ fn diff_json_lists_exactly_the_changes() {
 /// a full read of the base revision gives, findings and their lines included.
 #[test]
 fn the_base_side_equals_a_full_read_of_the_base_revision() {
-    let repo = Repo::new();
+    let repo = repo();
     typical_change(&repo);
     let as_of = nhi::day::parse(AS_OF).unwrap();
     let sides = nhi::diff::sides::check(&repo.reg(), "main", as_of).expect("both sides check");
@@ -296,7 +221,7 @@ fn the_base_side_equals_a_full_read_of_the_base_revision() {
 
 #[test]
 fn diff_markdown_shows_every_section_with_repository_paths() {
-    let repo = Repo::new();
+    let repo = repo();
     typical_change(&repo);
     let out = repo.nhi(&["diff", "--base", "HEAD", "reg", "--as-of", AS_OF]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -346,7 +271,7 @@ fn diff_markdown_shows_every_section_with_repository_paths() {
 
 #[test]
 fn diff_escapes_registry_values_in_markdown() {
-    let repo = Repo::new();
+    let repo = repo();
     let hostile = NEW_ADMIN.replace(
         "purpose: Runs the break-glass automation",
         "purpose: \"<img src=x onerror=alert(1)> [click](https://evil.example) @acme/everyone | `code`\"",
@@ -373,7 +298,7 @@ fn diff_escapes_registry_values_in_markdown() {
 
 #[test]
 fn diff_reports_reach_that_changes_through_the_graph() {
-    let repo = Repo::new();
+    let repo = repo();
     repo.edit(
         "systems/systems.yaml",
         "criticality: low",
@@ -393,7 +318,7 @@ fn diff_reports_reach_that_changes_through_the_graph() {
 
 #[test]
 fn diff_compares_findings_by_place_not_message() {
-    let repo = Repo::new();
+    let repo = repo();
     // A later creation date changes the message of the overdue rotation (its dates), not the finding.
     repo.edit(
         "identities/old-bot.yaml",
@@ -419,7 +344,7 @@ fn diff_compares_findings_by_place_not_message() {
 
 #[test]
 fn diff_of_an_unchanged_registry_says_so() {
-    let repo = Repo::new();
+    let repo = repo();
     let d = json(&repo.nhi(&[
         "diff", "--base", "HEAD", "reg", "--as-of", AS_OF, "--format", "json",
     ]));
@@ -429,10 +354,10 @@ fn diff_of_an_unchanged_registry_says_so() {
 
 #[test]
 fn diff_against_a_revision_without_the_registry_adds_everything() {
-    let repo = Repo::new();
+    let repo = repo();
     std::fs::write(repo.path().join("README"), "x").unwrap();
     repo.git(&["mv", "reg", "registry"]);
-    repo.commit("rename");
+    repo.save("rename");
     let d = json(&repo.nhi(&[
         "diff", "--base", "HEAD~1", "registry", "--as-of", AS_OF, "--format", "json",
     ]));
@@ -445,7 +370,7 @@ fn diff_against_a_revision_without_the_registry_adds_everything() {
 
 #[test]
 fn diff_refuses_an_unknown_revision_and_an_option_as_revision() {
-    let repo = Repo::new();
+    let repo = repo();
     for rev in ["no-such-branch", "--output=/tmp/x"] {
         let out = repo.nhi(&["diff", &format!("--base={rev}"), "reg"]);
         assert_eq!(out.status.code(), Some(2), "{rev}: {}", stdout(&out));
@@ -459,7 +384,7 @@ fn diff_refuses_an_unknown_revision_and_an_option_as_revision() {
 
 #[test]
 fn changed_from_annotates_changed_files_first() {
-    let repo = Repo::new();
+    let repo = repo();
     // An error in a committed file and one in a changed file, and one in a new file not yet added.
     repo.edit(
         "identities/report-key.yaml",
@@ -508,7 +433,7 @@ fn changed_from_annotates_changed_files_first() {
 
 #[test]
 fn codeowners_maps_files_to_owner_handles() {
-    let repo = Repo::new();
+    let repo = repo();
     let out = repo.nhi(&["codeowners", "reg"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let expected = "\
@@ -525,7 +450,7 @@ fn codeowners_maps_files_to_owner_handles() {
 
 #[test]
 fn codeowners_check_fails_on_a_stale_file_and_write_keeps_other_rules() {
-    let repo = Repo::new();
+    let repo = repo();
     let codeowners = repo.path().join(".github/CODEOWNERS");
     std::fs::create_dir_all(codeowners.parent().unwrap()).unwrap();
     std::fs::write(&codeowners, "* @acme/admins\n").unwrap();
@@ -591,7 +516,7 @@ fn codeowners_check_fails_on_a_stale_file_and_write_keeps_other_rules() {
     );
 }
 
-fn new_identity(repo: &Repo, id: &str, kind: &str) -> Output {
+fn new_identity(repo: &History, id: &str, kind: &str) -> Output {
     repo.nhi(&[
         "new",
         "identity",
@@ -612,7 +537,7 @@ fn new_identity(repo: &Repo, id: &str, kind: &str) -> Output {
 
 #[test]
 fn new_identity_writes_a_schema_valid_skeleton_for_every_type() {
-    let repo = Repo::new();
+    let repo = repo();
     let types = [
         "service_account",
         "api_key",
@@ -666,7 +591,7 @@ fn new_identity_writes_a_schema_valid_skeleton_for_every_type() {
 
 #[test]
 fn new_identity_finds_the_schema_folder_by_relative_path() {
-    let repo = Repo::new();
+    let repo = repo();
     std::fs::create_dir_all(repo.path().join("schema")).unwrap();
     std::fs::write(repo.path().join("schema/identity.schema.json"), "{}").unwrap();
     assert_eq!(new_identity(&repo, "svc", "bot").status.code(), Some(0));
@@ -677,7 +602,7 @@ fn new_identity_finds_the_schema_folder_by_relative_path() {
 
 #[test]
 fn new_identity_refuses_existing_ids_bad_ids_and_overwrites() {
-    let repo = Repo::new();
+    let repo = repo();
     // An id that exists in another file.
     let out = new_identity(&repo, "ci-deployer", "bot");
     assert_eq!(out.status.code(), Some(2));
@@ -711,7 +636,7 @@ fn new_identity_refuses_existing_ids_bad_ids_and_overwrites() {
 
 #[test]
 fn a_change_cannot_slip_a_document_past_the_gate() {
-    let repo = Repo::new();
+    let repo = repo();
     // An identity in a misspelt folder, a YAML file of no known kind beside the registry, and a workflow.
     repo.write(
         "identity/new-admin.yaml",
@@ -772,7 +697,7 @@ fn a_change_cannot_slip_a_document_past_the_gate() {
     );
     // The pull request's diff reports both as findings it introduces, committed or not.
     repo.git(&["checkout", "-q", "-b", "pr"]);
-    repo.commit("a sneaky change");
+    repo.save("a sneaky change");
     let out = repo.nhi(&[
         "diff", "--base", "main", "reg", "--as-of", AS_OF, "--format", "json",
     ]);
