@@ -6,7 +6,6 @@ use serde_json::{json, Value};
 use std::cmp::Reverse;
 
 use super::index::Site;
-use super::svg;
 use crate::due::{Item, What};
 use crate::finding::Finding;
 use crate::graph::Blast;
@@ -190,19 +189,6 @@ pub fn identity(site: &Site<'_>, doc: &Doc<Identity>, full: Option<&Blast>) -> V
     })
 }
 
-fn crit_class(c: Option<Criticality>) -> &'static str {
-    match c {
-        Some(Criticality::Critical) => "crit-critical",
-        Some(Criticality::High) => "crit-high",
-        Some(Criticality::Medium) => "crit-medium",
-        Some(Criticality::Low) => "crit-low",
-        None => "crit-none",
-    }
-}
-
-/// The most systems and identities the picture of a blast radius draws (the table lists them all).
-const PICTURE_SYSTEMS: usize = 32;
-const PICTURE_IDENTITIES: usize = 12;
 /// Larger radii (systems and identities reached) are summarised rather than listed path by path.
 const FULL_BLAST_LIMIT: usize = 500;
 /// The most reached systems, and identities, the table of a blast radius lists.
@@ -260,45 +246,13 @@ fn blast(site: &Site<'_>, identity: &Identity, full: Option<&Blast>, root: &str)
             .cmp(&(x.criticality, x.level))
             .then_with(|| x.id.cmp(y.id))
     });
-    let system_nodes: Vec<svg::Node<'_>> = systems
-        .iter()
-        .take(PICTURE_SYSTEMS)
-        .map(|s| svg::Node {
-            label: s.id,
-            href: site.system_href(s.id, root),
-            class: crit_class(s.criticality),
-            edge: match s.level {
-                Some(level) if s.direct => level.as_str(),
-                _ => "via",
-            },
-        })
-        .collect();
-    let identity_nodes: Vec<svg::Node<'_>> = identities
-        .iter()
-        .take(PICTURE_IDENTITIES)
-        .map(|(r, _)| svg::Node {
-            label: r,
-            href: site.identity_href(r, root),
-            class: "identity",
-            edge: "via",
-        })
-        .collect();
-    let root_node = svg::Node {
-        label: id,
-        href: None,
-        class: "root",
-        edge: "",
-    };
-    let picture = svg::blast(summary, &root_node, &system_nodes, &identity_nodes);
     let total = summary.systems + summary.identities;
     let listed = systems.len().min(BLAST_ROWS) + identities.len().min(BLAST_ROWS);
     json!({
         "score": summary.score,
-        "svg": picture,
         "complete": direct || full.is_some(),
         // A radius of the identity's own access only repeats the Access table: no second table for it.
         "own_only": systems.iter().all(|s| s.direct) && identities.is_empty() && total == systems.len(),
-        "not_drawn": total.saturating_sub(system_nodes.len() + identity_nodes.len()),
         "system_count": summary.systems,
         "identity_count": summary.identities,
         "not_listed": total.saturating_sub(listed),

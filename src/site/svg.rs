@@ -1,34 +1,14 @@
-//! Pictures drawn at build time as inline SVG: an identity's blast radius, what falls due by week, and
-//! findings by rule. Colours come from CSS classes, so the stylesheet (and dark mode) decide them; every
-//! registry value in a picture is escaped.
+//! Pictures drawn at build time as inline SVG: what falls due by week, and findings by rule. Colours come
+//! from CSS classes, so the stylesheet (and dark mode) decide them; every registry value in a picture is
+//! escaped. (An identity's blast radius is drawn in the browser by `assets/site.js` from the page's own
+//! tables, so it costs the page no bytes.)
 
 use std::fmt::Write as _;
 
 use minijinja::HtmlEscape;
 
-use crate::graph::Summary;
-
-/// A labelled node of a picture with an optional link (already relative to the page).
-pub struct Node<'a> {
-    pub label: &'a str,
-    pub href: Option<String>,
-    pub class: &'static str,
-    /// How the root reaches it: an access level, or `via` for a longer path.
-    pub edge: &'static str,
-}
-
 fn esc(s: &str) -> String {
     HtmlEscape(s).to_string()
-}
-
-fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
 }
 
 fn linked(out: &mut String, href: Option<&str>, body: &str) {
@@ -38,84 +18,6 @@ fn linked(out: &mut String, href: Option<&str>, body: &str) {
         }
         None => out.push_str(body),
     }
-}
-
-/// The blast radius of one identity: the identity in the middle, each reached system around it, the edge
-/// labelled with the access level, the system coloured by criticality.
-pub fn blast(
-    blast: &Summary,
-    root: &Node<'_>,
-    systems: &[Node<'_>],
-    identities: &[Node<'_>],
-) -> String {
-    let n = systems.len() + identities.len();
-    let h = match n {
-        0..=12 => 320.0_f64,
-        13..=24 => 440.0,
-        _ => 560.0,
-    };
-    let w = 760.0_f64;
-    let (cx, cy) = (w / 2.0, h / 2.0);
-    let (rx, ry) = (w / 2.0 - 190.0, h / 2.0 - 40.0);
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<svg class=\"blast\" viewBox=\"0 0 {w} {h}\" role=\"group\" aria-labelledby=\"blast-title\" xmlns=\"http://www.w3.org/2000/svg\">\
-         <title id=\"blast-title\">Blast radius of {}: {} system(s), {} identit(ies), score {}</title>",
-        esc(root.label),
-        blast.systems,
-        blast.identities,
-        blast.score
-    );
-    let mut nodes = String::new();
-    for (k, node) in systems.iter().chain(identities).enumerate() {
-        let level = node.edge;
-        let angle =
-            -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * (k as f64) / (n.max(1) as f64);
-        let (x, y) = (cx + rx * angle.cos(), cy + ry * angle.sin());
-        let (mx, my) = ((cx + x) / 2.0, (cy + y) / 2.0);
-        let _ = write!(out, "<line class=\"edge edge-{level}\" x1=\"{cx:.1}\" y1=\"{cy:.1}\" x2=\"{x:.1}\" y2=\"{y:.1}\"/>");
-        if level != "via" {
-            let _ = write!(out, "<text class=\"edge-label\" x=\"{mx:.1}\" y=\"{my:.1}\" text-anchor=\"middle\">{level}</text>");
-        }
-        let anchor = if x < cx - 5.0 {
-            "end"
-        } else if x > cx + 5.0 {
-            "start"
-        } else {
-            "middle"
-        };
-        let dx = match anchor {
-            "end" => -12.0,
-            "start" => 12.0,
-            _ => 0.0,
-        };
-        let dy = if anchor == "middle" {
-            if y < cy {
-                -12.0
-            } else {
-                20.0
-            }
-        } else {
-            4.0
-        };
-        let body = format!(
-            "<circle class=\"node {}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"8\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
-            node.class,
-            x + dx,
-            y + dy,
-            esc(&clip(node.label, 28))
-        );
-        linked(&mut nodes, node.href.as_deref(), &body);
-    }
-    out.push_str(&nodes);
-    let _ = write!(
-        out,
-        "<circle class=\"node root\" cx=\"{cx}\" cy=\"{cy}\" r=\"13\"/><text class=\"root-label\" x=\"{cx}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text></svg>",
-        cy + 30.0,
-        esc(&clip(root.label, 32))
-    );
-    out
 }
 
 /// One stacked series of a bar chart.

@@ -1,5 +1,5 @@
-// nhi site: sortable and filterable tables, and search over data/search.js. No dependencies; every
-// value is inserted as text (textContent), never as HTML.
+// nhi site: sortable and filterable tables, search over data/search.js, and the picture of an identity's
+// blast radius. No dependencies; every value is inserted as text (textContent), never as HTML.
 (function () {
   "use strict";
 
@@ -118,9 +118,85 @@
     run();
   }
 
+  // The picture of an identity's blast radius, drawn from the page's own table (the blast-radius table, or the
+  // Access table when the radius is the identity's own access): the identity in the middle, each reached
+  // system around it (the most critical first, at most 32, and up to 12 identities), coloured by criticality,
+  // a solid line labelled with the level for its own access, a dashed one for a longer path. Without
+  // JavaScript the table is the whole content.
+  var CRIT = { critical: 4, high: 3, medium: 2, low: 1 }, LEVEL = { admin: 3, write: 2, read: 1 };
+  function badge(cell, prefix) {
+    var b = cell && cell.querySelector('[class*="' + prefix + '"]');
+    if (!b) return "";
+    var m = new RegExp("\\b" + prefix + "(\\w+)").exec(b.className);
+    return m ? m[1] : "";
+  }
+  function clip(s, max) { return s.length <= max ? s : s.slice(0, max - 1) + "\u2026"; }
+  function blastPicture() {
+    var holder = document.getElementById("blast-pic");
+    if (!holder) return;
+    var own = holder.getAttribute("data-from") === "access";
+    var table = document.getElementById(own ? "access" : "blast");
+    if (!table || !table.tBodies[0]) return;
+    var systems = [], identities = [], seen = {};
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      var link = row.cells[0] && row.cells[0].querySelector("a");
+      if (!link) return;
+      var node = { label: link.textContent, href: link.getAttribute("href") };
+      if (row.classList.contains("i")) { identities.push(node); return; }
+      node.level = badge(row.cells[1], "level-");
+      node.crit = badge(row.cells[own ? 4 : 2], "crit-");
+      node.via = row.classList.contains("v") || !node.level;
+      var before = seen[node.label];
+      if (before) { if ((LEVEL[node.level] || 0) > (LEVEL[before.level] || 0)) before.level = node.level; return; }
+      seen[node.label] = node;
+      systems.push(node);
+    });
+    systems.sort(function (a, b) {
+      return (CRIT[b.crit] || 0) - (CRIT[a.crit] || 0) || (LEVEL[b.level] || 0) - (LEVEL[a.level] || 0) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0);
+    });
+    var total = systems.length + identities.length;
+    var nodes = systems.slice(0, 32).concat(identities.slice(0, 12).map(function (n) { n.identity = true; n.via = true; return n; }));
+    if (!nodes.length) return;
+    var NS = "http://www.w3.org/2000/svg", n = nodes.length;
+    var h = n <= 12 ? 320 : n <= 24 ? 440 : 560, w = 760, cx = w / 2, cy = h / 2, rx = w / 2 - 190, ry = h / 2 - 40;
+    function el(name, attrs, text) {
+      var e = document.createElementNS(NS, name);
+      for (var k in attrs) e.setAttribute(k, attrs[k]);
+      if (text !== undefined) e.textContent = text;
+      return e;
+    }
+    var root = holder.getAttribute("data-id") || "";
+    var svg = el("svg", { "class": "blast", viewBox: "0 0 " + w + " " + h, role: "group", "aria-labelledby": "blast-title" });
+    svg.appendChild(el("title", { id: "blast-title" }, "Blast radius of " + root + ": " + systems.length + " system(s), " + identities.length + " identit(ies) in the table"));
+    var labels = [];
+    nodes.forEach(function (node, k) {
+      var angle = -Math.PI / 2 + 2 * Math.PI * k / n, x = cx + rx * Math.cos(angle), y = cy + ry * Math.sin(angle);
+      var edge = node.via ? "via" : node.level;
+      svg.appendChild(el("line", { "class": "edge edge-" + edge, x1: cx, y1: cy, x2: x.toFixed(1), y2: y.toFixed(1) }));
+      if (!node.via) svg.appendChild(el("text", { "class": "edge-label", x: ((cx + x) / 2).toFixed(1), y: ((cy + y) / 2).toFixed(1), "text-anchor": "middle" }, node.level));
+      var anchor = x < cx - 5 ? "end" : x > cx + 5 ? "start" : "middle";
+      var dx = anchor === "end" ? -12 : anchor === "start" ? 12 : 0, dy = anchor === "middle" ? (y < cy ? -12 : 20) : 4;
+      var a = el("a", { href: node.href });
+      a.appendChild(el("circle", { "class": "node " + (node.identity ? "identity" : "crit-" + (node.crit || "none")), cx: x.toFixed(1), cy: y.toFixed(1), r: 8 }));
+      a.appendChild(el("text", { x: (x + dx).toFixed(1), y: (y + dy).toFixed(1), "text-anchor": anchor }, clip(node.label, 28)));
+      labels.push(a);
+    });
+    labels.forEach(function (a) { svg.appendChild(a); });
+    svg.appendChild(el("circle", { "class": "node root", cx: cx, cy: cy, r: 13 }));
+    svg.appendChild(el("text", { "class": "root-label", x: cx, y: cy + 30, "text-anchor": "middle" }, clip(root, 32)));
+    var figure = document.createElement("figure");
+    figure.className = "blast-figure";
+    figure.appendChild(svg);
+    var caption = document.createElement("figcaption");
+    caption.textContent = "What this identity reaches, coloured by criticality: a solid line is its own access (labelled with the level), a dashed line a longer path (see the table)." + (total > n ? " " + (total - n) + " more are in the table only." : "");
+    figure.appendChild(caption);
+    holder.appendChild(figure);
+  }
+
   document.querySelectorAll("table.sortable").forEach(makeSortable);
   document.querySelectorAll("input[data-filter]").forEach(makeFilter);
-  var siteQ = document.getElementById("site-q");
+  var siteQ = document.querySelector("body > header input[name=q]");
   if (siteQ && document.getElementById("search-q")) siteQ.value = param("q");
   search();
+  blastPicture();
 })();

@@ -75,7 +75,7 @@ async function check(context, base, mode) {
   });
   await visit(`identities/${identity}`, "identity", async () => {
     if ((await page.locator("h1").count()) !== 1) fail(`${mode}: the identity page has no single h1`);
-    if ((await page.locator("svg.blast, .blast-section .empty").count()) === 0) fail(`${mode}: no blast radius on the identity page`);
+    if ((await page.locator("svg.blast a circle, #h-blast ~ p.empty").count()) === 0) fail(`${mode}: no blast radius (picture drawn from the page's table, or "reaches no system") on the identity page`);
     if ((await page.locator("#h-leak ~ ol.steps li").count()) < 3) fail(`${mode}: no leak runbook steps on the identity page`);
   });
   await visit("search.html", "search", async () => {
