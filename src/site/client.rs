@@ -1,122 +1,208 @@
 //! The data the site's own JavaScript reads: the search index and the identity/system graph. Both are
-//! written as JavaScript files that assign a global, so they load from `file://` too.
+//! written as JavaScript files that assign a global, so they load from `file://` too. Each is serialised
+//! entry by entry as it is written ([`data::js_data`](super::data::js_data)), never held as a JSON tree: at
+//! a million identities the trees took gigabytes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde_json::{json, Value};
+use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 
 use super::index::Site;
+use crate::model::{Criticality, Environment, Level, SystemType};
 
 /// `data/search.js`: one entry per identity, owner and system; hrefs relative to the site root.
-pub fn search_index(site: &Site<'_>) -> Value {
-    let mut entries = Vec::new();
-    for d in &site.identity_pages {
-        let i = &d.item;
-        let detail = [
-            i.kind.map(|k| k.to_string()),
-            i.environment.map(|e| e.to_string()),
-            i.owner.clone(),
-            i.system_of_record.clone(),
-            i.external_id.clone(),
-            i.vendor.clone(),
-            (!i.tags.is_empty()).then(|| i.tags.join(" ")),
-        ];
-        let href = site.identity_href(&i.id, "");
-        entries.push(entry("identity", &i.id, &i.name, detail, href));
+pub struct SearchIndex<'s, 'a>(pub &'s Site<'a>);
+
+impl Serialize for SearchIndex<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let site = self.0;
+        let identities = site.identity_pages.iter().map(|d| {
+            let i = &d.item;
+            let detail = [
+                i.kind.map(|k| k.to_string()),
+                i.environment.map(|e| e.to_string()),
+                i.owner.clone(),
+                i.system_of_record.clone(),
+                i.external_id.clone(),
+                i.vendor.clone(),
+                (!i.tags.is_empty()).then(|| i.tags.join(" ")),
+            ];
+            entry(
+                "identity",
+                &i.id,
+                &i.name,
+                detail,
+                site.identity_href(&i.id, ""),
+            )
+        });
+        let teams = site.team_pages.iter().map(|d| {
+            let t = &d.item;
+            let detail = [t.email.clone(), t.slack.clone()];
+            entry("team", &t.id, &t.name, detail, site.owner_href(&t.id, ""))
+        });
+        let persons = site.person_pages.iter().map(|d| {
+            let p = &d.item;
+            let detail = [p.email.clone(), p.team.clone()];
+            entry("person", &p.id, &p.name, detail, site.owner_href(&p.id, ""))
+        });
+        let systems = site.system_pages.iter().map(|d| {
+            let s = &d.item;
+            let detail = [
+                s.kind.map(|k| k.to_string()),
+                s.criticality.map(|c| c.to_string()),
+                s.environment.map(|e| e.to_string()),
+                s.vendor.clone(),
+            ];
+            entry(
+                "system",
+                &s.id,
+                &s.name,
+                detail,
+                site.system_href(&s.id, ""),
+            )
+        });
+        s.collect_seq(identities.chain(teams).chain(persons).chain(systems))
     }
-    for d in &site.team_pages {
-        let t = &d.item;
-        let detail = [t.email.clone(), t.slack.clone()];
-        entries.push(entry(
-            "team",
-            &t.id,
-            &t.name,
-            detail,
-            site.owner_href(&t.id, ""),
-        ));
-    }
-    for d in &site.person_pages {
-        let p = &d.item;
-        let detail = [p.email.clone(), p.team.clone()];
-        entries.push(entry(
-            "person",
-            &p.id,
-            &p.name,
-            detail,
-            site.owner_href(&p.id, ""),
-        ));
-    }
-    for d in &site.system_pages {
-        let s = &d.item;
-        let detail = [
-            s.kind.map(|k| k.to_string()),
-            s.criticality.map(|c| c.to_string()),
-            s.environment.map(|e| e.to_string()),
-            s.vendor.clone(),
-        ];
-        let href = site.system_href(&s.id, "");
-        entries.push(entry("system", &s.id, &s.name, detail, href));
-    }
-    Value::Array(entries)
 }
 
 /// One search entry: `[kind, id, name, details joined with " · ", href]`.
-fn entry<const N: usize>(
-    kind: &str,
-    id: &str,
-    name: &Option<String>,
+type Entry<'a> = (&'static str, &'a str, &'a str, String, Option<String>);
+
+fn entry<'a, const N: usize>(
+    kind: &'static str,
+    id: &'a str,
+    name: &'a Option<String>,
     detail: [Option<String>; N],
     href: Option<String>,
-) -> Value {
+) -> Entry<'a> {
     let text = detail.into_iter().flatten().collect::<Vec<_>>().join(" · ");
-    json!([kind, id, name.clone().unwrap_or_default(), text, href])
+    (kind, id, name.as_deref().unwrap_or_default(), text, href)
 }
 
 /// `data/graph.js`: nodes (identities, then systems) and edges by node index.
 ///
 /// Edges follow the blast-radius model: identity → system for access (with the level), system → identity
 /// for a credential stored in the system (`holds`) or a system using the identity (`runs`).
-pub fn graph(site: &Site<'_>) -> Value {
-    let mut nodes = Vec::new();
-    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
-    for d in &site.identity_pages {
-        let i = &d.item;
-        let score = site.score(&i.id);
-        index.insert(("i", &i.id), nodes.len());
-        nodes.push(json!({"id": i.id, "k": "i", "l": i.name.clone().unwrap_or_default(), "e": i.environment, "o": i.owner, "s": score, "u": site.identity_href(&i.id, "")}));
+pub struct GraphData<'s, 'a> {
+    site: &'s Site<'a>,
+    /// The node index of each system (identities are numbered first, in page order).
+    systems: HashMap<&'a str, usize>,
+}
+
+impl<'s, 'a> GraphData<'s, 'a> {
+    pub fn new(site: &'s Site<'a>) -> Self {
+        let first = site.identity_pages.len();
+        let systems = site
+            .system_pages
+            .iter()
+            .enumerate()
+            .map(|(n, d)| (d.item.id.as_str(), first + n))
+            .collect();
+        GraphData { site, systems }
     }
-    for d in &site.system_pages {
-        let s = &d.item;
-        index.insert(("s", &s.id), nodes.len());
-        nodes.push(json!({"id": s.id, "k": "s", "l": s.name.clone().unwrap_or_default(), "e": s.environment, "c": s.criticality, "t": s.kind, "u": site.system_href(&s.id, "")}));
+}
+
+impl Serialize for GraphData<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut graph = s.serialize_struct("Graph", 2)?;
+        graph.serialize_field("nodes", &Nodes(self.site))?;
+        graph.serialize_field("edges", &Edges(self))?;
+        graph.end()
     }
-    let mut edges = Vec::new();
-    for d in &site.identity_pages {
-        let i = &d.item;
-        let Some(&from) = index.get(&("i", i.id.as_str())) else {
-            continue;
-        };
-        // One access edge per system, at the highest level the identity's entries give.
-        let mut access: std::collections::BTreeMap<&str, crate::model::Level> =
-            std::collections::BTreeMap::new();
-        for a in &i.access {
-            let level = a.level.unwrap_or(crate::model::Level::Read);
-            let entry = access.entry(a.system.as_str()).or_insert(level);
-            *entry = (*entry).max(level);
-        }
-        for (system, level) in access {
-            if let Some(&to) = index.get(&("s", system)) {
-                edges.push(json!([from, to, "access", level]));
+}
+
+struct Nodes<'s, 'a>(&'s Site<'a>);
+
+/// A node: an identity (`k: "i"`, with its owner `o` and blast score `s`) or a system (`k: "s"`, with its
+/// criticality `c` and kind `t`); `l` the name, `e` the environment, `u` the page.
+#[derive(serde::Serialize)]
+struct Node<'a> {
+    id: &'a str,
+    k: &'static str,
+    l: &'a str,
+    e: Option<Environment>,
+    #[serde(flatten)]
+    of: Of<'a>,
+    u: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Of<'a> {
+    Identity {
+        o: &'a Option<String>,
+        s: u32,
+    },
+    System {
+        c: Option<Criticality>,
+        t: Option<SystemType>,
+    },
+}
+
+impl Serialize for Nodes<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let site = self.0;
+        let identities = site.identity_pages.iter().map(|d| {
+            let i = &d.item;
+            Node {
+                id: &i.id,
+                k: "i",
+                l: i.name.as_deref().unwrap_or_default(),
+                e: i.environment,
+                of: Of::Identity {
+                    o: &i.owner,
+                    s: site.score(&i.id),
+                },
+                u: site.identity_href(&i.id, ""),
             }
-        }
-        for (ids, kind) in [(&i.credential.stores, "holds"), (&i.used_by, "runs")] {
-            let mut seen = std::collections::BTreeSet::new();
-            for s in ids.iter().filter(|s| seen.insert(s.as_str())) {
-                if let Some(&sys) = index.get(&("s", s.as_str())) {
-                    edges.push(json!([sys, from, kind, null]));
+        });
+        let systems = site.system_pages.iter().map(|d| {
+            let sys = &d.item;
+            Node {
+                id: &sys.id,
+                k: "s",
+                l: sys.name.as_deref().unwrap_or_default(),
+                e: sys.environment,
+                of: Of::System {
+                    c: sys.criticality,
+                    t: sys.kind,
+                },
+                u: site.system_href(&sys.id, ""),
+            }
+        });
+        s.collect_seq(identities.chain(systems))
+    }
+}
+
+struct Edges<'g, 's, 'a>(&'g GraphData<'s, 'a>);
+
+impl Serialize for Edges<'_, '_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let systems = &self.0.systems;
+        let mut edges = s.serialize_seq(None)?;
+        for (from, d) in self.0.site.identity_pages.iter().enumerate() {
+            let i = &d.item;
+            // One access edge per system, at the highest level the identity's entries give.
+            let mut access: BTreeMap<&str, Level> = BTreeMap::new();
+            for a in &i.access {
+                let level = a.level.unwrap_or(Level::Read);
+                let entry = access.entry(a.system.as_str()).or_insert(level);
+                *entry = (*entry).max(level);
+            }
+            for (system, level) in access {
+                if let Some(&to) = systems.get(system) {
+                    edges.serialize_element(&(from, to, "access", Some(level)))?;
+                }
+            }
+            for (ids, kind) in [(&i.credential.stores, "holds"), (&i.used_by, "runs")] {
+                let mut seen = BTreeSet::new();
+                for s in ids.iter().filter(|s| seen.insert(s.as_str())) {
+                    if let Some(&sys) = systems.get(s.as_str()) {
+                        edges.serialize_element(&(sys, from, kind, None::<Level>))?;
+                    }
                 }
             }
         }
+        edges.end()
     }
-    json!({"nodes": nodes, "edges": edges})
 }

@@ -1,7 +1,12 @@
 //! The site's data files: CSV downloads (safe to open in a spreadsheet), the registry as JSON, and JSON
 //! embedded in JavaScript files (which `file://` pages can load with `<script src>`, unlike `fetch`).
+//! Each is written to its file as it is made, row by row or value by value: at a million identities the
+//! whole of one would take gigabytes.
+
+use std::io::{self, Write};
 
 use serde::Serialize;
+#[cfg(test)]
 use serde_json::Value;
 
 use crate::finding::Finding;
@@ -38,7 +43,8 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 pub fn inventory_csv(
     identities: &[&Doc<Identity>],
     findings_of: impl Fn(&str) -> (usize, usize),
-) -> String {
+    to: &mut dyn Write,
+) -> io::Result<()> {
     let mut out = String::new();
     let header = [
         "id",
@@ -113,12 +119,14 @@ pub fn inventory_csv(
             &mut out,
             &row.iter().map(String::as_str).collect::<Vec<_>>(),
         );
+        to.write_all(out.as_bytes())?;
+        out.clear();
     }
-    out
+    to.write_all(out.as_bytes())
 }
 
 /// `findings.csv`: one row per finding, in the order of every output.
-pub fn findings_csv(findings: &[Finding]) -> String {
+pub fn findings_csv(findings: &[Finding], to: &mut dyn Write) -> io::Result<()> {
     let mut out = String::new();
     csv_row(
         &mut out,
@@ -149,17 +157,21 @@ pub fn findings_csv(findings: &[Finding]) -> String {
             &f.message,
         ];
         csv_row(&mut out, &row);
+        to.write_all(out.as_bytes())?;
+        out.clear();
     }
-    out
+    to.write_all(out.as_bytes())
 }
 
 /// `registry.json`: every document as loaded, with its file, and the effective policy; written straight
-/// from the registry (no JSON tree of it in memory: at 100,000 identities that tree took a gigabyte).
+/// from the registry to the file (no JSON tree of it in memory: at 100,000 identities that tree took a
+/// gigabyte, and its text at a million another).
 pub fn registry_json(
     registry: &Registry,
     as_of: &str,
     commit: &str,
-) -> serde_json::Result<Vec<u8>> {
+    to: &mut dyn Write,
+) -> io::Result<()> {
     #[derive(Serialize)]
     struct Located<'a, T> {
         #[serde(flatten)]
@@ -188,41 +200,104 @@ pub fn registry_json(
         systems: Docs<'a, crate::model::System>,
         exceptions: Docs<'a, crate::model::Exception>,
     }
-    let mut out = serde_json::to_vec(&Document {
-        as_of,
-        commit,
-        policy: &registry.policy,
-        identities: Docs(&registry.identities),
-        teams: Docs(&registry.teams),
-        persons: Docs(&registry.persons),
-        systems: Docs(&registry.systems),
-        exceptions: Docs(&registry.exceptions),
-    })?;
-    out.push(b'\n');
-    Ok(out)
+    serde_json::to_writer(
+        &mut *to,
+        &Document {
+            as_of,
+            commit,
+            policy: &registry.policy,
+            identities: Docs(&registry.identities),
+            teams: Docs(&registry.teams),
+            persons: Docs(&registry.persons),
+            systems: Docs(&registry.systems),
+            exceptions: Docs(&registry.exceptions),
+        },
+    )?;
+    to.write_all(b"\n")
 }
 
-/// A JavaScript file that assigns `value` to `window[name]`. The JSON is escaped so that no registry value
-/// can end the script (`</script>`), open a comment or entity, or break a line in older parsers.
-pub fn js_data(name: &str, value: &Value) -> String {
-    format!("window.{name} = {};\n", script_safe_json(value))
+/// A JavaScript file that assigns `value` to `window[name]`, written as it is serialised. The JSON is
+/// escaped so that no registry value can end the script (`</script>`), open a comment or entity, or break a
+/// line in older parsers.
+pub fn js_data(name: &str, value: &impl Serialize, to: &mut dyn Write) -> io::Result<()> {
+    write!(to, "window.{name} = ")?;
+    let mut safe = ScriptSafe {
+        inner: &mut *to,
+        held: Vec::new(),
+    };
+    serde_json::to_writer(&mut safe, value)?;
+    safe.finish()?;
+    to.write_all(b";\n")
 }
 
-/// JSON with `<`, `>`, `&`, U+2028 and U+2029 written as `\u` escapes (still the same JSON value).
-pub fn script_safe_json(value: &Value) -> String {
-    let text = serde_json::to_string(value).unwrap_or_else(|_| "null".into());
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
+/// Writes JSON with `<`, `>`, `&`, U+2028 and U+2029 as `\u` escapes (still the same JSON value: outside
+/// strings JSON has none of them). U+2028 and U+2029 are three bytes in UTF-8 that may arrive split
+/// between two writes, so a write ending in the start of one holds those bytes back until the next.
+struct ScriptSafe<'a> {
+    inner: &'a mut dyn Write,
+    held: Vec<u8>,
+}
+
+/// The UTF-8 bytes of U+2028 and U+2029 but the last, which tells them apart.
+const SEPARATOR: [u8; 2] = [0xE2, 0x80];
+
+impl ScriptSafe<'_> {
+    /// Writes `bytes`, escaped, keeping back a trailing start of U+2028 or U+2029.
+    fn escape(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let escape: Option<(&[u8], usize)> = match bytes[i] {
+                b'<' => Some((b"\\u003c", 1)),
+                b'>' => Some((b"\\u003e", 1)),
+                b'&' => Some((b"\\u0026", 1)),
+                0xE2 if bytes.len() - i < 3 => {
+                    if SEPARATOR.starts_with(&bytes[i..]) {
+                        self.inner.write_all(&bytes[start..i])?;
+                        self.held.extend_from_slice(&bytes[i..]);
+                        return Ok(());
+                    }
+                    None
+                }
+                0xE2 if bytes[i + 1] == 0x80 && bytes[i + 2] == 0xA8 => Some((b"\\u2028", 3)),
+                0xE2 if bytes[i + 1] == 0x80 && bytes[i + 2] == 0xA9 => Some((b"\\u2029", 3)),
+                _ => None,
+            };
+            match escape {
+                Some((text, len)) => {
+                    self.inner.write_all(&bytes[start..i])?;
+                    self.inner.write_all(text)?;
+                    i += len;
+                    start = i;
+                }
+                None => i += 1,
+            }
         }
+        self.inner.write_all(&bytes[start..])
     }
-    out
+
+    /// Writes what is held back (a split character that did not turn out to be a separator).
+    fn finish(&mut self) -> io::Result<()> {
+        let held = std::mem::take(&mut self.held);
+        self.inner.write_all(&held)
+    }
+}
+
+impl Write for ScriptSafe<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.held.is_empty() {
+            self.escape(buf)?;
+        } else {
+            let mut joined = std::mem::take(&mut self.held);
+            joined.extend_from_slice(buf);
+            self.escape(&joined)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]
@@ -243,9 +318,15 @@ mod tests {
         );
     }
 
+    fn js(name: &str, value: &Value) -> String {
+        let mut out = Vec::new();
+        js_data(name, value, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn json_in_scripts_cannot_close_the_script() {
-        let js = js_data(
+        let js = js(
             "X",
             &json!({"name": "</script><script>alert(1)</script>&\u{2028}"}),
         );
@@ -257,5 +338,40 @@ mod tests {
             serde_json::from_str(js.trim_start_matches("window.X = ").trim_end_matches(";\n"))
                 .unwrap();
         assert_eq!(back["name"], "</script><script>alert(1)</script>&\u{2028}");
+    }
+
+    #[test]
+    fn separators_split_between_writes_are_still_escaped() {
+        let text = "a\u{2028}b\u{2029}c\u{2020}d\u{e000}<é&\u{2028}";
+        let json = serde_json::to_string(&json!([text])).unwrap();
+        let whole = {
+            let mut out = Vec::new();
+            let mut safe = ScriptSafe {
+                inner: &mut out,
+                held: Vec::new(),
+            };
+            safe.write_all(json.as_bytes()).unwrap();
+            safe.finish().unwrap();
+            out
+        };
+        for size in 1..5 {
+            let mut out = Vec::new();
+            let mut safe = ScriptSafe {
+                inner: &mut out,
+                held: Vec::new(),
+            };
+            for piece in json.as_bytes().chunks(size) {
+                safe.write_all(piece).unwrap();
+            }
+            safe.finish().unwrap();
+            assert_eq!(out, whole, "pieces of {size} bytes");
+        }
+        let whole = String::from_utf8(whole).unwrap();
+        assert_eq!(
+            whole,
+            "[\"a\\u2028b\\u2029c\u{2020}d\u{e000}\\u003cé\\u0026\\u2028\"]"
+        );
+        let back: Vec<String> = serde_json::from_str(&whole).unwrap();
+        assert_eq!(back, [text]);
     }
 }

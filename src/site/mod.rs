@@ -10,6 +10,7 @@ mod client;
 pub mod data;
 mod drift;
 mod federation;
+mod files;
 pub mod history;
 mod index;
 pub mod output;
@@ -23,7 +24,7 @@ mod trends;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{bail, Result};
 use jiff::civil::Date;
 use minijinja::value::Serde;
 use minijinja::{Environment, Value as Jinja};
@@ -32,11 +33,9 @@ use serde_json::{json, Value};
 
 use crate::finding::Counts;
 use crate::model::{Doc, Identity, Person, System, Team};
-use crate::report;
-use crate::Checked;
 use index::Site;
-use output::{Staging, Written, MANIFEST};
-use templates::{Templates, ASSETS};
+use output::{Staging, Written};
+use templates::Templates;
 
 /// What `nhi build` was asked to do.
 pub struct Options {
@@ -360,27 +359,9 @@ fn write_site(
     })?;
     progress.finish();
     crate::timings::phase("data", || {
-        data_files(site, templates, opts, &mut |path, bytes| {
-            written.push(staging.write(&path, &bytes)?);
-            Ok(())
-        })
+        files::data_files(site, templates, opts, staging, &mut written)
     })?;
-    written.sort();
-    let sums: String = written
-        .iter()
-        .map(|w| format!("{}  {}\n", w.sha256, w.path))
-        .collect();
-    written.push(staging.write("SHA256SUMS", sums.as_bytes())?);
-    written.sort();
-    let manifest = json!({
-        "generator": format!("nhi {}", env!("CARGO_PKG_VERSION")),
-        "as_of": site.checked.as_of.to_string(),
-        "commit": site.commit,
-        "files": written,
-    });
-    let mut text = serde_json::to_string_pretty(&manifest)?;
-    text.push('\n');
-    written.push(staging.write(MANIFEST, text.as_bytes())?);
+    crate::timings::phase("manifest", || files::sums(site, staging, &mut written))?;
     Ok(Built {
         files: written.len(),
         written: staging.written(),
@@ -389,104 +370,4 @@ fn write_site(
         counts: site.checked.counts(),
         gate_fails: site.checked.fails(false),
     })
-}
-
-/// Everything that is not a page: assets, the data scripts, and the downloads.
-/// Each file goes to `put` as soon as it is made, so at most one of them is held at a time.
-fn data_files(
-    site: &Site<'_>,
-    templates: &Templates,
-    opts: &Options,
-    put: &mut dyn FnMut(String, Vec<u8>) -> Result<()>,
-) -> Result<()> {
-    let checked: &Checked = site.checked;
-    for asset in ASSETS {
-        let text = templates
-            .source(asset)
-            .with_context(|| format!("the asset {asset} is missing"))?;
-        put(asset.to_string(), text.as_bytes().to_vec())?;
-    }
-    put(
-        "data/search.js".into(),
-        data::js_data("NHI_SEARCH", &client::search_index(site)).into_bytes(),
-    )?;
-    put(
-        "data/graph.js".into(),
-        data::js_data("NHI_GRAPH", &client::graph(site)).into_bytes(),
-    )?;
-    let tally = |id: &str| {
-        let (open, waived, _) = site.tally(id);
-        (open, waived)
-    };
-    put(
-        "inventory.csv".into(),
-        data::inventory_csv(&site.identity_pages, tally).into_bytes(),
-    )?;
-    put(
-        "findings.csv".into(),
-        data::findings_csv(&checked.findings).into_bytes(),
-    )?;
-    let registry =
-        data::registry_json(&checked.registry, &checked.as_of.to_string(), &site.commit)?;
-    put("registry.json".into(), registry)?;
-    let cx = report::Context {
-        outcome: checked.into(),
-        root: &opts.registry,
-        repo_prefix: crate::git::prefix_of(&opts.registry),
-        color: false,
-        changed: None,
-    };
-    put(
-        "findings.sarif".into(),
-        pretty(&report::sarif::document(&cx))?,
-    )?;
-    for (path, bytes) in calendars(site) {
-        put(path, bytes)?;
-    }
-    Ok(())
-}
-
-/// `calendar/all.ics` and one calendar per owner page: what is overdue or falls due within the chart's weeks,
-/// computed as `nhi due` does, for a team to subscribe to.
-fn calendars(site: &Site<'_>) -> Vec<(String, Vec<u8>)> {
-    let due = crate::due::Due {
-        as_of: site.checked.as_of,
-        within: index::CHART_WEEKS * 7 - 1,
-        owner: None,
-        items: site.obligations.clone(),
-        owners: crate::due::owners::of(&site.checked.registry),
-    };
-    let cx = report::due::Context {
-        due: &due,
-        registry: None,
-        site_url: None,
-    };
-    let all: Vec<&crate::due::Item> = due.items.iter().collect();
-    let mut files = vec![(
-        "calendar/all.ics".to_string(),
-        report::due::ics::calendar(&cx, "nhi: what falls due", &all).into_bytes(),
-    )];
-    let owners = site
-        .team_pages
-        .iter()
-        .map(|t| &t.item.id)
-        .chain(site.person_pages.iter().map(|p| &p.item.id));
-    let by_owner = due.by_owner();
-    for owner in owners {
-        let items = by_owner
-            .get(&Some(owner.as_str()))
-            .map_or(&[][..], Vec::as_slice);
-        let name = format!("nhi: what falls due for {}", cx.owner_label(Some(owner)));
-        files.push((
-            format!("calendar/{owner}.ics"),
-            report::due::ics::calendar(&cx, &name, items).into_bytes(),
-        ));
-    }
-    files
-}
-
-fn pretty(value: &Value) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(value)?;
-    bytes.push(b'\n');
-    Ok(bytes)
 }

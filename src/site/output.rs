@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::io::{self, BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -67,6 +68,44 @@ impl Previous {
         let same = fs::symlink_metadata(&from)
             .is_ok_and(|m| m.file_type().is_file() && m.len() == bytes as u64);
         same && fs::hard_link(&from, to).is_ok()
+    }
+
+    /// As [`Previous::link`], over the file already written at `to` (through a link beside it, renamed over
+    /// it): the file keeps the previous site's inode, as a file linked before writing would.
+    fn link_over(&self, rel: &str, sum: &str, bytes: usize, to: &Path) -> bool {
+        let Some(name) = to.file_name() else {
+            return false;
+        };
+        let beside = to.with_file_name(format!(".{}.link", name.to_string_lossy()));
+        let _ = fs::remove_file(&beside);
+        if !self.link(rel, sum, bytes, &beside) {
+            return false;
+        }
+        let moved = fs::rename(&beside, to).is_ok();
+        if !moved {
+            let _ = fs::remove_file(&beside);
+        }
+        moved
+    }
+}
+
+/// A writer that hashes and counts what passes through it.
+struct Summing<W> {
+    inner: W,
+    hash: Sha256,
+    bytes: usize,
+}
+
+impl<W: Write> Write for Summing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -141,6 +180,42 @@ impl Staging {
             path: rel.to_string(),
             sha256,
             bytes: bytes.len(),
+        })
+    }
+
+    /// Writes the file `rel` as `fill` makes it: its bytes go to the file (and its sum) as they come, so a
+    /// large data file is never held whole in memory. Then, as [`Staging::write`] does, a file the previous
+    /// site holds with the same bytes becomes a link to it. A failing `fill` fails the build.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<Written> {
+        let path = self.path(rel)?;
+        let file =
+            fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut out = Summing {
+            inner: BufWriter::with_capacity(1 << 16, file),
+            hash: Sha256::new(),
+            bytes: 0,
+        };
+        fill(&mut out)
+            .and_then(|()| out.flush())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let Summing { inner, hash, bytes } = out;
+        drop(inner);
+        let sha256 = hex(&hash.finalize());
+        let linked = self
+            .previous
+            .as_ref()
+            .is_some_and(|p| p.link_over(rel, &sha256, bytes, &path));
+        if !linked {
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(Written {
+            path: rel.to_string(),
+            sha256,
+            bytes,
         })
     }
 

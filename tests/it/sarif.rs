@@ -63,6 +63,48 @@ fn output_validates_against_the_official_schema() {
 }
 
 #[test]
+fn the_sites_findings_sarif_is_the_check_output_and_validates() {
+    let hostile = crate::github::hostile_registry();
+    for dir in [repo().join("registry"), hostile.path().to_path_buf()] {
+        let out = tempfile::tempdir().unwrap();
+        let site = out.path().join("site");
+        let built = nhi()
+            .args([
+                "build",
+                "--as-of",
+                "2026-11-23",
+                "--commit",
+                "0000000",
+                "-o",
+            ])
+            .arg(&site)
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(built.status.code().is_some_and(|c| c < 2), "{built:?}");
+        let written = std::fs::read(site.join("findings.sarif")).unwrap();
+        let check = nhi()
+            .args(["check", "--format", "sarif", "--as-of", "2026-11-23"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&written),
+            String::from_utf8_lossy(&check.stdout),
+            "{}",
+            dir.display()
+        );
+        let log: Value = serde_json::from_slice(&written).unwrap();
+        assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
+        let errors: Vec<String> = validator()
+            .iter_errors(&log)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", dir.display());
+    }
+}
+
+#[test]
 fn rule_ids_are_stable_and_indexed() {
     let log = sarif(&repo().join("tests/data/independent"), "2026-11-23");
     let rules = log["runs"][0]["tool"]["driver"]["rules"]

@@ -1,8 +1,11 @@
 //! SARIF 2.1.0 for GitHub code scanning: every rule with its help and compliance tags, every finding with a
-//! stable `partialFingerprints` entry; waived findings carry an external suppression.
+//! stable `partialFingerprints` entry; waived findings carry an external suppression. The log is written
+//! result by result as it is serialised (the site's `findings.sarif` of a million identities too), never
+//! held as one JSON tree.
 
 use std::io::{self, Write};
 
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::{json, Value};
 
 use super::{titled, Context, Emitter};
@@ -13,25 +16,49 @@ pub struct Sarif;
 
 impl Emitter for Sarif {
     fn emit(&self, cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
-        crate::report::pretty_json(out, &document(cx))
+        crate::report::pretty_json(out, &Log(cx))
     }
 }
 
-/// The SARIF log.
-pub fn document(cx: &Context<'_>) -> Value {
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "nhi",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": catalogue::RULES.iter().map(rule).collect::<Vec<_>>(),
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": cx.outcome.findings.iter().map(|f| result(cx, f)).collect::<Vec<_>>(),
-        }],
-    })
+/// The SARIF log: one run of the tool, its rules and a result per finding.
+struct Log<'c, 'a>(&'c Context<'a>);
+
+impl Serialize for Log<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut log = s.serialize_struct("Log", 3)?;
+        log.serialize_field("$schema", "https://json.schemastore.org/sarif-2.1.0.json")?;
+        log.serialize_field("version", "2.1.0")?;
+        log.serialize_field("runs", &[Run(self.0)])?;
+        log.end()
+    }
+}
+
+struct Run<'c, 'a>(&'c Context<'a>);
+
+impl Serialize for Run<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let cx = self.0;
+        let tool = json!({"driver": {
+            "name": "nhi",
+            "version": env!("CARGO_PKG_VERSION"),
+            "rules": catalogue::RULES.iter().map(rule).collect::<Vec<_>>(),
+        }});
+        let results = cx.outcome.findings.iter().map(|f| result(cx, f));
+        let mut run = s.serialize_struct("Run", 3)?;
+        run.serialize_field("tool", &tool)?;
+        run.serialize_field("columnKind", "unicodeCodePoints")?;
+        run.serialize_field("results", &Results(std::cell::Cell::new(Some(results))))?;
+        run.end()
+    }
+}
+
+/// A sequence serialised from an iterator, each element made as it is written.
+struct Results<I>(std::cell::Cell<Option<I>>);
+
+impl<I: Iterator<Item = Value>> Serialize for Results<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.take().into_iter().flatten())
+    }
 }
 
 fn level(s: Severity) -> &'static str {

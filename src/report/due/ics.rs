@@ -22,12 +22,18 @@ impl Emitter for Ics {
             Some(owner) => format!("nhi: what falls due for {}", cx.owner_label(Some(owner))),
             None => "nhi: what falls due".to_string(),
         };
-        out.write_all(calendar(cx, &name, &cx.due.items.iter().collect::<Vec<_>>()).as_bytes())
+        calendar(cx, &name, &cx.due.items.iter().collect::<Vec<_>>(), out)
     }
 }
 
-/// A calendar named `name` with one event per item (the first of items sharing a UID).
-pub fn calendar(cx: &Context<'_>, name: &str, items: &[&Item]) -> String {
+/// A calendar named `name` with one event per item (the first of items sharing a UID), written to `out`
+/// event by event.
+pub fn calendar(
+    cx: &Context<'_>,
+    name: &str,
+    items: &[&Item],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut ics = String::new();
     for line in [
         "BEGIN:VCALENDAR",
@@ -39,15 +45,18 @@ pub fn calendar(cx: &Context<'_>, name: &str, items: &[&Item]) -> String {
         push(&mut ics, line);
     }
     push(&mut ics, &format!("X-WR-CALNAME:{}", text(name)));
+    // The UIDs written so far, as their 16 bytes (a calendar of every item has a million at scale).
     let mut seen = std::collections::HashSet::new();
     for item in items {
-        let uid = uid(item);
-        if seen.insert(uid.clone()) {
-            event(cx, item, &uid, &mut ics);
+        let key = key(item);
+        if seen.insert(key) {
+            event(cx, item, &format_uid(&key), &mut ics);
+            out.write_all(ics.as_bytes())?;
+            ics.clear();
         }
     }
     push(&mut ics, "END:VCALENDAR");
-    ics
+    out.write_all(ics.as_bytes())
 }
 
 fn event(cx: &Context<'_>, item: &Item, uid: &str, ics: &mut String) {
@@ -88,7 +97,8 @@ fn event(cx: &Context<'_>, item: &Item, uid: &str, ics: &mut String) {
 }
 
 /// A stable identifier of an obligation: the same (what, kind, id, owner) gives the same UID every day.
-pub fn uid(item: &Item) -> String {
+/// These are the 16 bytes it is written from ([`format_uid`]): the start of a SHA-256 of what it is about.
+fn key(item: &Item) -> [u8; 16] {
     let mut hash = Sha256::new();
     for part in [
         item.what.as_str(),
@@ -99,10 +109,14 @@ pub fn uid(item: &Item) -> String {
         hash.update(part.as_bytes());
         hash.update([0]);
     }
-    let hex: String = hash.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let mut key = [0; 16];
+    key.copy_from_slice(&hash.finalize()[..16]);
+    key
+}
+
+/// The UID of an event: its key in hexadecimal, `@nhi`.
+fn format_uid(key: &[u8; 16]) -> String {
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
     format!("{hex}@nhi")
 }
 

@@ -1,0 +1,134 @@
+//! The files beside the pages: the assets, the data scripts, the downloads, the calendars, and the sums of
+//! everything (`SHA256SUMS`, `manifest.json`). Each goes to its file as it is made, so none is held whole:
+//! at a million identities the downloads are gigabytes and the manifest lists over a million files.
+
+use std::collections::HashMap;
+
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+
+use super::index::{self, Site};
+use super::output::{Staging, Written, MANIFEST};
+use super::templates::{Templates, ASSETS};
+use super::{client, data, Options};
+use crate::due::Item;
+use crate::report::{self, Emitter as _};
+
+/// Writes everything that is not a page into `staging`, adding each file to `written`.
+pub fn data_files(
+    site: &Site<'_>,
+    templates: &Templates,
+    opts: &Options,
+    staging: &Staging,
+    written: &mut Vec<Written>,
+) -> Result<()> {
+    let checked = site.checked;
+    for asset in ASSETS {
+        let text = templates
+            .source(asset)
+            .with_context(|| format!("the asset {asset} is missing"))?;
+        written.push(staging.write(asset, text.as_bytes())?);
+    }
+    let search = client::SearchIndex(site);
+    written.push(staging.write_with("data/search.js", |out| {
+        data::js_data("NHI_SEARCH", &search, out)
+    })?);
+    let graph = client::GraphData::new(site);
+    written.push(staging.write_with("data/graph.js", |out| {
+        data::js_data("NHI_GRAPH", &graph, out)
+    })?);
+    drop(graph);
+    let tally = |id: &str| {
+        let (open, waived, _) = site.tally(id);
+        (open, waived)
+    };
+    written.push(staging.write_with("inventory.csv", |out| {
+        data::inventory_csv(&site.identity_pages, tally, out)
+    })?);
+    written.push(staging.write_with("findings.csv", |out| {
+        data::findings_csv(&checked.findings, out)
+    })?);
+    let as_of = checked.as_of.to_string();
+    written.push(staging.write_with("registry.json", |out| {
+        data::registry_json(&checked.registry, &as_of, &site.commit, out)
+    })?);
+    let cx = report::Context {
+        outcome: checked.into(),
+        root: &opts.registry,
+        repo_prefix: crate::git::prefix_of(&opts.registry),
+        color: false,
+        changed: None,
+    };
+    written.push(staging.write_with("findings.sarif", |out| report::sarif::Sarif.emit(&cx, out))?);
+    calendars(site, staging, written)
+}
+
+/// `calendar/all.ics` and one calendar per owner page: what is overdue or falls due within the chart's weeks,
+/// computed as `nhi due` does, for a team to subscribe to.
+fn calendars(site: &Site<'_>, staging: &Staging, written: &mut Vec<Written>) -> Result<()> {
+    // The items are the site's own (not a copy): the calendars get them by reference.
+    let due = crate::due::Due {
+        as_of: site.checked.as_of,
+        within: index::CHART_WEEKS * 7 - 1,
+        owner: None,
+        items: Vec::new(),
+        owners: crate::due::owners::of(&site.checked.registry),
+    };
+    let cx = report::due::Context {
+        due: &due,
+        registry: None,
+        site_url: None,
+    };
+    let all: Vec<&Item> = site.obligations.iter().collect();
+    written.push(staging.write_with("calendar/all.ics", |out| {
+        report::due::ics::calendar(&cx, "nhi: what falls due", &all, out)
+    })?);
+    let mut by_owner: HashMap<&str, Vec<&Item>> = HashMap::new();
+    for item in all {
+        if let Some(owner) = item.owner.as_deref() {
+            by_owner.entry(owner).or_default().push(item);
+        }
+    }
+    let owners = site
+        .team_pages
+        .iter()
+        .map(|t| &t.item.id)
+        .chain(site.person_pages.iter().map(|p| &p.item.id));
+    for owner in owners {
+        let items = by_owner.get(owner.as_str()).map_or(&[][..], Vec::as_slice);
+        let name = format!("nhi: what falls due for {}", cx.owner_label(Some(owner)));
+        written.push(staging.write_with(&format!("calendar/{owner}.ics"), |out| {
+            report::due::ics::calendar(&cx, &name, items, out)
+        })?);
+    }
+    Ok(())
+}
+
+/// Writes `SHA256SUMS` and `manifest.json` (the generator, the day, the commit and every file with its sum
+/// and size, in path order), each straight to its file, and adds both to `written`.
+pub fn sums(site: &Site<'_>, staging: &Staging, written: &mut Vec<Written>) -> Result<()> {
+    written.sort();
+    let sums = staging.write_with("SHA256SUMS", |out| {
+        written
+            .iter()
+            .try_for_each(|w| writeln!(out, "{}  {}", w.sha256, w.path))
+    })?;
+    written.push(sums);
+    written.sort();
+    #[derive(Serialize)]
+    struct Manifest<'a> {
+        generator: String,
+        as_of: String,
+        commit: &'a str,
+        files: &'a [Written],
+    }
+    let manifest = Manifest {
+        generator: format!("nhi {}", env!("CARGO_PKG_VERSION")),
+        as_of: site.checked.as_of.to_string(),
+        commit: &site.commit,
+        files: written,
+    };
+    let manifest = staging.write_with(MANIFEST, |out| report::pretty_json(out, &manifest))?;
+    written.push(manifest);
+    Ok(())
+}
