@@ -104,10 +104,11 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
     let gate = if built.gate_fails { "fails" } else { "passes" };
     writeln!(
         out,
-        "built {} ({} files, {} written, {} KiB) as of {}, commit {}; {} errors, {} warnings, {} notices, {} waived (gate {gate})",
+        "built {} ({} files, {} written, {} pages rendered, {} KiB) as of {}, commit {}; {} errors, {} warnings, {} notices, {} waived (gate {gate})",
         opts.out.display(),
         built.files,
         built.written,
+        built.rendered,
         built.bytes.div_ceil(1024),
         opts.as_of,
         built.commit,

@@ -13,6 +13,7 @@ mod federation;
 mod files;
 pub mod history;
 mod index;
+mod inputs;
 pub mod output;
 mod overview;
 mod pages;
@@ -74,6 +75,9 @@ pub struct Built {
     pub files: usize,
     /// Of those, how many were written; the others were the previous site's files, unchanged (hard links).
     pub written: usize,
+    /// How many pages were rendered; the others' inputs were the ones the previous site recorded, so they
+    /// are its files, not rendered again.
+    pub rendered: usize,
     pub bytes: u64,
     pub commit: String,
     pub counts: Counts,
@@ -172,9 +176,9 @@ fn refuse_registry_as_output(registry: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-fn globals(site: &Site<'_>) -> Value {
+fn globals(site: &Site<'_>) -> inputs::Globals {
     let c = &site.checked;
-    json!({
+    let Value::Object(fields) = json!({
         "organization": c.registry.policy.organization,
         "as_of": c.as_of.to_string(),
         "commit": site.commit,
@@ -182,7 +186,10 @@ fn globals(site: &Site<'_>) -> Value {
         "counts": c.counts(),
         "gate_fails": c.fails(false),
         "trends": site.history.as_ref().is_some_and(|h| h.trend.is_some()),
-    })
+    }) else {
+        unreachable!("an object")
+    };
+    inputs::Globals::new(fields)
 }
 
 fn environment(templates: &Templates, globals: &Jinja) -> Environment<'static> {
@@ -191,11 +198,14 @@ fn environment(templates: &Templates, globals: &Jinja) -> Environment<'static> {
     env
 }
 
-fn render(
-    env: &Environment<'_>,
-    site: &Site<'_>,
-    job: &Job<'_>,
-) -> Result<(String, &'static str, String)> {
+/// One page to write: where, with which template, and its context.
+struct Page {
+    path: String,
+    template: &'static str,
+    ctx: Value,
+}
+
+fn page(site: &Site<'_>, job: &Job<'_>) -> Page {
     let (path, template, ctx) = match job {
         Job::Page { template, path } => {
             ((*path).to_string(), *template, page_context(site, template))
@@ -243,11 +253,64 @@ fn render(
         ctx["history"] = history::of_doc(site, source);
     }
     ctx["section"] = json!(section(template));
-    let html = env
-        .get_template(template)
-        .and_then(|t| t.render(Jinja::from(Serde(&ctx))))
-        .map_err(|e| anyhow::anyhow!("cannot render {path} with the template {template}: {e:#}"))?;
-    Ok((path, template, html))
+    Page {
+        path,
+        template,
+        ctx,
+    }
+}
+
+/// Renders a page, noting the site-wide fields it read.
+fn render(env: &Environment<'_>, page: &Page) -> Result<(String, u32)> {
+    let (html, read) = inputs::Globals::tracking(|| {
+        env.get_template(page.template)
+            .and_then(|t| t.render(Jinja::from(Serde(&page.ctx))))
+    });
+    let html = html.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot render {} with the template {}: {e:#}",
+            page.path,
+            page.template
+        )
+    })?;
+    Ok((html, read))
+}
+
+/// Writes one page: the previous site's file when the page's inputs are the ones recorded for it (no
+/// rendering), else the page rendered now. Returns its manifest entry and its input key.
+fn write_page(
+    env: &Environment<'_>,
+    staging: &Staging,
+    keys: &Keys<'_>,
+    page: Page,
+) -> Result<(Written, inputs::Input, bool)> {
+    let base = inputs::Base::of(keys.templates, page.template, &page.ctx);
+    if let Some((read, key)) = staging.previous_input(&page.path) {
+        if base.key(keys.globals, read) == key {
+            if let Some(w) = staging.relink(&page.path)? {
+                let input = inputs::Input {
+                    path: page.path,
+                    read,
+                    key: key.to_string(),
+                };
+                return Ok((w, input, false));
+            }
+        }
+    }
+    let (html, read) = render(env, &page)?;
+    let w = staging.write(&page.path, html.as_bytes())?;
+    let input = inputs::Input {
+        key: base.key(keys.globals, read),
+        path: page.path,
+        read,
+    };
+    Ok((w, input, true))
+}
+
+/// What every page's input key is made of besides its context.
+struct Keys<'a> {
+    templates: &'a [u8; 32],
+    globals: &'a inputs::Globals,
 }
 
 impl Job<'_> {
@@ -341,23 +404,32 @@ fn write_site(
     ] {
         staging.mkdir(dir)?;
     }
-    let globals = Jinja::from(Serde(globals(site)));
+    let globals = std::sync::Arc::new(globals(site));
+    let keys = Keys {
+        templates: &templates.fingerprint(),
+        globals: &globals,
+    };
+    let globals = Jinja::from_dyn_object(globals.clone());
     let jobs = jobs(site);
     progress.start(jobs.len() as u64);
-    let mut written: Vec<Written> = crate::timings::phase("pages", || {
+    let pages: Vec<(Written, inputs::Input, bool)> = crate::timings::phase("pages", || {
         jobs.par_iter()
             .map_init(
                 || environment(templates, &globals),
                 |env, job| {
-                    let (path, _, html) = render(env, site, job)?;
-                    let w = staging.write(&path, html.as_bytes());
+                    let w = write_page(env, staging, &keys, page(site, job));
                     progress.advance();
                     w
                 },
             )
-            .collect::<Result<_>>()
+            .collect::<Result<Vec<_>>>()
     })?;
     progress.finish();
+    let rendered = pages.iter().filter(|(_, _, rendered)| *rendered).count();
+    let (mut written, mut inputs): (Vec<Written>, Vec<inputs::Input>) =
+        pages.into_iter().map(|(w, i, _)| (w, i)).unzip();
+    written.push(staging.write(inputs::FILE, inputs::text(&mut inputs).as_bytes())?);
+    drop(inputs);
     crate::timings::phase("data", || {
         files::data_files(site, templates, opts, staging, &mut written)
     })?;
@@ -365,6 +437,7 @@ fn write_site(
     Ok(Built {
         files: written.len(),
         written: staging.written(),
+        rendered,
         bytes: written.iter().map(|w| w.bytes as u64).sum(),
         commit: site.commit.clone(),
         counts: site.checked.counts(),

@@ -36,6 +36,8 @@ pub struct Staging {
 struct Previous {
     dir: PathBuf,
     files: HashMap<String, (String, usize)>,
+    /// Each page's input key, by path (see [`super::inputs`]).
+    inputs: HashMap<String, (u32, String)>,
 }
 
 impl Previous {
@@ -52,16 +54,24 @@ impl Previous {
                 Some((path, (sum, usize::try_from(f["bytes"].as_u64()?).ok()?)))
             })
             .collect();
+        let inputs = fs::read_to_string(out.join(super::inputs::FILE))
+            .map(|text| super::inputs::parse(&text))
+            .unwrap_or_default();
         Some(Previous {
             dir: out.to_path_buf(),
             files,
+            inputs,
         })
     }
 
     /// Links `rel` from the previous site to `to` when the manifest gives it `sum` and `bytes`, and the file
     /// there is still a regular file of that size; false when it cannot (the caller then writes it).
     fn link(&self, rel: &str, sum: &str, bytes: usize, to: &Path) -> bool {
-        if self.files.get(rel) != Some(&(sum.to_string(), bytes)) {
+        if !self
+            .files
+            .get(rel)
+            .is_some_and(|(s, b)| s == sum && *b == bytes)
+        {
             return false;
         }
         let from = self.dir.join(rel);
@@ -129,6 +139,29 @@ impl Staging {
             previous: Previous::read(out),
             written: AtomicUsize::new(0),
         })
+    }
+
+    /// The input key the previous site recorded for the page at `rel`, with the site-wide fields it read.
+    pub fn previous_input(&self, rel: &str) -> Option<(u32, &str)> {
+        let (read, key) = self.previous.as_ref()?.inputs.get(rel)?;
+        Some((*read, key.as_str()))
+    }
+
+    /// Links the previous site's `rel` unchanged, as its manifest lists it, without knowing its bytes: for a
+    /// page whose inputs did not change. `None` when the previous site does not hold it whole.
+    pub fn relink(&self, rel: &str) -> Result<Option<Written>> {
+        let path = self.path(rel)?;
+        let Some(previous) = &self.previous else {
+            return Ok(None);
+        };
+        let Some((sum, bytes)) = previous.files.get(rel) else {
+            return Ok(None);
+        };
+        Ok(previous.link(rel, sum, *bytes, &path).then(|| Written {
+            path: rel.to_string(),
+            sha256: sum.clone(),
+            bytes: *bytes,
+        }))
     }
 
     /// How many files were written so far; the others were linked unchanged from the previous site.

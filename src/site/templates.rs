@@ -107,6 +107,23 @@ impl Templates {
             .or_else(|| BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t))
     }
 
+    /// A digest of what rendering depends on besides a page's context: every template and asset (the
+    /// user's and the built-in ones) and the version of nhi, whose filters and escaping they run with.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION"));
+        h.update((self.overrides.len() as u64).to_le_bytes());
+        let sources = self.overrides.iter().map(|(n, t)| (n.as_str(), t.as_str()));
+        for (name, text) in sources.chain(BUILTIN.iter().copied()) {
+            for part in [name, text] {
+                h.update((part.len() as u64).to_le_bytes());
+                h.update(part);
+            }
+        }
+        h.finalize().into()
+    }
+
     /// An environment that loads templates from these sources, with the site's filters.
     pub fn environment(&self) -> Environment<'static> {
         let mut env = Environment::new();

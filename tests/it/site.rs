@@ -306,6 +306,7 @@ fn another_commit_changes_only_the_dashboard_downloads_and_data() {
         changed,
         [
             "SHA256SUMS",
+            "data/page-inputs.tsv",
             "downloads.html",
             "index.html",
             "manifest.json",
@@ -572,14 +573,25 @@ fn large_teams_list_the_worst_identities_and_point_at_the_inventory() {
 /// Rebuilding into an existing site writes only the files whose bytes change (the others are hard links to
 /// the previous site's files) and gives exactly the bytes of a clean build.
 #[cfg(unix)]
-#[test]
-fn a_rebuild_writes_only_what_changed_and_equals_a_clean_build() {
+/// What a rebuild after `edit` wrote and rendered, after checking that it equals a clean build, that it
+/// wrote exactly the files whose bytes changed, and that unchanged files are the previous site's own.
+struct Rebuilt {
+    /// The files whose bytes changed.
+    changed: Vec<String>,
+    /// The pages (`.html` files) of the site.
+    pages: usize,
+    built: site::Built,
+}
+
+fn rebuild_after(registry: &Path, templates: Option<&Path>, edit: impl FnOnce(&Path)) -> Rebuilt {
     use std::os::unix::fs::MetadataExt;
-    let dir = tempfile::tempdir().unwrap();
-    let registry = dir.path().join("registry");
-    crate::common::copy_dir(&example(), &registry);
-    let site = dir.path().join("site");
-    let first = build(registry.clone(), &site);
+    let dir = registry.parent().unwrap();
+    let site = dir.join("site");
+    let opts = |out: &Path| Options {
+        templates: templates.map(Path::to_path_buf),
+        ..options(registry.to_path_buf(), out.to_path_buf())
+    };
+    let first = site::build(&opts(&site), &Quiet).unwrap();
     assert_eq!(
         first.written, first.files,
         "a first build writes every file"
@@ -590,25 +602,10 @@ fn a_rebuild_writes_only_what_changed_and_equals_a_clean_build() {
         .keys()
         .map(|k| (k.clone(), inode(&site.join(k))))
         .collect();
-
-    // One identity changes its environment.
-    let file = walkdir::WalkDir::new(registry.join("identities"))
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .find(|e| fs::read_to_string(e.path()).is_ok_and(|t| t.contains("\nenvironment: prod\n")))
-        .expect("an identity in prod")
-        .into_path();
-    let text = fs::read_to_string(&file).unwrap();
-    fs::write(
-        &file,
-        text.replacen("\nenvironment: prod\n", "\nenvironment: staging\n", 1),
-    )
-    .unwrap();
-
-    let again = build(registry.clone(), &site);
-    let clean = dir.path().join("clean");
-    build(registry, &clean);
+    edit(registry);
+    let again = site::build(&opts(&site), &Quiet).unwrap();
+    let clean = dir.join("clean");
+    site::build(&opts(&clean), &Quiet).unwrap();
     let (after, expected) = (files(&site), files(&clean));
     assert_eq!(
         after.keys().collect::<Vec<_>>(),
@@ -617,14 +614,11 @@ fn a_rebuild_writes_only_what_changed_and_equals_a_clean_build() {
     for (name, bytes) in &expected {
         assert!(&after[name] == bytes, "{name} differs from a clean build");
     }
-    let changed: Vec<&String> = after
+    let changed: Vec<String> = after
         .keys()
         .filter(|k| before.get(*k) != Some(&after[*k]))
+        .cloned()
         .collect();
-    assert!(
-        !changed.is_empty() && changed.len() < after.len() / 2,
-        "{changed:?}"
-    );
     assert_eq!(
         again.written,
         changed.len(),
@@ -639,9 +633,140 @@ fn a_rebuild_writes_only_what_changed_and_equals_a_clean_build() {
         );
     }
     // Nothing is left beside the site.
-    let beside: Vec<String> = fs::read_dir(dir.path())
+    let mut beside: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(beside.len(), 3, "{beside:?}");
+    beside.sort();
+    assert!(
+        ["clean", "registry", "site"]
+            .iter()
+            .all(|n| beside.iter().any(|b| b == n))
+            && beside.len() <= 4,
+        "{beside:?}"
+    );
+    fs::remove_dir_all(&clean).unwrap();
+    let pages = after.keys().filter(|k| k.ends_with(".html")).count();
+    let changed_pages = changed.iter().filter(|k| k.ends_with(".html")).count();
+    assert!(
+        again.rendered >= changed_pages,
+        "every page whose bytes changed was rendered ({} rendered, {changed_pages} changed)",
+        again.rendered
+    );
+    Rebuilt {
+        changed,
+        pages,
+        built: again,
+    }
+}
+
+fn edit_file(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} holds {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn example_copy(dir: &Path) -> PathBuf {
+    let registry = dir.join("registry");
+    crate::common::copy_dir(&example(), &registry);
+    registry
+}
+
+#[test]
+fn a_rebuild_writes_only_what_changed_and_equals_a_clean_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = example_copy(dir.path());
+    // One identity changes its environment.
+    let r = rebuild_after(&registry, None, |registry| {
+        let file = walkdir::WalkDir::new(registry.join("identities"))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .find(|e| {
+                fs::read_to_string(e.path()).is_ok_and(|t| t.contains("\nenvironment: prod\n"))
+            })
+            .expect("an identity in prod")
+            .into_path();
+        edit_file(&file, "\nenvironment: prod\n", "\nenvironment: staging\n");
+    });
+    assert!(
+        !r.changed.is_empty() && r.changed.len() < r.pages / 2,
+        "{:?}",
+        r.changed
+    );
+    // Only the pages whose inputs changed are rendered: not every page to learn its bytes.
+    assert!(
+        r.built.rendered < r.pages / 4,
+        "{} of {} pages rendered",
+        r.built.rendered,
+        r.pages
+    );
+}
+
+/// A change in one document changes other documents' pages (here a system's criticality: the pages of the
+/// identities that reach it show it in their access and blast radius): a rebuild renders those too.
+#[test]
+fn a_rebuild_renders_the_other_pages_a_change_reaches() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = example_copy(dir.path());
+    let r = rebuild_after(&registry, None, |registry| {
+        edit_file(
+            &registry.join("systems/cloud.yaml"),
+            "id: aws-prod\nname: AWS account northwind-prod\ntype: cloud_account\ncriticality: critical\n",
+            "id: aws-prod\nname: AWS account northwind-prod\ntype: cloud_account\ncriticality: low\n",
+        );
+    });
+    assert!(r.changed.iter().any(|f| f == "systems/aws-prod.html"));
+    for consumer in ["ci-deployer", "db-snapshot-copier"] {
+        let page = format!("identities/{consumer}.html");
+        assert!(r.changed.contains(&page), "{page} in {:?}", r.changed);
+    }
+    assert!(r.built.rendered < r.pages / 2, "{}", r.built.rendered);
+}
+
+/// A page is rendered again when a template changed, and when the previous site's file is not the one its
+/// manifest lists (here cut short): the rebuild still equals a clean build.
+#[test]
+fn a_rebuild_renders_again_after_a_template_change_or_a_damaged_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = example_copy(dir.path());
+    let templates = dir.path().join("templates");
+    fs::create_dir(&templates).unwrap();
+    let base = templates.join("base.html");
+    let builtin = nhi::site::templates::BUILTIN
+        .iter()
+        .find(|(n, _)| *n == "base.html")
+        .unwrap()
+        .1;
+    fs::write(&base, builtin).unwrap();
+    let site = dir.path().join("site");
+    let r = rebuild_after(&registry, Some(&templates), |_| {
+        edit_file(&base, "<main id=\"main\"", "<main data-edited id=\"main\"");
+    });
+    assert_eq!(
+        r.built.rendered, r.pages,
+        "a template change renders every page"
+    );
+    assert!(files(&site)["identities/ci-deployer.html"]
+        .windows(11)
+        .any(|w| w == b"data-edited"));
+
+    let damaged = site.join("identities/ci-deployer.html");
+    let text = fs::read(&damaged).unwrap();
+    fs::remove_file(&damaged).unwrap();
+    fs::write(&damaged, &text[..100]).unwrap();
+    let again = site::build(
+        &Options {
+            templates: Some(templates.clone()),
+            ..options(registry.clone(), site.clone())
+        },
+        &Quiet,
+    )
+    .unwrap();
+    assert_eq!(
+        (again.rendered, again.written),
+        (1, 2),
+        "the page and the manifest"
+    );
+    assert_eq!(fs::read(&damaged).unwrap(), text);
 }
