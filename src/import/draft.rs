@@ -51,47 +51,17 @@ impl Draft<'_> {
             _ => "",
         };
         let _ = writeln!(y, "type: {}{guessed}", record.kind);
-        match self.owner {
-            Some(owner) => {
-                let _ = writeln!(y, "owner: {owner}");
-            }
-            None => {
-                let _ = writeln!(
-                    y,
-                    "owner: {PLACEHOLDER_OWNER}  # TODO: the accountable Team id"
-                );
-            }
-        }
-        match record
+        let owner = format!("{PLACEHOLDER_OWNER}  # TODO: the accountable Team id");
+        field(&mut y, "owner", self.owner, &owner);
+        let purpose = record
             .purpose
             .as_deref()
             .filter(|p| secrets::detect(p).is_none())
-        {
-            Some(purpose) => {
-                let _ = writeln!(
-                    y,
-                    "purpose: {}  # TODO: confirm (the export's description)",
-                    quote(purpose)
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    y,
-                    "purpose: \"TODO: the one business function this identity serves\""
-                );
-            }
-        }
-        match self.environment {
-            Some(env) => {
-                let _ = writeln!(y, "environment: {env}");
-            }
-            None => {
-                let _ = writeln!(
-                    y,
-                    "environment: prod  # TODO: prod, staging, dev, test or shared"
-                );
-            }
-        }
+            .map(|p| format!("{}  # TODO: confirm (the export's description)", quote(p)));
+        let todo = "\"TODO: the one business function this identity serves\"";
+        field(&mut y, "purpose", purpose, todo);
+        let todo = "prod  # TODO: prod, staging, dev, test or shared";
+        field(&mut y, "environment", self.environment, todo);
         let _ = writeln!(
             y,
             "# TODO: system_of_record: the System id where it is issued"
@@ -146,6 +116,14 @@ impl Draft<'_> {
             );
         }
     }
+}
+
+/// The line `key: value`, or `key: placeholder` (a value with its TODO comment) when there is no value.
+fn field(y: &mut String, key: &str, value: Option<impl std::fmt::Display>, placeholder: &str) {
+    let _ = match value {
+        Some(value) => writeln!(y, "{key}: {value}"),
+        None => writeln!(y, "{key}: {placeholder}"),
+    };
 }
 
 /// A YAML double-quoted scalar: `"` and `\` escaped, and every character that is not plainly printable.
