@@ -14,6 +14,15 @@ pub fn plural<N: Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) ->
     }
 }
 
+/// The width of a table column holding `cells`: the longest, in characters, and at least `at_least`.
+pub fn column_width<'a>(cells: impl Iterator<Item = &'a str>, at_least: usize) -> usize {
+    cells
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(at_least)
+}
+
 /// Text for a terminal: control characters (escape sequences, carriage returns) shown escaped, tabs kept.
 pub fn terminal(text: &str) -> String {
     text.chars()

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use crate::graph::Blast;
 use crate::model::Kind;
-use crate::report::text::{plural, terminal as plain};
+use crate::report::text::{column_width, plural, terminal as plain};
 
 pub(super) fn write(b: &Blast, out: &mut dyn Write) -> io::Result<()> {
     let kind = if b.root_kind == Kind::Identity {
@@ -34,13 +34,7 @@ pub(super) fn write(b: &Blast, out: &mut dyn Write) -> io::Result<()> {
         plural(b.identities.len(), "identity", "identities")
     )?;
     if !b.systems.is_empty() {
-        let width = b
-            .systems
-            .iter()
-            .map(|s| s.id.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(6);
+        let width = column_width(b.systems.iter().map(|s| s.id.as_str()), 6);
         writeln!(
             out,
             "\n{:<width$}  {:<11}  {:<5}  path",
@@ -58,13 +52,7 @@ pub(super) fn write(b: &Blast, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     if !b.identities.is_empty() {
-        let width = b
-            .identities
-            .iter()
-            .map(|i| i.id.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(20);
+        let width = column_width(b.identities.iter().map(|i| i.id.as_str()), 20);
         writeln!(out, "\n{:<width$}  path", "identity picked up")?;
         for i in &b.identities {
             writeln!(out, "{:<width$}  {}", plain(&i.id), plain(&i.explained))?;

@@ -3,15 +3,10 @@
 use std::io::{self, Write};
 
 use crate::graph::Summary;
-use crate::report::text::terminal as plain;
+use crate::report::text::{column_width, terminal as plain};
 
 pub(super) fn write(summaries: &[Summary], out: &mut dyn Write) -> io::Result<()> {
-    let width = summaries
-        .iter()
-        .map(|s| s.identity.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
+    let width = column_width(summaries.iter().map(|s| s.identity.as_str()), 8);
     writeln!(
         out,
         "{:>4}  {:<width$}  {:>6}  {:>7}  {:>8}  {:>10}  highest",
