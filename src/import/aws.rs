@@ -437,23 +437,16 @@ mod tests {
 
     #[test]
     fn accounts_come_from_user_and_root_arns_only() {
-        assert_eq!(
-            account_of("arn:aws:iam::123456789012:user/ci/deploy").as_deref(),
-            Some("123456789012")
-        );
-        assert_eq!(
-            account_of("arn:aws:iam::123456789012:root").as_deref(),
-            Some("123456789012")
-        );
-        assert_eq!(
-            account_of("arn:aws-us-gov:iam::123456789012:user/x").as_deref(),
-            Some("123456789012")
-        );
-        assert_eq!(
-            account_of("arn:aws:iam::123456789012:role/ci-deployer"),
-            None
-        );
-        assert_eq!(account_of("arn:aws:iam::12345:user/x"), None);
-        assert_eq!(account_of("etl@p.iam.gserviceaccount.com"), None);
+        let account = Some("123456789012");
+        for (arn, expected) in [
+            ("arn:aws:iam::123456789012:user/ci/deploy", account),
+            ("arn:aws:iam::123456789012:root", account),
+            ("arn:aws-us-gov:iam::123456789012:user/x", account),
+            ("arn:aws:iam::123456789012:role/ci-deployer", None),
+            ("arn:aws:iam::12345:user/x", None),
+            ("etl@p.iam.gserviceaccount.com", None),
+        ] {
+            assert_eq!(account_of(arn).as_deref(), expected, "{arn}");
+        }
     }
 }

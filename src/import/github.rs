@@ -425,18 +425,18 @@ mod tests {
 
     #[test]
     fn repositories_from_remote_urls() {
-        assert_eq!(
-            repo_from_url("git@github.com:northwind/web.git").as_deref(),
-            Some("northwind/web")
-        );
-        assert_eq!(
-            repo_from_url("https://github.com/northwind/web").as_deref(),
-            Some("northwind/web")
-        );
-        assert_eq!(
-            repo_of("github-actions:northwind/web:NPM_TOKEN").as_deref(),
-            Some("northwind/web")
-        );
+        for url in [
+            "git@github.com:northwind/web.git",
+            "https://github.com/northwind/web",
+        ] {
+            assert_eq!(
+                repo_from_url(url).as_deref(),
+                Some("northwind/web"),
+                "{url}"
+            );
+        }
+        let secret = "github-actions:northwind/web:NPM_TOKEN";
+        assert_eq!(repo_of(secret).as_deref(), Some("northwind/web"));
         assert_eq!(repo_of("github:northwind/web"), None);
     }
 
