@@ -364,27 +364,18 @@ impl<R: BufRead> Scanner<R> {
     /// A string literal, escapes and all, appended to `buf`.
     fn string(&mut self, buf: &mut Vec<u8>) -> Result<(), SyntaxError> {
         let start = self.line;
+        let unterminated = || SyntaxError {
+            line: start,
+            message: "the file ends inside a string".into(),
+        };
         buf.push(b'"');
         self.next()?;
         loop {
             match self.next()? {
-                None => {
-                    return Err(SyntaxError {
-                        line: start,
-                        message: "the file ends inside a string".into(),
-                    })
-                }
+                None => return Err(unterminated()),
                 Some(b'\\') => {
                     buf.push(b'\\');
-                    match self.next()? {
-                        Some(c) => buf.push(c),
-                        None => {
-                            return Err(SyntaxError {
-                                line: start,
-                                message: "the file ends inside a string".into(),
-                            })
-                        }
-                    }
+                    buf.push(self.next()?.ok_or_else(unterminated)?);
                 }
                 Some(b'"') => {
                     buf.push(b'"');
