@@ -79,12 +79,7 @@ impl Row<'_> {
     }
 
     fn bad(&self, column: &str, value: &str, expected: &str) -> ImportError {
-        let shown: String = value
-            .chars()
-            .take(40)
-            .collect::<String>()
-            .escape_default()
-            .to_string();
+        let shown = excerpt(value);
         ImportError::format(
             self.file,
             self.line,
@@ -128,12 +123,7 @@ fn envelope(path: &Path, file: &str) -> Result<Vec<u8>, ImportError> {
     })?;
     if let Some(format) = json.get("ReportFormat").and_then(|f| f.as_str()) {
         if format != "text/csv" {
-            let shown: String = format
-                .chars()
-                .take(40)
-                .collect::<String>()
-                .escape_default()
-                .to_string();
+            let shown = excerpt(format);
             return Err(ImportError::format(
                 file,
                 1,
@@ -421,6 +411,12 @@ fn user(row: &Row<'_>, options: &Options) -> Result<Record, ImportError> {
         record.skipped = Some("a console user without an active access key or certificate: a person, not a non-human identity".into());
     }
     Ok(record)
+}
+
+/// At most 40 characters of a value from the report, escaped, for an error message.
+fn excerpt(value: &str) -> String {
+    let start: String = value.chars().take(40).collect();
+    start.escape_default().to_string()
 }
 
 #[cfg(test)]
