@@ -71,19 +71,18 @@ pub fn partial(arn: &str) -> String {
 
 /// Reads the listing at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
-    let file = export.file.clone();
     let what = "a Secrets Manager SecretListEntry";
-    let (records, pages) = input::records(path, &file, &["SecretList"], what, |entry, line| {
-        record(&file, line, entry, options)
+    let pages = input::listing(path, export, &["SecretList"], what, |file, line, entry| {
+        record(file, line, entry, options)
     })?;
     if pages.iter().any(|p| {
         p.get("NextToken")
             .and_then(Value::as_str)
             .is_some_and(|t| !t.is_empty())
     }) {
+        let file = &export.file;
         export.notes.push(format!("{file} is one page of several (`NextToken`): list every page (the AWS CLI does unless --max-items is given); secrets on other pages look stale"));
     }
-    export.add_covering(records);
     Ok(())
 }
 

@@ -63,12 +63,10 @@ pub fn scope_of(external_id: &str) -> Option<String> {
 
 /// Reads the listing at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
-    let file = export.file.clone();
     let what = "a Microsoft Graph servicePrincipal";
-    let (records, _) = input::records(path, &file, &["value"], what, |sp, line| {
-        record(&file, line, sp, options)
+    input::listing(path, export, &["value"], what, |file, line, sp| {
+        record(file, line, sp, options)
     })?;
-    export.add_covering(records);
     Ok(())
 }
 

@@ -39,12 +39,10 @@ struct Account {
 
 /// Reads the listing at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
-    let file = export.file.clone();
     let what = "a GitHub App installation";
-    let (records, _) = input::records(path, &file, &["installations"], what, |app, line| {
-        record(&file, line, app, options)
+    input::listing(path, export, &["installations"], what, |file, line, app| {
+        record(file, line, app, options)
     })?;
-    export.add_covering(records);
     Ok(())
 }
 

@@ -227,6 +227,24 @@ pub fn records<T: serde::de::DeserializeOwned>(
     Ok((records, envelopes))
 }
 
+/// Reads a listing of `T` (`what`, as errors name it) into `export`: each item a record made by
+/// `record(file, line, item)`, and what each record belongs to added to what the export covers. Returns the
+/// wrappers' other members.
+pub fn listing<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    export: &mut super::Export,
+    lists: &[&str],
+    what: &str,
+    mut record: impl FnMut(&str, u32, T) -> Result<Record, SyntaxError>,
+) -> Result<Envelopes, ImportError> {
+    let file = export.file.clone();
+    let (records, envelopes) = records(path, &file, lists, what, |item, line| {
+        record(&file, line, item)
+    })?;
+    export.add_covering(records);
+    Ok(envelopes)
+}
+
 /// `value`, the option a listing needs to say what it covers, or the error `missing` (naming the option).
 pub fn required(path: &Path, value: Option<&String>, missing: &str) -> Result<String, ImportError> {
     value
