@@ -152,6 +152,33 @@ fn aws_secrets_manager_feeds_sync() {
 }
 
 #[test]
+fn a_secrets_manager_listing_that_is_one_page_of_several_says_so() {
+    let text =
+        std::fs::read_to_string(common::data("import/secretsmanager/list-secrets.json")).unwrap();
+    let mut listing: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let dir = minimal_registry();
+    let root = dir.path().display().to_string();
+    let notes = |listing: &serde_json::Value| {
+        write(dir.path(), "page.json", &listing.to_string());
+        let page = dir.path().join("page.json").display().to_string();
+        let args = [
+            "drift",
+            "aws-secrets-manager",
+            &page,
+            &root,
+            "--format",
+            "json",
+        ];
+        let o = nhi(&[&args[..], &["--as-of", AS_OF]].concat());
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        report["notes"].to_string()
+    };
+    assert!(!notes(&listing).contains("one page of several"));
+    listing["NextToken"] = "AQICAHhbsp".into();
+    assert!(notes(&listing).contains("page.json is one page of several (`NextToken`)"));
+}
+
+#[test]
 fn azure_service_principals() {
     let file = sample("import/azure/service-principals.json");
     drafts_pass_the_schema("azure-service-principals", &file, &[], 3);
