@@ -128,6 +128,21 @@ fn complete(pages: &[Vec<Value>], slurped: bool) -> Result<(), Error> {
     Ok(())
 }
 
+/// The registry's person with `email` as having left on the day of the timestamp `on` (else `as_of`).
+fn left(
+    registry: &Registry,
+    email: &str,
+    on: Option<&str>,
+    as_of: Date,
+    evidence: String,
+) -> Option<Left> {
+    Some(Left {
+        person: by_email(registry, email)?.to_string(),
+        on: on.and_then(crate::day::of_timestamp).unwrap_or(as_of),
+        evidence,
+    })
+}
+
 #[derive(Deserialize)]
 struct OktaUser {
     status: String,
@@ -155,18 +170,9 @@ pub fn okta(text: &str, registry: &Registry, as_of: Date) -> Result<Vec<Left>, E
             let Some(email) = u.profile.email.as_deref() else {
                 continue;
             };
-            let Some(id) = by_email(registry, email) else {
-                continue;
-            };
-            let on = u
-                .status_changed
-                .as_deref()
-                .and_then(crate::day::of_timestamp);
-            out.push(Left {
-                person: id.to_string(),
-                on: on.unwrap_or(as_of),
-                evidence: format!("Okta status {} for {email}", u.status),
-            });
+            let evidence = format!("Okta status {} for {email}", u.status);
+            let on = u.status_changed.as_deref();
+            out.extend(left(registry, email, on, as_of, evidence));
         }
     }
     Ok(out)
@@ -209,18 +215,9 @@ pub fn google(text: &str, registry: &Registry, as_of: Date) -> Result<Vec<Left>,
         let page: GoogleUsers =
             serde_json::from_value(page).map_err(|e| format_error(F, e.to_string()))?;
         for u in page.users.into_iter().filter(|u| u.suspended) {
-            let Some(id) = by_email(registry, &u.primary_email) else {
-                continue;
-            };
-            let on = u
-                .suspension_time
-                .as_deref()
-                .and_then(crate::day::of_timestamp);
-            out.push(Left {
-                person: id.to_string(),
-                on: on.unwrap_or(as_of),
-                evidence: format!("Google Workspace account {} is suspended", u.primary_email),
-            });
+            let evidence = format!("Google Workspace account {} is suspended", u.primary_email);
+            let on = u.suspension_time.as_deref();
+            out.extend(left(registry, &u.primary_email, on, as_of, evidence));
         }
     }
     Ok(out)
