@@ -94,9 +94,13 @@ mod tests {
 
     #[test]
     fn only_the_file_name_of_an_export_is_shown() {
-        assert_eq!(file_name("/home/me/exports/report.csv"), "report.csv");
-        assert_eq!(file_name("C:\\exports\\report.csv"), "report.csv");
-        assert_eq!(file_name("checkout/"), "checkout");
-        assert_eq!(file_name("report.csv"), "report.csv");
+        for (path, name) in [
+            ("/home/me/exports/report.csv", "report.csv"),
+            ("C:\\exports\\report.csv", "report.csv"),
+            ("checkout/", "checkout"),
+            ("report.csv", "report.csv"),
+        ] {
+            assert_eq!(file_name(path), name, "{path}");
+        }
     }
 }
