@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 
 use super::leak::RunbookFormat;
-use super::record::{finish, Recording};
+use super::record::Recording;
 use super::{not_found, Exit};
 use nhi::load;
 use nhi::offboard;
-use nhi::record::{self, Workspace};
+use nhi::record;
 use nhi::report::text::terminal as plain;
 
 #[derive(Debug, clap::Args)]
@@ -50,9 +50,10 @@ pub fn run(args: OffboardArgs, out: &mut dyn Write) -> Result<Exit> {
     if let Some(team) = &args.to {
         let person = person.unwrap_or_default();
         let today = args.recording.today();
-        let mut ws = Workspace::open(&root, args.recording.writing.skip_unsafe)?;
-        record::offboard::offboard(&mut ws, &person, team, args.recording.on(), today)?;
-        return finish(ws.finish()?, &args.recording.writing, out);
+        let on = args.recording.on();
+        return args.recording.record(&root, out, |ws| {
+            record::offboard::offboard(ws, &person, team, on, today)
+        });
     }
     let registry = load::load(&root)?.registry;
     if let Some(vendor) = &args.vendor {

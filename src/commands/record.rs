@@ -2,7 +2,7 @@
 //! registry with one command. The work is in `nhi::record`; this reads the flags and shows the outcome.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use jiff::civil::Date;
@@ -45,6 +45,21 @@ impl Recording {
     /// The day of the decision.
     pub fn on(&self) -> Date {
         self.on.unwrap_or_else(|| self.today())
+    }
+
+    /// Opens the registry at `root`, plans the edits of `decide` in it, and shows or writes them.
+    pub fn record<T, E>(
+        &self,
+        root: &Path,
+        out: &mut dyn Write,
+        decide: impl FnOnce(&mut Workspace) -> Result<T, E>,
+    ) -> Result<Exit>
+    where
+        anyhow::Error: From<E>,
+    {
+        let mut ws = Workspace::open(root, self.writing.skip_unsafe)?;
+        decide(&mut ws)?;
+        finish(ws.finish()?, &self.writing, out)
     }
 }
 
@@ -120,15 +135,12 @@ pub fn review(args: ReviewArgs, out: &mut dyn Write) -> Result<Exit> {
             "name the identity reviewed (nhi review ID [REGISTRY] --by PERSON), or --owner OWNER"
         ),
     };
-    let mut ws = Workspace::open(&root, args.recording.writing.skip_unsafe)?;
-    match (&id, &args.owner) {
-        (Some(id), _) => identity::review(&mut ws, id, &r, today)?,
-        (None, Some(owner)) => {
-            identity::campaign(&mut ws, owner, &r, args.within, today)?;
-        }
-        (None, None) => unreachable!("checked above"),
-    }
-    finish(ws.finish()?, &args.recording.writing, out)
+    args.recording
+        .record(&root, out, |ws| match (&id, &args.owner) {
+            (Some(id), _) => identity::review(ws, id, &r, today),
+            (None, Some(owner)) => identity::campaign(ws, owner, &r, args.within, today).map(drop),
+            (None, None) => unreachable!("checked above"),
+        })
 }
 
 #[derive(Debug, clap::Args)]
@@ -146,9 +158,10 @@ pub struct RotatedArgs {
 
 pub fn rotated(args: RotatedArgs, out: &mut dyn Write) -> Result<Exit> {
     let today = args.recording.today();
-    let mut ws = Workspace::open(&args.registry.root, args.recording.writing.skip_unsafe)?;
-    identity::rotated(&mut ws, &args.id, args.recording.on(), args.expires, today)?;
-    finish(ws.finish()?, &args.recording.writing, out)
+    let on = args.recording.on();
+    args.recording.record(&args.registry.root, out, |ws| {
+        identity::rotated(ws, &args.id, on, args.expires, today)
+    })
 }
 
 #[derive(Debug, clap::Args)]
@@ -167,9 +180,10 @@ pub struct DecommissionArgs {
 pub fn decommission(args: DecommissionArgs, out: &mut dyn Write) -> Result<Exit> {
     let today = args.recording.today();
     let on = args.recording.on();
-    let mut ws = Workspace::open(&args.registry.root, args.recording.writing.skip_unsafe)?;
-    identity::decommission(&mut ws, &args.id, on, args.revoked_on.unwrap_or(on), today)?;
-    finish(ws.finish()?, &args.recording.writing, out)
+    let revoked_on = args.revoked_on.unwrap_or(on);
+    args.recording.record(&args.registry.root, out, |ws| {
+        identity::decommission(ws, &args.id, on, revoked_on, today)
+    })
 }
 
 #[derive(Debug, clap::Args)]
@@ -188,15 +202,10 @@ pub struct ApproveArgs {
 
 pub fn approve(args: ApproveArgs, out: &mut dyn Write) -> Result<Exit> {
     let today = args.recording.today();
-    let mut ws = Workspace::open(&args.registry.root, args.recording.writing.skip_unsafe)?;
-    exception::approve(
-        &mut ws,
-        &args.exception,
-        &args.by,
-        args.recording.on(),
-        today,
-    )?;
-    finish(ws.finish()?, &args.recording.writing, out)
+    let on = args.recording.on();
+    args.recording.record(&args.registry.root, out, |ws| {
+        exception::approve(ws, &args.exception, &args.by, on, today)
+    })
 }
 
 #[derive(Debug, clap::Args)]
@@ -217,10 +226,10 @@ pub struct RenewArgs {
 
 pub fn renew(args: RenewArgs, out: &mut dyn Write) -> Result<Exit> {
     let today = args.recording.today();
-    let mut ws = Workspace::open(&args.registry.root, args.recording.writing.skip_unsafe)?;
     let on = args.recording.on();
-    exception::renew(&mut ws, &args.exception, args.expires, &args.by, on, today)?;
-    finish(ws.finish()?, &args.recording.writing, out)
+    args.recording.record(&args.registry.root, out, |ws| {
+        exception::renew(ws, &args.exception, args.expires, &args.by, on, today)
+    })
 }
 
 #[derive(Debug, clap::Args)]
