@@ -37,7 +37,7 @@ fn options(registry: PathBuf, out: PathBuf) -> Options {
     }
 }
 
-fn build(registry: PathBuf, out: &Path) -> site::Built {
+pub fn build(registry: PathBuf, out: &Path) -> site::Built {
     site::build(&options(registry, out.to_path_buf()), &Quiet).expect("the site builds")
 }
 

@@ -5,28 +5,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use nhi::site::{self, Options, Quiet};
 use regex::Regex;
 
 use crate::common::repo;
-
-const AS_OF: &str = "2026-11-23";
-
-fn build(registry: &Path, out: &Path) {
-    let opts = Options {
-        registry: registry.to_path_buf(),
-        out: out.to_path_buf(),
-        as_of: nhi::day::parse(AS_OF).unwrap(),
-        templates: None,
-        commit: Some("0123456789abcdef".into()),
-        drift: Vec::new(),
-        trace: Vec::new(),
-        rev: None,
-        repo_url: None,
-        trends: None,
-    };
-    site::build(&opts, &Quiet).expect("the site builds");
-}
+use crate::site::build;
 
 /// The section of `page` whose heading has id `heading`, with links reduced to their targets' file names
 /// (`<a href="../identities/x.html">x</a>` reads `[x](identities/x.html)`) and other tags removed.
@@ -55,7 +37,7 @@ fn section(page: &Path, heading: &str) -> String {
 fn fixture_site() -> (tempfile::TempDir, PathBuf) {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
-    build(&repo().join("tests/data/offboarding"), &site);
+    build(repo().join("tests/data/offboarding"), &site);
     (out, site)
 }
 
@@ -186,7 +168,7 @@ fn long_lists_are_capped_with_a_count() {
     let registry = out.path().join("registry");
     nhi::synth::generate(&registry, 400, 7).unwrap();
     let site = out.path().join("site");
-    build(&registry, &site);
+    build(registry, &site);
     let more = Regex::new(r"and (\d+) more").unwrap();
     let link = Regex::new(r"\]\(identities/").unwrap();
     let mut capped = 0;
@@ -216,7 +198,7 @@ fn long_lists_are_capped_with_a_count() {
 fn contact_details_from_the_registry_are_escaped() {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
-    build(&repo().join("tests/site/hostile"), &site);
+    build(repo().join("tests/site/hostile"), &site);
     let page = fs::read_to_string(site.join("identities/evil-key.html")).unwrap();
     let start = page.find("id=\"h-leak\"").unwrap();
     let leak = &page[start..start + page[start..].find("</section>").unwrap()];
