@@ -18,6 +18,15 @@ fn import(args: &[&str]) -> (Option<i32>, String, String) {
     (o.status.code(), stdout(&o), stderr(&o))
 }
 
+/// `nhi import SOURCE EXPORT --owner team-x` into a new minimal registry, which must succeed.
+fn import_into(source: &str, export: &str) -> tempfile::TempDir {
+    let dir = minimal_registry();
+    let root = dir.path().display().to_string();
+    let (code, _, err) = import(&[source, export, "--owner", "team-x", "-o", &root]);
+    assert_eq!(code, Some(0), "{err}");
+    dir
+}
+
 /// `nhi import ARGS` stops (exit 2) with an error that says each of `words`.
 fn refused(args: &[&str], words: &[&str]) {
     let (code, out, err) = import(args);
@@ -226,18 +235,7 @@ fn reports_of_several_accounts_concatenated_with_their_headers() {
         "{header}\nbatch-bot,arn:aws:iam::210987654321:user/batch-bot,2024-02-02T10:00:00+00:00,false,N/A,N/A,N/A,false,true,2025-12-01T10:00:00+00:00,2026-11-01T10:00:00+00:00,eu-central-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
     );
     let both = temp_file(tmp.path(), "both.csv", format!("{csv}{other}").as_bytes());
-    let dir = minimal_registry();
-    let root = dir.path().display().to_string();
-    let args = [
-        "aws-credential-report",
-        &both,
-        "--owner",
-        "team-x",
-        "-o",
-        &root,
-    ];
-    let (code, _, err) = import(&args);
-    assert_eq!(code, Some(0), "{err}");
+    let dir = import_into("aws-credential-report", &both);
     let batch = std::fs::read_to_string(
         dir.path()
             .join("identities/aws-credential-report/batch-bot.yaml"),
@@ -370,19 +368,10 @@ fn gcp_without_key_listings_is_not_drafted_static() {
         &sample("import/gcp/service-accounts.json"),
     ]);
     assert!(!out.contains("  kind: static"), "{out}");
-    let dir = minimal_registry();
-    let root = dir.path().display().to_string();
-    let list = sample("import/gcp/service-accounts.json");
-    let args = [
+    let dir = import_into(
         "gcp-service-accounts",
-        &list,
-        "--owner",
-        "team-x",
-        "-o",
-        &root,
-    ];
-    let (code, _, err) = import(&args);
-    assert_eq!(code, Some(0), "{err}");
+        &sample("import/gcp/service-accounts.json"),
+    );
     let report = check_json(dir.path());
     assert!(
         !rules_of(&report).iter().any(|r| r == "rotation-overdue"),
