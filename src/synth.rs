@@ -37,6 +37,12 @@ impl Rng {
         let span = (from_days_ago - to_days_ago).max(1) as usize;
         days_before(to_days_ago + self.below(span) as i64)
     }
+
+    /// A day `(from, to)` days ago from `rare` with a chance of `per_mille` in a thousand, else from `usual`.
+    fn day_mostly(&mut self, usual: (i64, i64), per_mille: u64, rare: (i64, i64)) -> String {
+        let (from, to) = if self.chance(per_mille) { rare } else { usual };
+        self.day(from, to)
+    }
 }
 
 /// The calendar day `n` days before 2026-11-23 (civil-from-days, Howard Hinnant's algorithm).
@@ -303,24 +309,12 @@ fn identity(
         }
     }
     let _ = writeln!(t, "used_by: [sys-{}]", rng.below(s.systems));
-    let _ = writeln!(
-        t,
-        "last_used: {}",
-        if rng.chance(30) {
-            rng.day(300, 120)
-        } else {
-            rng.day(10, 0)
-        }
-    );
+    let _ = writeln!(t, "last_used: {}", rng.day_mostly((10, 0), 30, (300, 120)));
     if rng.chance(995) {
         let _ = write!(
             t,
             "review:\n  last: {}\n  by: person-{}\n",
-            if rng.chance(15) {
-                rng.day(400, 200)
-            } else {
-                rng.day(60, 1)
-            },
+            rng.day_mostly((60, 1), 15, (400, 200)),
             rng.below(s.persons)
         );
     }
