@@ -116,8 +116,7 @@ impl Base {
         h.update(templates);
         h.update(template.as_bytes());
         h.update([0]);
-        // Writing into a hash cannot fail; a context that cannot be serialised cannot be rendered either.
-        let _ = serde_json::to_writer(Hasher(&mut h), ctx);
+        feed(&mut h, ctx);
         Base(h.finalize().into())
     }
 
@@ -136,15 +135,48 @@ impl Base {
     }
 }
 
-struct Hasher<'a>(&'a mut Sha256);
-
-impl std::io::Write for Hasher<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+/// Feeds a JSON value into the hash without printing it: a tag per node, and strings, keys and arrays
+/// with their lengths, so that two different values never feed the same bytes.
+fn feed(h: &mut Sha256, value: &Value) {
+    let len = |h: &mut Sha256, n: usize| h.update((n as u64).to_le_bytes());
+    match value {
+        Value::Null => h.update([0]),
+        Value::Bool(b) => h.update([1, u8::from(*b)]),
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => {
+                h.update([2]);
+                h.update(u.to_le_bytes());
+            }
+            (None, Some(i), _) => {
+                h.update([6]);
+                h.update(i.to_le_bytes());
+            }
+            (None, None, f) => {
+                h.update([7]);
+                h.update(f.unwrap_or(f64::NAN).to_bits().to_le_bytes());
+            }
+        },
+        Value::String(s) => {
+            h.update([3]);
+            len(h, s.len());
+            h.update(s);
+        }
+        Value::Array(items) => {
+            h.update([4]);
+            len(h, items.len());
+            for item in items {
+                feed(h, item);
+            }
+        }
+        Value::Object(map) => {
+            h.update([5]);
+            len(h, map.len());
+            for (key, item) in map {
+                len(h, key.len());
+                h.update(key);
+                feed(h, item);
+            }
+        }
     }
 }
 

@@ -128,10 +128,14 @@ pub fn build(opts: &Options, progress: &dyn Progress) -> Result<Built> {
         None => crate::git::head_commit(&opts.registry).unwrap_or_else(|| "unknown".into()),
     });
     let templates = Templates::with_overrides(opts.templates.as_deref())?;
-    let mut site = crate::timings::phase("site index", || Site::new(&checked, commit));
+    // The history is read from `git log` while the site is indexed: they need nothing of each other.
+    let (mut site, history) = rayon::join(
+        || crate::timings::phase("site index", || Site::new(&checked, commit)),
+        || history::read(opts, &checked),
+    );
     site.drift = reports;
     site.trace = traces;
-    site.history = history::read(opts, &checked)?;
+    site.history = history?;
     if let Some((since, every)) = opts.trends {
         let trend = trend_of(opts, since, every)?;
         if let Some(h) = site.history.as_mut() {
