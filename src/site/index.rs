@@ -46,11 +46,11 @@ pub struct Site<'a> {
     summaries: HashMap<String, usize>,
     /// What is overdue or falls due by the end of the chart, in `nhi due`'s order (the calendars).
     pub obligations: Vec<Item>,
-    /// Of those, what falls due from the day to the end of the chart.
-    pub due: Vec<Item>,
-    /// The positions in `due` of each identity's items.
+    /// The positions in `obligations` of what falls due from the day to the end of the chart (not overdue).
+    due: Vec<usize>,
+    /// The positions in `obligations` of each identity's items that are not overdue.
     due_of: HashMap<String, Vec<usize>>,
-    /// The positions in `due` of each owner's items.
+    /// The positions in `obligations` of each owner's items that are not overdue.
     due_by_owner: HashMap<String, Vec<usize>>,
     /// The drift reports given to the build (`--drift FILE`), in a fixed order.
     pub drift: Vec<DriftReport>,
@@ -192,14 +192,13 @@ impl<'a> Site<'a> {
             within: CHART_WEEKS * 7 - 1,
             owner: None,
         };
+        // Positions, not copies: at a million identities an item list is hundreds of megabytes.
         self.obligations = due::select(due::obligations(&self.ctx, &waivers), as_of, &filter);
-        self.due = self
-            .obligations
-            .iter()
-            .filter(|i| !i.overdue(as_of))
-            .cloned()
+        self.due = (0..self.obligations.len())
+            .filter(|&n| !self.obligations[n].overdue(as_of))
             .collect();
-        for (n, item) in self.due.iter().enumerate() {
+        for &n in &self.due {
+            let item = &self.obligations[n];
             if item.kind() == "Identity" {
                 push(&mut self.due_of, item.id().to_string(), n);
             }
@@ -216,7 +215,7 @@ impl<'a> Site<'a> {
             .map(Vec::as_slice)
             .unwrap_or_default()
             .iter()
-            .map(|&n| &self.due[n])
+            .map(|&n| &self.obligations[n])
     }
 
     /// What falls due for one owner, by date.
@@ -226,7 +225,7 @@ impl<'a> Site<'a> {
             .map(Vec::as_slice)
             .unwrap_or_default()
             .iter()
-            .map(|&n| &self.due[n])
+            .map(|&n| &self.obligations[n])
     }
 
     /// Whether `item` falls due within [`SOON_DAYS`] of the day.
@@ -236,9 +235,14 @@ impl<'a> Site<'a> {
             .is_some_and(|d| d <= day::add(self.checked.as_of, SOON_DAYS))
     }
 
+    /// What falls due from the day to the end of the chart (not what is overdue), by date.
+    pub fn due(&self) -> impl Iterator<Item = &Item> {
+        self.due.iter().map(|&n| &self.obligations[n])
+    }
+
     /// The items due within [`SOON_DAYS`] of the day.
     pub fn due_soon(&self) -> impl Iterator<Item = &Item> {
-        self.due.iter().filter(move |d| self.is_soon(d))
+        self.due().filter(move |d| self.is_soon(d))
     }
 
     /// Days from the day to `date`.

@@ -19,8 +19,43 @@ pub const MANIFEST: &str = "manifest.json";
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Written {
     pub path: String,
-    pub sha256: String,
+    pub sha256: Sum,
     pub bytes: usize,
+}
+
+/// A SHA-256 sum, written in lower-case hexadecimal. Held as its 32 bytes: a site of a million
+/// identities lists over a million files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Sum(pub [u8; 32]);
+
+impl Sum {
+    pub fn of(bytes: &[u8]) -> Sum {
+        Sum(Sha256::digest(bytes).into())
+    }
+
+    /// The sum written in hexadecimal, as the manifest has it; `None` for anything else.
+    pub fn parse(hex: &str) -> Option<Sum> {
+        let mut sum = [0; 32];
+        if hex.len() != 64 || !hex.is_ascii() {
+            return None;
+        }
+        for (n, b) in sum.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&hex[2 * n..2 * n + 2], 16).ok()?;
+        }
+        Some(Sum(sum))
+    }
+}
+
+impl std::fmt::Display for Sum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl Serialize for Sum {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// The directory a site is written into before it replaces the output.
@@ -35,7 +70,7 @@ pub struct Staging {
 
 struct Previous {
     dir: PathBuf,
-    files: HashMap<String, (String, usize)>,
+    files: HashMap<String, (Sum, usize)>,
     /// Each page's input key, by path (see [`super::inputs`]).
     inputs: HashMap<String, (u32, String)>,
 }
@@ -43,17 +78,10 @@ struct Previous {
 impl Previous {
     /// The site at `out`, when it is one this tool built (it has a readable `manifest.json`).
     fn read(out: &Path) -> Option<Previous> {
-        let text = fs::read(out.join(MANIFEST)).ok()?;
-        let manifest: serde_json::Value = serde_json::from_slice(&text).ok()?;
-        let files = manifest["files"]
-            .as_array()?
-            .iter()
-            .filter_map(|f| {
-                let path = f["path"].as_str()?.to_string();
-                let sum = f["sha256"].as_str()?.to_string();
-                Some((path, (sum, usize::try_from(f["bytes"].as_u64()?).ok()?)))
-            })
-            .collect();
+        let file = fs::File::open(out.join(MANIFEST)).ok()?;
+        let manifest: ManifestFiles =
+            serde_json::from_reader(io::BufReader::with_capacity(1 << 16, file)).ok()?;
+        let files = manifest.files.0;
         let inputs = fs::read_to_string(out.join(super::inputs::FILE))
             .map(|text| super::inputs::parse(&text))
             .unwrap_or_default();
@@ -66,7 +94,7 @@ impl Previous {
 
     /// Links `rel` from the previous site to `to` when the manifest gives it `sum` and `bytes`, and the file
     /// there is still a regular file of that size; false when it cannot (the caller then writes it).
-    fn link(&self, rel: &str, sum: &str, bytes: usize, to: &Path) -> bool {
+    fn link(&self, rel: &str, sum: &Sum, bytes: usize, to: &Path) -> bool {
         if !self
             .files
             .get(rel)
@@ -82,7 +110,7 @@ impl Previous {
 
     /// As [`Previous::link`], over the file already written at `to` (through a link beside it, renamed over
     /// it): the file keeps the previous site's inode, as a file linked before writing would.
-    fn link_over(&self, rel: &str, sum: &str, bytes: usize, to: &Path) -> bool {
+    fn link_over(&self, rel: &str, sum: &Sum, bytes: usize, to: &Path) -> bool {
         let Some(name) = to.file_name() else {
             return false;
         };
@@ -96,6 +124,48 @@ impl Previous {
             let _ = fs::remove_file(&beside);
         }
         moved
+    }
+}
+
+/// The files of a previous site's manifest, read entry by entry into a map (not a JSON tree: at a million
+/// files that tree would take a gigabyte). An entry that does not parse is left out (its file is written).
+#[derive(serde::Deserialize)]
+struct ManifestFiles {
+    files: FileSums,
+}
+
+struct FileSums(HashMap<String, (Sum, usize)>);
+
+impl<'de> serde::Deserialize<'de> for FileSums {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = FileSums;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of files")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<FileSums, A::Error> {
+                #[derive(serde::Deserialize)]
+                struct Entry {
+                    path: Option<String>,
+                    sha256: Option<String>,
+                    bytes: Option<u64>,
+                }
+                let mut files = HashMap::new();
+                while let Some(e) = seq.next_element::<Entry>()? {
+                    let sum = e.sha256.as_deref().and_then(Sum::parse);
+                    let bytes = e.bytes.and_then(|b| usize::try_from(b).ok());
+                    if let (Some(path), Some(sum), Some(bytes)) = (e.path, sum, bytes) {
+                        files.insert(path, (sum, bytes));
+                    }
+                }
+                Ok(FileSums(files))
+            }
+        }
+        d.deserialize_seq(Entries)
     }
 }
 
@@ -159,7 +229,7 @@ impl Staging {
         };
         Ok(previous.link(rel, sum, *bytes, &path).then(|| Written {
             path: rel.to_string(),
-            sha256: sum.clone(),
+            sha256: *sum,
             bytes: *bytes,
         }))
     }
@@ -200,7 +270,7 @@ impl Staging {
     /// rebuild writes only what changed, and readers still see the old site whole until the rename.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<Written> {
         let path = self.path(rel)?;
-        let sha256 = hex(&Sha256::digest(bytes));
+        let sha256 = Sum::of(bytes);
         let linked = self
             .previous
             .as_ref()
@@ -237,7 +307,7 @@ impl Staging {
             .with_context(|| format!("cannot write {}", path.display()))?;
         let Summing { inner, hash, bytes } = out;
         drop(inner);
-        let sha256 = hex(&hash.finalize());
+        let sha256 = Sum(hash.finalize().into());
         let linked = self
             .previous
             .as_ref()
@@ -326,6 +396,26 @@ mod tests {
             &"a".repeat(129),
         ] {
             assert!(!crate::id::is_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sums_read_back_as_written() {
+        let sum = Sum::of(b"abc");
+        let hex = sum.to_string();
+        assert_eq!(
+            hex,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(Sum::parse(&hex), Some(sum));
+        for bad in [
+            "",
+            "ba78",
+            &hex[1..],
+            &format!("{}g", &hex[1..]),
+            &"é".repeat(32),
+        ] {
+            assert_eq!(Sum::parse(bad), None, "{bad}");
         }
     }
 

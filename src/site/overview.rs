@@ -103,8 +103,7 @@ fn weeks_chart(site: &Site<'_>) -> String {
     // One count per obligation, however many owners share it (an exception waiving several teams' identities).
     let mut seen = BTreeSet::new();
     let obligations: Vec<_> = site
-        .due
-        .iter()
+        .due()
         .filter(|d| seen.insert((d.what, d.kind(), d.id())))
         .collect();
     let series: Vec<svg::Series<'_>> = What::ALL
