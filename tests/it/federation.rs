@@ -6,7 +6,7 @@ use crate::support as common;
 
 use std::collections::BTreeSet;
 
-use common::{nhi, sample, stdout, Row, AS_OF};
+use common::{json_of, nhi, sample, stdout, Row, AS_OF};
 
 fn expected(rel: &str) -> BTreeSet<Row> {
     common::expected_rows(rel)
@@ -24,18 +24,8 @@ fn roles(name: &str) -> String {
 fn drift_of_role_trust_policies_finds_exactly_the_hand_written_findings() {
     let registry = sample("drift/aws-roles/registry");
     for export in ["authorization-details.json", "list-roles-encoded.json"] {
-        let o = nhi(&[
-            "drift",
-            "aws-iam-roles",
-            &roles(export),
-            &registry,
-            "--format",
-            "json",
-            "--as-of",
-            AS_OF,
-        ]);
-        assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let (code, report) = json_of(&["drift", "aws-iam-roles", &roles(export), &registry]);
+        assert_eq!(code, Some(1), "{report:#}");
         let mut want = expected("drift/aws-roles/expected.txt");
         if export == "list-roles-encoded.json" {
             // `list-roles` has no `RoleLastUsed`, and its lines differ: compare what does not depend on them.

@@ -6,7 +6,8 @@ use crate::support as common;
 use std::path::Path;
 
 use common::{
-    check_json, data, minimal_registry, nhi, rules_of, sample, stderr, stdout, write, AS_OF,
+    check_json, data, json_of, minimal_registry, nhi, rules_of, sample, stderr, stdout, write,
+    AS_OF,
 };
 
 /// `nhi import ARGS --as-of AS_OF` printed as a stream: (exit code, stdout, stderr).
@@ -47,13 +48,7 @@ fn drafts(stream: &str) -> String {
 }
 
 fn drift(args: &[&str]) -> (Option<i32>, serde_json::Value) {
-    let mut all = vec!["drift"];
-    all.extend_from_slice(args);
-    all.extend_from_slice(&["--format", "json", "--as-of", AS_OF]);
-    let o = nhi(&all);
-    let json = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|_| panic!("{}{}", stdout(&o), stderr(&o)));
-    (o.status.code(), json)
+    json_of(&[&["drift"], args].concat())
 }
 
 /// (rule, id, line) of every finding.

@@ -8,7 +8,8 @@ use crate::support as common;
 use std::collections::BTreeSet;
 
 use common::{
-    check_json, minimal_registry, nhi, report_rows, rules_of, sample, stderr, stdout, write, AS_OF,
+    check_json, json_of, minimal_registry, nhi, report_rows, rules_of, sample, stderr, stdout,
+    write, AS_OF,
 };
 
 /// Imports into a fresh registry: every draft loads as an identity, with no schema, duplicate or secret
@@ -130,17 +131,7 @@ fn aws_secrets_manager_feeds_sync() {
         text.contains("last_used: 2026-11-22") && text.contains("last_rotated: 2026-10-15"),
         "{text}"
     );
-    let o = nhi(&[
-        "drift",
-        "aws-secrets-manager",
-        &file,
-        &root,
-        "--format",
-        "json",
-        "--as-of",
-        AS_OF,
-    ]);
-    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let (_, report) = json_of(&["drift", "aws-secrets-manager", &file, &root]);
     assert!(
         !report["findings"]
             .as_array()
@@ -161,16 +152,7 @@ fn a_secrets_manager_listing_that_is_one_page_of_several_says_so() {
     let notes = |listing: &serde_json::Value| {
         write(dir.path(), "page.json", &listing.to_string());
         let page = dir.path().join("page.json").display().to_string();
-        let args = [
-            "drift",
-            "aws-secrets-manager",
-            &page,
-            &root,
-            "--format",
-            "json",
-        ];
-        let o = nhi(&[&args[..], &["--as-of", AS_OF]].concat());
-        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let (_, report) = json_of(&["drift", "aws-secrets-manager", &page, &root]);
         report["notes"].to_string()
     };
     assert!(!notes(&listing).contains("one page of several"));

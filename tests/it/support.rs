@@ -18,6 +18,14 @@ pub fn sample(rel: &str) -> String {
     data(rel).display().to_string()
 }
 
+/// `nhi ARGS --format json --as-of AS_OF`: the exit code and the document, which must be JSON.
+pub fn json_of(args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let o = nhi(&[args, &["--format", "json", "--as-of", AS_OF]].concat());
+    let json = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    (o.status.code(), json)
+}
+
 /// Runs `nhi` with `args`.
 pub fn nhi(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_nhi"))

@@ -5,7 +5,7 @@ use crate::support as common;
 
 use std::collections::BTreeSet;
 
-use common::{data, expected_rows, nhi, report_rows, sample, stderr, stdout, Row, AS_OF};
+use common::{data, expected_rows, json_of, nhi, report_rows, sample, stderr, stdout, Row, AS_OF};
 
 fn trace(log: &str, format: &str) -> (Option<i32>, String) {
     let log = sample(&format!("trace/{log}"));
@@ -236,18 +236,9 @@ fn a_directory_of_log_files_is_read_in_name_order() {
     .unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not a log").unwrap();
     let registry = sample("trace/registry");
-    let o = nhi(&[
-        "trace",
-        "cloudtrail",
-        &dir.path().display().to_string(),
-        &registry,
-        "--format",
-        "json",
-        "--as-of",
-        AS_OF,
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let logs = dir.path().display().to_string();
+    let (code, report) = json_of(&["trace", "cloudtrail", &logs, &registry]);
+    assert_eq!(code, Some(1), "{report:#}");
     assert_eq!(report["summary"]["issuances"], 2);
     let f = &report["findings"][0];
     assert_eq!(f["rule"], "unexpected-subject");
@@ -320,10 +311,7 @@ fn sync_cloudtrail_records_the_last_issuance_as_last_used() {
     let o = nhi(&["sync", "cloudtrail", &log, &registry, "--as-of", AS_OF]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let after = std::fs::read_to_string(root.join("identities/roles.yaml")).unwrap();
-    let added: Vec<&str> = after
-        .lines()
-        .filter(|l| !before.lines().any(|b| b == *l))
-        .collect();
+    let added = crate::common::added_lines(&before, &after);
     // deploy-prod's last issuance; the documented examples' days; none for the role retired before its
     // issuance (an incident, not a fact to record); only lines added, nothing else changed.
     assert_eq!(
