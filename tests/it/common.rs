@@ -130,6 +130,14 @@ pub fn rows(list: &Value, template: &str) -> Vec<String> {
     list.as_array().expect("a list").iter().map(fill).collect()
 }
 
+/// The lines of `after` that `before` does not have, in order.
+pub fn added_lines<'a>(before: &str, after: &'a str) -> Vec<&'a str> {
+    after
+        .lines()
+        .filter(|l| !before.lines().any(|b| b == *l))
+        .collect()
+}
+
 fn s(v: &Value) -> &str {
     v.as_str().unwrap_or("?")
 }

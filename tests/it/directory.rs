@@ -235,10 +235,7 @@ fn sync_records_the_leavers_a_directory_shows() {
         crate::common::stderr(&out)
     );
     let after = std::fs::read_to_string(owners.join("owners.yaml")).unwrap();
-    let added: Vec<&str> = after
-        .lines()
-        .filter(|l| !before.lines().any(|b| b == *l))
-        .collect();
+    let added = crate::common::added_lines(&before, &after);
     assert_eq!(
         added,
         [

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::common::{nhi, stdout, titled, TempRegistry, AS_OF, CLEAN_IDENTITY};
+use crate::common::{nhi, rows, stdout, titled, TempRegistry, AS_OF, CLEAN_IDENTITY};
 
 /// The registry: hostile file names (when the file system allows them), ids and kinds.
 pub fn hostile_registry() -> TempRegistry {
@@ -163,12 +163,7 @@ fn run(reg: &TempRegistry, format: &str, summary: Option<&std::path::Path>) -> S
 fn annotations_round_trip_and_nothing_else_starts_a_command() {
     let reg = hostile_registry();
     let json: Value = serde_json::from_str(&run(&reg, "json", None)).unwrap();
-    let files: Vec<&str> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["file"].as_str().unwrap())
-        .collect();
+    let files = rows(&json["findings"], "{file}");
     assert!(
         files.iter().any(|f| f.contains("::error")),
         "hostile file names are checked: {files:?}"

@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::symlink;
 
-use crate::common::{check_json, is_root, nhi, stdout, TempRegistry, AS_OF, CLEAN_IDENTITY};
+use crate::common::{check_json, is_root, nhi, rows, stdout, TempRegistry, AS_OF, CLEAN_IDENTITY};
 
 /// A directory outside the registry holding an identity whose text must never show.
 fn outside() -> tempfile::TempDir {
@@ -224,14 +224,9 @@ fn names_with_spaces_unicode_and_punctuation() {
         );
     }
     let (_, json) = check_json(reg.path());
-    let files: Vec<&str> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["file"].as_str().unwrap())
-        .collect();
+    let files = rows(&json["findings"], "{file}");
     for name in names {
-        assert!(files.contains(&name), "{name} in {files:?}");
+        assert!(files.iter().any(|f| f == name), "{name} in {files:?}");
     }
     // A registry whose own path has spaces and unicode.
     let parent = tempfile::tempdir().unwrap();
