@@ -132,9 +132,11 @@
   }
   function clip(s, max) { return s.length <= max ? s : s.slice(0, max - 1) + "\u2026"; }
   function blastPicture() {
-    var holder = document.getElementById("blast-pic");
-    if (!holder) return;
-    var own = holder.getAttribute("data-from") === "access";
+    // The picture goes under the section's first paragraph; the identity's id is the page's first code.
+    var heading = document.getElementById("h-blast"), lede = document.querySelector("h1 + .lede code");
+    var holder = heading && heading.nextElementSibling;
+    if (!holder || holder.tagName !== "P" || !lede) return;
+    var own = !document.getElementById("blast");
     var table = document.getElementById(own ? "access" : "blast");
     if (!table || !table.tBodies[0]) return;
     var systems = [], identities = [], seen = {};
@@ -165,7 +167,7 @@
       if (text !== undefined) e.textContent = text;
       return e;
     }
-    var root = holder.getAttribute("data-id") || "";
+    var root = lede.textContent;
     var svg = el("svg", { "class": "blast", viewBox: "0 0 " + w + " " + h, role: "group", "aria-labelledby": "blast-title" });
     svg.appendChild(el("title", { id: "blast-title" }, "Blast radius of " + root + ": " + systems.length + " system(s), " + identities.length + " identit(ies) in the table"));
     var labels = [];
@@ -190,7 +192,7 @@
     var caption = document.createElement("figcaption");
     caption.textContent = "What this identity reaches, coloured by criticality: a solid line is its own access (labelled with the level), a dashed line a longer path (see the table)." + (total > n ? " " + (total - n) + " more are in the table only." : "");
     figure.appendChild(caption);
-    holder.appendChild(figure);
+    holder.parentNode.insertBefore(figure, holder.nextSibling);
   }
 
   document.querySelectorAll("table.sortable").forEach(makeSortable);

@@ -11,19 +11,20 @@ use crate::common::repo;
 use crate::site::build;
 
 /// The section of `page` whose heading has id `heading`, with links reduced to their targets' file names
-/// (`<a href="../identities/x.html">x</a>` reads `[x](identities/x.html)`) and other tags removed.
+/// (`<a href="../identities/x.html">x</a>` reads `[x](identities/x.html)`, tags inside a link's text
+/// removed) and other tags removed.
 fn section(page: &Path, heading: &str) -> String {
     let html = fs::read_to_string(page).unwrap();
     let start = html
         .find(&format!("<section aria-labelledby=\"{heading}\""))
         .unwrap_or_else(|| panic!("{}: no section {heading}", page.display()));
     let end = start + html[start..].find("</section>").unwrap();
-    let link = Regex::new(r#"<a href="([^"]*)">([^<]*)</a>"#).unwrap();
+    let link = Regex::new(r#"<a href="([^"]*)">(.*?)</a>"#).unwrap();
     let tag = Regex::new(r"<[^>]+>").unwrap();
     let text = link.replace_all(&html[start..end], |c: &regex::Captures<'_>| {
         format!(
             "[{}]({})",
-            &c[2],
+            tag.replace_all(&c[2], ""),
             c[1].replace("&#x2f;", "/").replace("../", "")
         )
     });
@@ -51,19 +52,19 @@ fn an_identity_page_says_who_to_call_where_the_secret_is_and_the_steps_with_thei
         "Technical contact : [pia](owners/pia.html) Pia Lind · pia@example.com · @pia · pia-lind",
         "The secret is kept in [vault](systems/vault.html)",
         // The most critical consumer first, as `nhi leak` orders them.
-        "Give the new credential to each consumer, most critical first: [checkout](systems/checkout.html) (critical) , [billing](systems/billing.html) (medium)",
-        "Record: nhi rotated aws-key",
-        "Record: nhi review aws-key --by PERSON --note \"leak: logs reviewed\"",
-        "Record: nhi decommission aws-key",
+        "[Give the new credential to each consumer, most critical first](runbooks.html#consumers-consumer): [checkout](systems/checkout.html) (critical) , [billing](systems/billing.html) (medium)",
+        "record: nhi rotated aws-key",
+        "record: nhi review aws-key --by PERSON --note \"leak: logs reviewed\"",
+        "record: nhi decommission aws-key",
     ] {
         assert!(aws.contains(want), "{want}\n in: {aws}");
     }
     let order = [
-        "Disable aws-key first [how](runbooks.html#aws-access-key-disable)",
-        "Create the replacement [how](runbooks.html#aws-access-key-create)",
-        "Give the new credential",
-        "Retire the old credential [how](runbooks.html#aws-access-key-retire)",
-        "Pull the logs [how](runbooks.html#aws-access-key-logs)",
+        "[Disable aws-key first](runbooks.html#aws-access-key-disable)",
+        "[Create the replacement](runbooks.html#aws-access-key-create)",
+        "[Give the new credential",
+        "[Retire the old credential](runbooks.html#aws-access-key-retire)",
+        "[Pull the logs](runbooks.html#aws-access-key-logs)",
         "Or retire it for good",
     ];
     let at: Vec<usize> = order
@@ -105,7 +106,7 @@ fn the_exposed_identities_are_the_blast_radius_s_and_each_is_rotated() {
     );
     assert!(
         gh.contains(&format!(
-            "Rotate the {n} identities exposed with it, nearest first:"
+            "[Rotate the {n} identities exposed with it, nearest first](runbooks.html#consumers-exposed):"
         )),
         "{gh}"
     );
@@ -115,7 +116,7 @@ fn the_exposed_identities_are_the_blast_radius_s_and_each_is_rotated() {
             "{id}: {gh}"
         );
     }
-    assert!(gh.contains("Record each: nhi rotated ID"), "{gh}");
+    assert!(gh.contains("record each: nhi rotated ID"), "{gh}");
     // Every command the runbook records a step with is on the page (the exposed ones as one pattern).
     for step in &runbook.steps {
         match &step.record {
@@ -175,10 +176,10 @@ fn long_lists_are_capped_with_a_count() {
     for entry in fs::read_dir(site.join("identities")).unwrap() {
         let page = entry.unwrap().path();
         let leak = section(&page, "h-leak");
-        let Some(step) = leak.split(" Rotate the ").nth(1) else {
+        let Some(step) = leak.split(" [Rotate the ").nth(1) else {
             continue;
         };
-        let step = step.split("Record each").next().unwrap();
+        let step = step.split("record each").next().unwrap();
         let listed = link.find_iter(step).count();
         assert!(listed <= 10, "{}: {step}", page.display());
         if let Some(m) = more.captures(step) {
