@@ -209,8 +209,7 @@ fn diff(format: &str) -> String {
     std::fs::remove_file(&key).unwrap();
     std::fs::write(&user, narrower).unwrap();
     repo.commit(
-        "Wren Ito",
-        "wren@example.com",
+        ("Wren Ito", "wren@example.com"),
         "2026-11-20T10:00:00Z",
         "base",
     );

@@ -10,6 +10,13 @@ use serde_json::Value;
 
 use crate::common::{copy_dir, nhi};
 
+/// The example registry's people, as commit authors.
+pub const AMARA: (&str, &str) = ("Amara Okafor", "amara@northwind.example");
+pub const JONAS: (&str, &str) = ("Jonas Weber", "jonas@northwind.example");
+pub const LENA: (&str, &str) = ("Lena Fischer", "lena@northwind.example");
+pub const YUKI: (&str, &str) = ("Yuki Sato", "yuki.sato@northwind.example");
+pub const CAROL: (&str, &str) = ("Carol Nguyen", "carol.nguyen@northwind.example");
+
 /// A temporary repository holding the example registry under `reg/`, with scripted commits.
 pub struct History {
     pub dir: tempfile::TempDir,
@@ -41,12 +48,7 @@ impl History {
     pub fn example() -> History {
         let h = History::new();
         copy_dir(&crate::common::repo().join("registry"), &h.reg());
-        h.commit(
-            "Amara Okafor",
-            "amara@northwind.example",
-            "2026-01-10T09:00:00Z",
-            "Registry",
-        );
+        h.commit(AMARA, "2026-01-10T09:00:00Z", "Registry");
         h.script();
         h
     }
@@ -55,27 +57,20 @@ impl History {
     pub fn script(&self) {
         let key = "identities/payments/payments-stripe-secret-key.yaml";
         self.edit(key, "last_rotated: 2026-10-12", "last_rotated: 2026-02-01");
-        self.commit(
-            "Jonas Weber",
-            "jonas@northwind.example",
-            "2026-02-03T17:30:00Z",
-            "Rotate the Stripe key (#12)",
-        );
+        self.commit(JONAS, "2026-02-03T17:30:00Z", "Rotate the Stripe key (#12)");
         self.edit(
             "owners/teams.yaml",
             "name: Platform Engineering",
             "name: Platform",
         );
         self.commit(
-            "Lena Fischer",
-            "lena@northwind.example",
+            LENA,
             "2026-04-14T08:00:00+02:00",
             "Rename the platform team (#15)",
         );
         std::fs::remove_file(self.reg().join("identities/pagerduty-events-key.yaml")).expect("rm");
         self.commit(
-            "Lena Fischer",
-            "lena@northwind.example",
+            LENA,
             "2026-06-20T23:30:00-02:00",
             "Retire the PagerDuty key",
         );
@@ -99,8 +94,8 @@ impl History {
         self.git(&["commit", "-q", "-m", message]);
     }
 
-    /// Commits everything as `author` <`email`> with author and committer date `date`.
-    pub fn commit(&self, author: &str, email: &str, date: &str, message: &str) {
+    /// Commits everything as `(author, email)` with author and committer date `date`.
+    pub fn commit(&self, (author, email): (&str, &str), date: &str, message: &str) {
         self.git(&["add", "-A"]);
         let out = Command::new("git")
             .arg("-C")
@@ -540,8 +535,7 @@ fn pages_list_the_commits_that_changed_their_document_and_flag_own_approvals() {
         "approved_by: omar.haddad",
     );
     h.commit(
-        "Yuki Sato",
-        "yuki.sato@northwind.example",
+        YUKI,
         "2026-07-01T10:00:00Z",
         "Approve the Bluewater exception (#20)",
     );
@@ -552,8 +546,7 @@ fn pages_list_the_commits_that_changed_their_document_and_flag_own_approvals() {
         "kind: Exception\nid: exc-2026-099\nrule: rotation-overdue\nidentities: [payments-stripe-secret-key]\nreason: The vendor's window\nrequested_by: carol.nguyen\nexpires: 2026-12-31\n",
     );
     h.commit(
-        "Carol Nguyen",
-        "carol.nguyen@northwind.example",
+        CAROL,
         "2026-07-02T10:00:00Z",
         "Request a Stripe exception (#21)",
     );
@@ -563,8 +556,7 @@ fn pages_list_the_commits_that_changed_their_document_and_flag_own_approvals() {
         "approved_by: omar.haddad\napproved_on: 2026-07-03\nexpires:",
     );
     h.commit(
-        "J. Weber",
-        "1234+jweber-nw@users.noreply.github.com",
+        ("J. Weber", "1234+jweber-nw@users.noreply.github.com"),
         "2026-07-03T10:00:00Z",
         "Approve the Stripe exception (#22)",
     );
@@ -575,8 +567,7 @@ fn pages_list_the_commits_that_changed_their_document_and_flag_own_approvals() {
         "approved_by: carol.nguyen",
     );
     h.commit(
-        "Carol Nguyen",
-        "carol.nguyen@northwind.example",
+        CAROL,
         "2026-07-04T10:00:00Z",
         "Re-approve the <b onmouseover=alert(1)>maps</b> exception",
     );
@@ -709,8 +700,7 @@ fn a_moved_document_keeps_its_history_and_a_shallow_clone_says_why_it_has_none()
         "reg/identities/platform/datadog-agent-api-key.yaml",
     ]);
     h.commit(
-        "Lena Fischer",
-        "lena@northwind.example",
+        LENA,
         "2026-07-01T10:00:00Z",
         "Move the Datadog key to platform (#30)",
     );
@@ -719,12 +709,7 @@ fn a_moved_document_keeps_its_history_and_a_shallow_clone_says_why_it_has_none()
         "kind: Identity",
         "kind: Identity\n# moved with its owner",
     );
-    h.commit(
-        "Lena Fischer",
-        "lena@northwind.example",
-        "2026-07-02T10:00:00Z",
-        "Note the move",
-    );
+    h.commit(LENA, "2026-07-02T10:00:00Z", "Note the move");
     let out = tempfile::tempdir().expect("temp dir");
     let site = out.path().join("site");
     build(h.path(), &site, &[]);
