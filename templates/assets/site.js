@@ -125,7 +125,8 @@
   // JavaScript the table is the whole content.
   var CRIT = { critical: 4, high: 3, medium: 2, low: 1 }, LEVEL = { admin: 3, write: 2, read: 1 };
   function badge(cell, prefix) {
-    var b = cell && cell.querySelector('[class*="' + prefix + '"]');
+    if (!cell) return "";
+    var b = cell.className.indexOf(prefix) !== -1 ? cell : cell.querySelector('[class*="' + prefix + '"]');
     if (!b) return "";
     var m = new RegExp("\\b" + prefix + "(\\w+)").exec(b.className);
     return m ? m[1] : "";
