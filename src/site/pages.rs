@@ -55,10 +55,15 @@ pub fn finding(site: &Site<'_>, f: &Finding, root: &str) -> Value {
 /// Findings sorted for people: open errors first, then warnings, notices, waived; then by rule.
 pub fn findings(site: &Site<'_>, list: &[&Finding], root: &str) -> Vec<Value> {
     let mut sorted = list.to_vec();
-    sorted.sort_by(|a, b| {
+    sort_findings(&mut sorted);
+    sorted.iter().map(|f| finding(site, f, root)).collect()
+}
+
+/// Findings in the order of the site's tables: open before waived, worst severity first, then by rule.
+pub fn sort_findings(list: &mut [&Finding]) {
+    list.sort_by(|a, b| {
         (severity_rank(a), a.rule, a.sort_key()).cmp(&(severity_rank(b), b.rule, b.sort_key()))
     });
-    sorted.iter().map(|f| finding(site, f, root)).collect()
 }
 
 /// One identity as a row of a table.
