@@ -568,9 +568,7 @@ fn pages_say_when_things_fall_due_and_where_leavers_still_stand() {
     // api_key: 90 days from 2026-08-01 is 2026-10-30, 24 days ago; no access, so a review every 180 days.
     assert!(page.contains("Rotation due</dt><dd>2026-10-30 <span class=\"badge sev-error\">overdue by 24 days</span>"), "{page}");
     assert!(
-        page.contains(
-            "Next review due</dt><dd>2027-02-28 <span class=\"muted\">(in 97 days)</span>"
-        ),
+        page.contains("Next review due</dt><dd>2027-02-28 <small>(in 97 days)</small>"),
         "{page}"
     );
     let person = fs::read_to_string(tmp.path().join("site/owners/lee.html")).unwrap();

@@ -511,6 +511,7 @@ fn listed(page: &str) -> Vec<String> {
         .map(|item| {
             let subject = item.split("</code>").nth(1).unwrap_or("");
             let subject = subject.split(" <span").next().unwrap_or("");
+            let subject = subject.split(" <small").next().unwrap_or("");
             let subject = subject.split(" (<a").next().unwrap_or("");
             subject.trim_start_matches("</a>").trim().to_string()
         })
