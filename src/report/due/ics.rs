@@ -65,13 +65,12 @@ fn event(cx: &Context<'_>, item: &Item, uid: &str, ics: &mut String) {
     let day = item.deadline.day().unwrap_or(as_of);
     let owner = item.owner.as_deref().unwrap_or("no owner");
     let summary = format!("{} {} ({owner})", item.what.action(), item.id());
+    // The summary says what and whose; the description adds when, the owner's name, how to record it and
+    // where it is written (a calendar of a million identities repeats every word of it a million times).
     let mut description = format!(
-        "{} of {} {}, owned by {}: {}.\nRecord it with: {}\nFile: {}",
-        item.what.label(),
-        item.kind(),
-        item.id(),
+        "{}, owned by {}.\nRecord it with: {}\nFile: {}",
+        upper_first(&cx.when(item)),
         cx.owner_label(item.owner.as_deref()),
-        cx.when(item),
         cx.command(item),
         Context::location(item),
     );
@@ -94,6 +93,14 @@ fn event(cx: &Context<'_>, item: &Item, uid: &str, ics: &mut String) {
     }
     push(ics, "TRANSP:TRANSPARENT");
     push(ics, "END:VEVENT");
+}
+
+/// `s` with its first letter in upper case.
+fn upper_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 /// A stable identifier of an obligation: the same (what, kind, id, owner) gives the same UID every day.
