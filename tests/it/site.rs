@@ -724,6 +724,24 @@ fn a_rebuild_renders_the_other_pages_a_change_reaches() {
     assert!(r.built.rendered < r.pages / 2, "{}", r.built.rendered);
 }
 
+/// The pages read the commit only where they show it (the dashboard and the downloads page): a build for
+/// another commit renders those two and links every other page from the previous site.
+#[test]
+fn a_rebuild_for_another_commit_renders_only_the_pages_that_show_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    build(example(), &site);
+    let other = |out: &Path| Options {
+        commit: Some("fedcba9876543210".into()),
+        ..options(example(), out.to_path_buf())
+    };
+    let again = site::build(&other(&site), &Quiet).unwrap();
+    assert_eq!(again.rendered, 2);
+    let clean = dir.path().join("clean");
+    site::build(&other(&clean), &Quiet).unwrap();
+    assert!(files(&site) == files(&clean), "the rebuild equals a clean build");
+}
+
 /// A page is rendered again when a template changed, and when the previous site's file is not the one its
 /// manifest lists (here cut short): the rebuild still equals a clean build.
 #[test]
