@@ -1,7 +1,7 @@
 //! The site's view of a checked registry: documents by id, who owns, reaches, stores and runs what, the
 //! findings of each subject, what falls due soon, and links between pages (relative to the page).
 
-use std::collections::{BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use jiff::civil::Date;
 use serde_json::{json, Value};
@@ -34,10 +34,10 @@ pub struct Site<'a> {
     pub system_pages: Vec<&'a Doc<System>>,
     /// Every exception, by id (they share one page, with an anchor each).
     pub exceptions: Vec<&'a Doc<Exception>>,
-    identity_ids: BTreeSet<&'a str>,
-    owner_ids: BTreeSet<&'a str>,
-    system_ids: BTreeSet<&'a str>,
-    exception_ids: BTreeSet<&'a str>,
+    identity_ids: HashSet<&'a str>,
+    owner_ids: HashSet<&'a str>,
+    system_ids: HashSet<&'a str>,
+    exception_ids: HashSet<&'a str>,
     findings_of: HashMap<&'static str, HashMap<&'a str, Vec<&'a Finding>>>,
     /// Who owns, reaches, stores and runs what, among the documents that get a page.
     pub ownership: Ownership<'a>,
@@ -63,7 +63,7 @@ pub struct Site<'a> {
 fn pages<'a, T>(
     docs: &'a [Doc<T>],
     id: fn(&T) -> &str,
-    taken: &mut BTreeSet<&'a str>,
+    taken: &mut HashSet<&'a str>,
 ) -> Vec<&'a Doc<T>> {
     let mut pages: Vec<&Doc<T>> = docs
         .iter()
@@ -81,7 +81,7 @@ impl<'a> Site<'a> {
     pub fn new(checked: &'a Checked, commit: String) -> Site<'a> {
         let registry = &checked.registry;
         let (mut identity_ids, mut owner_ids, mut system_ids) =
-            (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+            (HashSet::new(), HashSet::new(), HashSet::new());
         let identity_pages = pages(&registry.identities, |i| &i.id, &mut identity_ids);
         let team_pages = pages(&registry.teams, |t| &t.id, &mut owner_ids);
         let person_pages = pages(&registry.persons, |p| &p.id, &mut owner_ids);

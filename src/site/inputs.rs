@@ -9,7 +9,7 @@
 //! field it reads takes the same steps and reads the same fields, so it writes the same bytes.
 
 use std::cell::Cell;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
