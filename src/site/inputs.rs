@@ -8,8 +8,8 @@
 //! guess: rendering the same templates with the same context and the same values for every site-wide
 //! field it reads takes the same steps and reads the same fields, so it writes the same bytes.
 
-use std::cell::Cell;
 use foldhash::HashMap;
+use std::cell::Cell;
 use std::fmt::Write as _;
 use std::sync::Arc;
 

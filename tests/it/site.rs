@@ -739,7 +739,10 @@ fn a_rebuild_for_another_commit_renders_only_the_pages_that_show_it() {
     assert_eq!(again.rendered, 2);
     let clean = dir.path().join("clean");
     site::build(&other(&clean), &Quiet).unwrap();
-    assert!(files(&site) == files(&clean), "the rebuild equals a clean build");
+    assert!(
+        files(&site) == files(&clean),
+        "the rebuild equals a clean build"
+    );
 }
 
 /// A page is rendered again when a template changed, and when the previous site's file is not the one its
