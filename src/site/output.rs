@@ -2,7 +2,7 @@
 //! beside the output, and the staging directory renamed over the output only once everything is written.
 //! A file whose bytes the previous site already holds is hard-linked from it rather than written again.
 
-use foldhash::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
