@@ -48,9 +48,15 @@ registry() { # registry N: a generated registry of N identities, reused between 
 rows=()
 add() { rows+=("| $1 | $2 | $3 | $4 |"); echo "  $1 $2: $3 s, $4 MiB" >&2; }
 
+# The copies are removed when the script ends, not just before the next run's timings: on ext4, files
+# created within a minute of a mass deletion are slower to create (the allocator steps over the inodes
+# just freed), which would land in sync's own writes.
+work="$dir/sync-$n"
+camp="$dir/campaign-1000"
+trap 'rm -rf "$work" "$camp"' EXIT
+
 # sync against drift
 src=$(registry "$n")
-work="$dir/sync-$n"
 rm -rf "$work" && cp -r "$src" "$work"
 find "$work/identities" -type f -name '*.yaml' -print0 | xargs -0 sed -i 's#:role/#:user/#'
 "$export_gen" "$work" "$day" >"$dir/report-$n.csv"
@@ -69,7 +75,6 @@ notices_after=$(grep -c '"severity": "notice"' "$dir/.out" || true)
 echo "  drift notices: $notices_before before sync, $notices_after after" >&2
 
 # a review campaign over 1,000 identities: one owner for all of them
-camp="$dir/campaign-1000"
 rm -rf "$camp" && cp -r "$(registry 1000)" "$camp"
 find "$camp/identities" -type f -name '*.yaml' -print0 | xargs -0 sed -i 's#^owner: team-[0-9]*$#owner: team-0#'
 sync

@@ -27,6 +27,8 @@
 //! ```
 
 mod ops;
+mod release;
+mod stamp;
 mod text;
 mod tree;
 mod verify;
@@ -101,6 +103,8 @@ pub struct EditFile {
     path: PathBuf,
     display: String,
     original: Option<Vec<u8>>,
+    /// The file's metadata when it was read, to tell at writing time that it did not change.
+    stamp: Option<stamp::Stamp>,
     bom: bool,
     text: String,
     /// The tree of every document as the loader reads it, with the edits made so far applied.
@@ -117,6 +121,8 @@ impl EditFile {
             line: 1,
             message,
         };
+        // The stamp is taken before the bytes are read: a change after it shows at writing time.
+        let before = std::time::SystemTime::now();
         let meta =
             std::fs::symlink_metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
         if !meta.file_type().is_file() {
@@ -125,6 +131,7 @@ impl EditFile {
         let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
         let mut file = EditFile::from_bytes(display, bytes)?;
         file.path = path.to_path_buf();
+        file.stamp = Some(stamp::Stamp::new(&meta, before));
         Ok(file)
     }
 
@@ -149,6 +156,7 @@ impl EditFile {
             path: PathBuf::from(display),
             display: display.to_string(),
             original: Some(bytes),
+            stamp: None,
             bom,
             text,
             expected,

@@ -243,3 +243,66 @@ fn a_sealed_file_keeps_its_edits_and_takes_no_more() {
         "kind: Identity\nid: a\nlast_used: 2026-01-01\n---\nkind: Identity\nid: b\nlast_used: 2026-11-01\n"
     );
 }
+
+#[test]
+fn a_plan_refuses_a_file_changed_after_it_was_read_whatever_its_stamp() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.yaml");
+    std::fs::write(&a, "kind: Person\nid: a\n").unwrap();
+    let settled = |f: &mut EditFile| {
+        // As if the file had been read long after its last change: its stamp vouches for it.
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(10);
+        f.stamp = Some(stamp::Stamp::new(
+            &std::fs::symlink_metadata(&a).unwrap(),
+            later,
+        ));
+    };
+    let mut f = EditFile::open(&a, "a.yaml").unwrap();
+    settled(&mut f);
+    f.set(0, "/active", false.into()).unwrap();
+    let mut plan = Plan::default();
+    plan.add(f);
+    // Replaced by text of the same length (as an editor saving through a new file does): the stamp no
+    // longer matches, and the bytes differ. (A change in place within the same clock tick is what a stamp
+    // cannot see; a real stamp does not vouch for a file changed that recently.)
+    let new = dir.path().join("new");
+    std::fs::write(&new, "kind: Person\nid: b\n").unwrap();
+    std::fs::rename(&new, &a).unwrap();
+    assert!(plan.apply().is_err());
+    assert_eq!(
+        std::fs::read_to_string(&a).unwrap(),
+        "kind: Person\nid: b\n"
+    );
+
+    // Untouched since the stamp: written.
+    let mut f = EditFile::open(&a, "a.yaml").unwrap();
+    settled(&mut f);
+    f.set(0, "/active", false.into()).unwrap();
+    let mut plan = Plan::default();
+    plan.add(f);
+    assert_eq!(plan.apply().unwrap(), vec!["a.yaml".to_string()]);
+    assert_eq!(
+        std::fs::read_to_string(&a).unwrap(),
+        "kind: Person\nid: b\nactive: false\n"
+    );
+}
+
+#[test]
+fn a_large_plan_replaces_every_file_and_leaves_nothing_behind() {
+    // Enough files for the replaced ones to be let go on other threads.
+    let dir = tempfile::tempdir().unwrap();
+    let mut plan = Plan::default();
+    for n in 0..150 {
+        let path = dir.path().join(format!("p{n}.yaml"));
+        std::fs::write(&path, format!("kind: Person\nid: p{n}\n")).unwrap();
+        let mut f = EditFile::open(&path, &format!("p{n}.yaml")).unwrap();
+        f.set(0, "/active", false.into()).unwrap();
+        plan.add(f);
+    }
+    assert_eq!(plan.apply().unwrap().len(), 150);
+    for n in 0..150 {
+        let text = std::fs::read_to_string(dir.path().join(format!("p{n}.yaml"))).unwrap();
+        assert_eq!(text, format!("kind: Person\nid: p{n}\nactive: false\n"));
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 150);
+}

@@ -106,13 +106,78 @@ impl<'a> Offsets<'a> {
     }
 }
 
-/// Parses every non-empty document of `text` (numbered as the loader numbers them).
+/// Parses every non-empty document of `text` (numbered as the loader numbers them). A file in the loader's
+/// fast subset (`crate::load::fast`: the plain block YAML registry files are made of) is read from its
+/// events, which carry the full parser's start positions; anything else, or anything those events leave in
+/// doubt, goes through the full parser.
 pub fn parse(text: &str) -> Result<Vec<Doc>, Unreadable> {
+    match fast(text) {
+        Some(docs) => Ok(docs),
+        None => full(text),
+    }
+}
+
+/// The tree from the fast path's events, or `None` when the file is outside its subset or a position does
+/// not check out against the text.
+fn fast(text: &str) -> Option<Vec<Doc>> {
+    let events = crate::load::fast::events(text)?;
+    let mut lines = vec![0];
+    lines.extend(line_breaks(text));
+    let mut tree = Builder::default();
+    for (event, pos) in events {
+        // The subset is ASCII: columns are bytes.
+        let line = usize::try_from(pos.line.get()).ok()?;
+        let column = usize::try_from(pos.column.get()).ok()?;
+        let at = lines.get(line - 1)? + column - 1;
+        match event {
+            Event::DocumentStart(_) => tree.start_document(),
+            Event::DocumentEnd => tree.end_document(),
+            Event::Scalar(value, style, _, _) => {
+                let style = style_of(style);
+                let end = match style {
+                    // A plain scalar of the subset is its own text, on one line.
+                    Style::Plain => {
+                        let end = at + value.len();
+                        (text.get(at..end)? == value).then_some(end)?
+                    }
+                    _ => scalar_end(text, at, text.len(), style),
+                };
+                let node = Node {
+                    start: at,
+                    end,
+                    kind: NodeKind::Scalar {
+                        style,
+                        value: value.into_owned(),
+                    },
+                };
+                tree.attach(node, at).ok()?;
+            }
+            Event::MappingStart(..) => tree.open(text, at, true).ok()?,
+            Event::SequenceStart(..) => tree.open(text, at, false).ok()?,
+            // The subset's end events carry no position: a flow collection ends at its bracket, found
+            // after its last entry.
+            Event::MappingEnd | Event::SequenceEnd => {
+                let node = tree.close(text, None)?.ok()?;
+                tree.attach(node, at).ok()?;
+            }
+            _ => return None,
+        }
+    }
+    Some(tree.docs)
+}
+
+/// The offsets just past each line break.
+fn line_breaks(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+/// The tree from the full parser's events.
+fn full(text: &str) -> Result<Vec<Doc>, Unreadable> {
     let offsets = Offsets::new(text);
-    let mut docs = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut root: Option<Node> = None;
-    let mut indirection: Option<usize> = None;
+    let mut tree = Builder::default();
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| Unreadable {
             at: offsets.byte(e.marker().index()),
@@ -121,20 +186,15 @@ pub fn parse(text: &str) -> Result<Vec<Doc>, Unreadable> {
         let at = offsets.byte(span.start.index());
         let node = match event {
             Event::DocumentStart(_) => {
-                root = None;
-                indirection = None;
+                tree.start_document();
                 continue;
             }
             Event::DocumentEnd => {
-                if let Some(root) = root.take() {
-                    if !root.is_null() {
-                        docs.push(Doc { root, indirection });
-                    }
-                }
+                tree.end_document();
                 continue;
             }
             Event::Alias(_) => {
-                indirection.get_or_insert(at);
+                tree.indirection.get_or_insert(at);
                 Node {
                     start: at,
                     end: offsets.byte(span.end.index()),
@@ -146,14 +206,9 @@ pub fn parse(text: &str) -> Result<Vec<Doc>, Unreadable> {
             }
             Event::Scalar(value, style, anchor, tag) => {
                 if anchor != 0 || tag.is_some() {
-                    indirection.get_or_insert(at);
+                    tree.indirection.get_or_insert(at);
                 }
-                let style = match style {
-                    ScalarStyle::Plain => Style::Plain,
-                    ScalarStyle::SingleQuoted => Style::Single,
-                    ScalarStyle::DoubleQuoted => Style::Double,
-                    _ => Style::Block,
-                };
+                let style = style_of(style);
                 let end = scalar_end(text, at, offsets.byte(span.end.index()), style);
                 Node {
                     start: at,
@@ -166,96 +221,151 @@ pub fn parse(text: &str) -> Result<Vec<Doc>, Unreadable> {
             }
             Event::MappingStart(anchor, ref tag) | Event::SequenceStart(anchor, ref tag) => {
                 if anchor != 0 || tag.is_some() {
-                    indirection.get_or_insert(at);
+                    tree.indirection.get_or_insert(at);
                 }
-                if stack.len() >= MAX_DEPTH {
-                    return Err(Unreadable {
-                        at,
-                        message: format!("nesting is deeper than {MAX_DEPTH} levels"),
-                    });
-                }
-                let flow = matches!(text.as_bytes().get(at), Some(b'{' | b'['));
-                stack.push(if matches!(event, Event::MappingStart(..)) {
-                    Frame::Map {
-                        start: at,
-                        flow,
-                        entries: Vec::new(),
-                        key: None,
-                    }
-                } else {
-                    Frame::Seq {
-                        start: at,
-                        flow,
-                        items: Vec::new(),
-                    }
-                });
+                tree.open(text, at, matches!(event, Event::MappingStart(..)))?;
                 continue;
             }
-            Event::MappingEnd | Event::SequenceEnd => {
-                let close = offsets.byte(span.start.index());
-                match stack.pop() {
-                    Some(Frame::Map {
-                        start,
-                        flow,
-                        entries,
-                        ..
-                    }) => {
-                        let end = if flow {
-                            close + 1
-                        } else {
-                            entries.last().map_or(start, |(_, v)| v.end)
-                        };
-                        Node {
-                            start,
-                            end,
-                            kind: NodeKind::Map { flow, entries },
-                        }
-                    }
-                    Some(Frame::Seq { start, flow, items }) => {
-                        let end = if flow {
-                            close + 1
-                        } else {
-                            items.last().map_or(start, |v| v.end)
-                        };
-                        Node {
-                            start,
-                            end,
-                            kind: NodeKind::Seq { flow, items },
-                        }
-                    }
-                    None => continue,
-                }
-            }
+            Event::MappingEnd | Event::SequenceEnd => match tree.close(text, Some(at)) {
+                Some(Ok(node)) => node,
+                _ => continue,
+            },
             Event::StreamStart | Event::StreamEnd | Event::Nothing => continue,
         };
-        attach(&mut stack, &mut root, node, at)?;
+        tree.attach(node, at)?;
     }
-    Ok(docs)
+    Ok(tree.docs)
 }
 
-fn attach(
-    stack: &mut [Frame],
-    root: &mut Option<Node>,
-    node: Node,
-    at: usize,
-) -> Result<(), Unreadable> {
-    match stack.last_mut() {
-        None => *root = Some(node),
-        Some(Frame::Seq { items, .. }) => items.push(node),
-        Some(Frame::Map { entries, key, .. }) => match key.take() {
-            None => {
-                if node.key_text().is_none() {
-                    return Err(Unreadable {
-                        at,
-                        message: "a mapping key that is not a scalar".into(),
-                    });
-                }
-                *key = Some(node);
-            }
-            Some(k) => entries.push((k, node)),
-        },
+fn style_of(style: ScalarStyle) -> Style {
+    match style {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::Single,
+        ScalarStyle::DoubleQuoted => Style::Double,
+        _ => Style::Block,
     }
-    Ok(())
+}
+
+/// The documents built so far and the collections open in the current one.
+#[derive(Default)]
+struct Builder {
+    docs: Vec<Doc>,
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    indirection: Option<usize>,
+}
+
+impl Builder {
+    fn start_document(&mut self) {
+        self.root = None;
+        self.indirection = None;
+    }
+
+    fn end_document(&mut self) {
+        if let Some(root) = self.root.take() {
+            if !root.is_null() {
+                self.docs.push(Doc {
+                    root,
+                    indirection: self.indirection,
+                });
+            }
+        }
+    }
+
+    fn open(&mut self, text: &str, at: usize, map: bool) -> Result<(), Unreadable> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Unreadable {
+                at,
+                message: format!("nesting is deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        let flow = matches!(text.as_bytes().get(at), Some(b'{' | b'['));
+        self.stack.push(if map {
+            Frame::Map {
+                start: at,
+                flow,
+                entries: Vec::new(),
+                key: None,
+            }
+        } else {
+            Frame::Seq {
+                start: at,
+                flow,
+                items: Vec::new(),
+            }
+        });
+        Ok(())
+    }
+
+    /// Closes the innermost collection (`None`: nothing was open). A flow collection ends past its bracket:
+    /// at `close` when the parser says where that is, else at the first character after its last entry (or
+    /// its opening bracket) that is not a space, which must be the bracket (`Some(Err(at))` when it is not).
+    fn close(&mut self, text: &str, close: Option<usize>) -> Option<Result<Node, usize>> {
+        let (start, flow, last, kind) = match self.stack.pop()? {
+            Frame::Map {
+                start,
+                flow,
+                entries,
+                ..
+            } => (
+                start,
+                flow,
+                entries.last().map(|(_, v)| v.end),
+                NodeKind::Map { flow, entries },
+            ),
+            Frame::Seq { start, flow, items } => (
+                start,
+                flow,
+                items.last().map(|v| v.end),
+                NodeKind::Seq { flow, items },
+            ),
+        };
+        if !flow {
+            let end = last.unwrap_or(start);
+            return Some(Ok(Node { start, end, kind }));
+        }
+        let close = match close {
+            Some(close) => close,
+            None => {
+                let from = last.unwrap_or(start + 1);
+                let rest = text.as_bytes().get(from..).unwrap_or_default();
+                let close = from + rest.iter().take_while(|&&b| b == b' ').count();
+                let bracket = match kind {
+                    NodeKind::Map { .. } => b'}',
+                    _ => b']',
+                };
+                if text.as_bytes().get(close) != Some(&bracket) {
+                    return Some(Err(close));
+                }
+                close
+            }
+        };
+        Some(Ok(Node {
+            start,
+            end: close + 1,
+            kind,
+        }))
+    }
+
+    fn attach(&mut self, node: Node, at: usize) -> Result<(), Unreadable> {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    if node.key_text().is_none() {
+                        return Err(Unreadable {
+                            at,
+                            message: "a mapping key that is not a scalar".into(),
+                        });
+                    }
+                    *key = Some(node);
+                }
+                Some(k) => entries.push((k, node)),
+            },
+        }
+        Ok(())
+    }
 }
 
 /// Where a scalar's text ends. The parser's end marker is right for plain scalars, but may run past the
@@ -293,5 +403,88 @@ fn scalar_end(text: &str, start: usize, parser_end: usize, style: Style) -> usiz
             let slice = &text[start.min(parser_end)..parser_end];
             start + slice.trim_end().len()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{fast, full};
+    use crate::synth::Rng;
+
+    fn yaml_files(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                yaml_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.extend(std::fs::read_to_string(&path).ok());
+            }
+        }
+    }
+
+    /// The fast path's tree, when it gives one, is the full parser's to the byte.
+    fn same(text: &str) -> bool {
+        let Some(quick) = fast(text) else {
+            return false;
+        };
+        let reference = full(text).expect("the fast path took a file the full parser refuses");
+        assert_eq!(
+            format!("{quick:?}"),
+            format!("{reference:?}"),
+            "the trees differ on:\n{text}"
+        );
+        true
+    }
+
+    /// Every YAML file of the repository's registries and tests, a generated registry, and random edits of
+    /// them around flow collections, quotes, comments and spacing.
+    #[test]
+    fn the_fast_tree_is_the_full_parsers_tree() {
+        const TRICKY: &[&str] = &[
+            " ", "  ", "\n", "\n  ", "- ", ":", ": ", "#", " #", "'", "''", "\"", ",", ", ", "[",
+            "]", "{", "}", "[]", "{}", "[ ]", "{ }", "[a, b]", "{a: b}", "{a: 'b'}", " ]", " }",
+            "x", "0", "-5", "---\n", "\t", "\r",
+        ];
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        yaml_files(&root.join("registry"), &mut texts);
+        yaml_files(&root.join("tests"), &mut texts);
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        crate::synth::generate(dir.path(), 200, 3).expect("a generated registry");
+        yaml_files(dir.path(), &mut texts);
+        let fast_files = texts.iter().filter(|t| same(t)).count();
+        assert!(
+            fast_files * 2 > texts.len(),
+            "{fast_files} of {}",
+            texts.len()
+        );
+        let mut rng = Rng(5);
+        let mut fast_edits = 0;
+        for round in 0..4000 {
+            let mut text = texts[round % texts.len()].clone();
+            for _ in 0..1 + rng.below(2) {
+                let mut at = rng.below(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let mut end = (at + rng.below(4)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let piece = TRICKY[rng.below(TRICKY.len())];
+                match rng.below(3) {
+                    0 => text.insert_str(at, piece),
+                    1 => text.replace_range(at..end, piece),
+                    _ => text.replace_range(at..end, ""),
+                }
+            }
+            fast_edits += usize::from(same(&text));
+        }
+        assert!(
+            fast_edits > 1000,
+            "only {fast_edits} edited files took the fast path"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! (`schema` and `secret-in-registry`). A bad file is a finding; only an unreadable registry is an error.
 
 pub mod document;
-mod fast;
+pub(crate) mod fast;
 mod positions;
 pub mod schema;
 pub mod stray;
