@@ -408,21 +408,9 @@ fn scalar_end(text: &str, start: usize, parser_end: usize, style: Style) -> usiz
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::{fast, full};
+    use crate::load::fast::tests::{corpus, mutate};
     use crate::synth::Rng;
-
-    fn yaml_files(dir: &Path, out: &mut Vec<String>) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                yaml_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                out.extend(std::fs::read_to_string(&path).ok());
-            }
-        }
-    }
 
     /// The fast path's tree, when it gives one, is the full parser's to the byte.
     fn same(text: &str) -> bool {
@@ -447,13 +435,7 @@ mod tests {
             "]", "{", "}", "[]", "{}", "[ ]", "{ }", "[a, b]", "{a: b}", "{a: 'b'}", " ]", " }",
             "x", "0", "-5", "---\n", "\t", "\r",
         ];
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut texts = Vec::new();
-        yaml_files(&root.join("registry"), &mut texts);
-        yaml_files(&root.join("tests"), &mut texts);
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        crate::synth::generate(dir.path(), 200, 3).expect("a generated registry");
-        yaml_files(dir.path(), &mut texts);
+        let texts = corpus();
         let fast_files = texts.iter().filter(|t| same(t)).count();
         assert!(
             fast_files * 2 > texts.len(),
@@ -465,20 +447,7 @@ mod tests {
         for round in 0..4000 {
             let mut text = texts[round % texts.len()].clone();
             for _ in 0..1 + rng.below(2) {
-                let mut at = rng.below(text.len() + 1);
-                while !text.is_char_boundary(at) {
-                    at -= 1;
-                }
-                let mut end = (at + rng.below(4)).min(text.len());
-                while !text.is_char_boundary(end) {
-                    end -= 1;
-                }
-                let piece = TRICKY[rng.below(TRICKY.len())];
-                match rng.below(3) {
-                    0 => text.insert_str(at, piece),
-                    1 => text.replace_range(at..end, piece),
-                    _ => text.replace_range(at..end, ""),
-                }
+                mutate(&mut text, &mut rng, TRICKY);
             }
             fast_edits += usize::from(same(&text));
         }

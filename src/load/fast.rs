@@ -424,7 +424,7 @@ fn only_comment(rest: &str) -> Option<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::path::Path;
 
     use super::events;
@@ -449,7 +449,7 @@ mod tests {
     }
 
     /// The example registry, the test registries, and a generated registry of every kind and field.
-    fn corpus() -> Vec<String> {
+    pub(crate) fn corpus() -> Vec<String> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut texts = Vec::new();
         yaml_files(&root.join("registry"), &mut texts);
@@ -458,6 +458,24 @@ mod tests {
         crate::synth::generate(dir.path(), 300, 7).expect("a generated registry");
         yaml_files(dir.path(), &mut texts);
         texts
+    }
+
+    /// One random edit of `text`: one of `pieces` inserted or put in place of up to 3 bytes, or up to 3
+    /// bytes removed.
+    pub(crate) fn mutate(text: &mut String, rng: &mut Rng, pieces: &[&str]) {
+        let mut at = rng.below(text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + rng.below(4)).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        match rng.below(3) {
+            0 => text.insert_str(at, pieces[rng.below(pieces.len())]),
+            1 => text.replace_range(at..end, pieces[rng.below(pieces.len())]),
+            _ => text.replace_range(at..end, ""),
+        }
     }
 
     /// A number from the environment, for longer runs than the suite's (docs/testing.md).
@@ -506,19 +524,7 @@ mod tests {
         for round in 0..knob("NHI_FAST_ROUNDS", 6000) as usize {
             let mut text = texts[round % texts.len()].clone();
             for _ in 0..1 + rng.below(knob("NHI_FAST_EDITS", 3) as usize) {
-                let mut at = rng.below(text.len() + 1);
-                while !text.is_char_boundary(at) {
-                    at -= 1;
-                }
-                let mut end = (at + rng.below(4)).min(text.len());
-                while !text.is_char_boundary(end) {
-                    end -= 1;
-                }
-                match rng.below(3) {
-                    0 => text.insert_str(at, TRICKY[rng.below(TRICKY.len())]),
-                    1 => text.replace_range(at..end, TRICKY[rng.below(TRICKY.len())]),
-                    _ => text.replace_range(at..end, ""),
-                }
+                mutate(&mut text, &mut rng, TRICKY);
             }
             accepted += usize::from(events(&text).is_some());
             same(&text);
