@@ -88,9 +88,14 @@ impl<'r> Ctx<'r> {
 
     /// Takes each identity's reach from its blast radius in `graph` (section 6): the highest criticality
     /// among every system an attacker holding its credential reaches, not only those it names.
-    pub fn with_graph(mut self, graph: &Graph) -> Ctx<'r> {
+    pub fn with_graph(self, graph: &Graph) -> Ctx<'r> {
+        self.with_ranking(&graph.all())
+    }
+
+    /// [`Ctx::with_graph`] from a ranking already made with `Graph::all`, for callers that keep it.
+    pub fn with_ranking(mut self, ranking: &[Summary]) -> Ctx<'r> {
         self.reach.clear();
-        for summary in graph.all() {
+        for summary in ranking {
             let Some((&id, _)) = self.identities.get_key_value(summary.identity.as_str()) else {
                 continue;
             };
@@ -100,7 +105,7 @@ impl<'r> Ctx<'r> {
             // Only `blast-radius-critical` reads the summaries, and only past the threshold: keeping the rest
             // would cost hundreds of bytes per identity in large registries.
             if summary.critical > self.policy.max_critical_reach as usize {
-                self.blast.insert(id, summary);
+                self.blast.insert(id, summary.clone());
             }
         }
         self

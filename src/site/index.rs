@@ -101,7 +101,8 @@ impl<'a> Site<'a> {
         )
         .with_owners(team_pages.iter().copied(), system_pages.iter().copied());
         // Review periods by the blast radius, as the rules and `nhi due` have them.
-        let ctx = Ctx::new(registry, checked.as_of).with_graph(&graph);
+        let blast_ranking = graph.all();
+        let ctx = Ctx::new(registry, checked.as_of).with_ranking(&blast_ranking);
         let mut site = Site {
             checked,
             ctx,
@@ -118,7 +119,7 @@ impl<'a> Site<'a> {
             findings_of: HashMap::new(),
             ownership,
             summaries: HashMap::new(),
-            blast_ranking: graph.all(),
+            blast_ranking,
             graph,
             obligations: Vec::new(),
             due: Vec::new(),
