@@ -303,23 +303,27 @@ impl ImportError {
     }
 }
 
+/// What each source provides: it reads the export at `path` into `export`.
+type Reader = fn(&Path, &Options, &mut Export) -> Result<(), ImportError>;
+
 /// Reads the export at `path` (a file, or for GitHub Actions a repository directory).
 pub fn read(source: SourceKind, path: &Path, options: &Options) -> Result<Export, ImportError> {
     let mut export = Export::new(source, path);
-    match source {
-        SourceKind::AwsCredentialReport => aws::read(path, options, &mut export)?,
-        SourceKind::GcpServiceAccounts => gcp::read(path, options, &mut export)?,
-        SourceKind::K8sServiceAccounts => k8s::read(path, options, &mut export)?,
-        SourceKind::GithubActions => github::read(path, options, &mut export)?,
-        SourceKind::AwsIamRoles => aws_roles::read(path, options, &mut export)?,
-        SourceKind::Gitleaks => gitleaks::read(path, options, &mut export)?,
-        SourceKind::Trufflehog => trufflehog::read(path, options, &mut export)?,
-        SourceKind::AwsSecretsManager => aws_secrets::read(path, options, &mut export)?,
-        SourceKind::AzureServicePrincipals => azure::read(path, options, &mut export)?,
-        SourceKind::GithubDeployKeys => github_keys::read(path, options, &mut export)?,
-        SourceKind::GithubAppInstallations => github_apps::read(path, options, &mut export)?,
-        SourceKind::GithubPersonalAccessTokens => github_pats::read(path, options, &mut export)?,
-    }
+    let read: Reader = match source {
+        SourceKind::AwsCredentialReport => aws::read,
+        SourceKind::GcpServiceAccounts => gcp::read,
+        SourceKind::K8sServiceAccounts => k8s::read,
+        SourceKind::GithubActions => github::read,
+        SourceKind::AwsIamRoles => aws_roles::read,
+        SourceKind::Gitleaks => gitleaks::read,
+        SourceKind::Trufflehog => trufflehog::read,
+        SourceKind::AwsSecretsManager => aws_secrets::read,
+        SourceKind::AzureServicePrincipals => azure::read,
+        SourceKind::GithubDeployKeys => github_keys::read,
+        SourceKind::GithubAppInstallations => github_apps::read,
+        SourceKind::GithubPersonalAccessTokens => github_pats::read,
+    };
+    read(path, options, &mut export)?;
     merge_duplicates(&mut export);
     scrub(&mut export);
     Ok(export)
