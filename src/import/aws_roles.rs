@@ -67,16 +67,7 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
             }
             other => other,
         };
-        if !item.is_object() {
-            return Err(SyntaxError {
-                line,
-                message: "expected an IAM role (a JSON object)".into(),
-            });
-        }
-        let role: Role = serde_json::from_value(item).map_err(|e| SyntaxError {
-            line,
-            message: format!("not an IAM role: {e}"),
-        })?;
+        let role = super::typed(item, line, "an IAM role")?;
         records.push(record(&file, line, role, options)?);
         Ok(())
     })

@@ -90,25 +90,13 @@ pub fn namespace_of(external_id: &str, kind: Option<IdentityType>) -> Option<Str
 
 /// Reads the list at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
-    let file = export.file.clone();
-    let mut records = Vec::new();
-    let mut namespaces = Vec::new();
-    let envelopes = input::items(path, &file, &["items"], |item, line| {
-        if !item.is_object() {
-            return Err(SyntaxError {
-                line,
-                message: "expected a ServiceAccount (a JSON object)".into(),
-            });
-        }
-        let sa: ServiceAccount = serde_json::from_value(item).map_err(|e| SyntaxError {
-            line,
-            message: format!("not a ServiceAccount: {e}"),
-        })?;
-        let record = record(&file, line, sa, options)?;
-        namespaces.push(namespace_of(&record.external_id, None).unwrap_or_default());
-        records.push(record);
-        Ok(())
-    })?;
+    let envelopes = input::listing(
+        path,
+        export,
+        &["items"],
+        "a ServiceAccount",
+        |file, line, sa| record(file, line, sa, options),
+    )?;
     for kind in envelopes
         .iter()
         .filter_map(|m| m.get("kind"))
@@ -116,14 +104,12 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
     {
         if kind != "List" && kind != "ServiceAccountList" && kind != "ServiceAccount" {
             return Err(ImportError::format(
-                &file,
+                &export.file,
                 1,
                 format!("a `{kind}`, not a list of ServiceAccounts"),
             ));
         }
     }
-    export.scope.extend(namespaces);
-    export.records.extend(records);
     Ok(())
 }
 
