@@ -39,12 +39,11 @@ pub fn repo_of(external_id: &str) -> Option<String> {
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
     let missing = "the deploy-key listing does not name its repository: give --repo OWNER/REPO";
     let repo = input::required(path, options.repo.as_ref(), missing)?;
-    let file = export.file.clone();
-    let (records, _) = input::records(path, &file, &[], "a deploy key", |key, line| {
-        record(&file, line, &repo, key)
+    input::listing(path, export, &[], "a deploy key", |file, line, key| {
+        record(file, line, &repo, key)
     })?;
+    // An empty listing still speaks for its repository: the registry's keys there are stale.
     export.scope.insert(repo.to_lowercase());
-    export.records.extend(records);
     Ok(())
 }
 

@@ -42,13 +42,12 @@ struct Owner {
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
     let missing = "the token listing does not name its organisation: give --org ORG";
     let org = input::required(path, options.org.as_ref(), missing)?;
-    let file = export.file.clone();
     let what = "a fine-grained personal access token grant";
-    let (records, _) = input::records(path, &file, &[], what, |grant, line| {
-        record(&file, line, &org, grant)
+    input::listing(path, export, &[], what, |file, line, grant| {
+        record(file, line, &org, grant)
     })?;
+    // An empty listing still speaks for its organisation: the registry's tokens there are stale.
     export.scope.insert(org.to_lowercase());
-    export.records.extend(records);
     Ok(())
 }
 

@@ -210,23 +210,6 @@ pub fn items(
     }
 }
 
-/// The records of a listing whose every item is one `T` (`what`, as errors name it), made by
-/// `record(item, line)`: [`items`] with each item typed. Returns them with the wrappers' other members.
-pub fn records<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    file: &str,
-    lists: &[&str],
-    what: &str,
-    mut record: impl FnMut(T, u32) -> Result<Record, SyntaxError>,
-) -> Result<(Vec<Record>, Envelopes), ImportError> {
-    let mut records = Vec::new();
-    let envelopes = items(path, file, lists, |item, line| {
-        records.push(record(super::typed(item, line, what)?, line)?);
-        Ok(())
-    })?;
-    Ok((records, envelopes))
-}
-
 /// Reads a listing of `T` (`what`, as errors name it) into `export`: each item a record made by
 /// `record(file, line, item)`, and what each record belongs to added to what the export covers. Returns the
 /// wrappers' other members.
@@ -238,8 +221,10 @@ pub fn listing<T: serde::de::DeserializeOwned>(
     mut record: impl FnMut(&str, u32, T) -> Result<Record, SyntaxError>,
 ) -> Result<Envelopes, ImportError> {
     let file = export.file.clone();
-    let (records, envelopes) = records(path, &file, lists, what, |item, line| {
-        record(&file, line, item)
+    let mut records = Vec::new();
+    let envelopes = items(path, &file, lists, |item, line| {
+        records.push(record(&file, line, super::typed(item, line, what)?)?);
+        Ok(())
     })?;
     export.add_covering(records);
     Ok(envelopes)
