@@ -62,16 +62,35 @@ pub fn render(diff: &Diff, repo_prefix: &str) -> String {
     md
 }
 
-fn heading(md: &mut String, title: &str, n: usize) {
+/// A section: its heading with `n` (what it counts), the table of `columns`, a row of cells per item (the
+/// first [`MAX_ROWS`] of `rows`) and how many more rows there are. A section with nothing in it is left out.
+fn section<T>(
+    md: &mut String,
+    title: &str,
+    n: usize,
+    columns: &[&str],
+    rows: impl Iterator<Item = T> + Clone,
+    cells: impl Fn(T) -> Vec<String>,
+) {
+    if n == 0 {
+        return;
+    }
     let _ = writeln!(md, "### {title} ({n})\n");
-}
-
-fn more(md: &mut String, n: usize) {
-    if n > MAX_ROWS {
+    let _ = writeln!(
+        md,
+        "| {} |\n|{}",
+        columns.join(" | "),
+        "---|".repeat(columns.len())
+    );
+    let total = rows.clone().count();
+    for row in rows.take(MAX_ROWS) {
+        let _ = writeln!(md, "| {} |", cells(row).join(" | "));
+    }
+    if total > MAX_ROWS {
         let _ = writeln!(
             md,
             "\n…and {} more (`nhi diff --format json` lists everything).",
-            n - MAX_ROWS
+            total - MAX_ROWS
         );
     }
     md.push('\n');
@@ -82,27 +101,28 @@ fn opt(value: Option<&str>) -> String {
 }
 
 fn identities(md: &mut String, title: &str, list: &[IdentityRef], path: &dyn Fn(&str) -> String) {
-    if list.is_empty() {
-        return;
-    }
-    heading(md, title, list.len());
-    md.push_str("| identity | type | owner | environment | status | purpose | file |\n|---|---|---|---|---|---|---|\n");
-    for i in list.iter().take(MAX_ROWS) {
-        let owner = i.owner.as_deref().map_or_else(|| "—".to_string(), span);
-        let _ = writeln!(
-            md,
-            "| {} | {} | {owner} | {} | {} | {} | {} |",
+    let columns = [
+        "identity",
+        "type",
+        "owner",
+        "environment",
+        "status",
+        "purpose",
+        "file",
+    ];
+    section(md, title, list.len(), &columns, list.iter(), |i| {
+        vec![
             span(&i.id),
             opt(i.kind.as_deref()),
+            opt(i.owner.as_deref()),
             opt(i.environment.as_deref()),
             opt(i.status.as_deref()),
             i.purpose
                 .as_deref()
                 .map_or_else(|| "—".to_string(), |p| cell(&truncate(p))),
-            path(&i.file)
-        );
-    }
-    more(md, list.len());
+            path(&i.file),
+        ]
+    });
 }
 
 /// A value cut to [`MAX_VALUE`] characters.
@@ -120,26 +140,25 @@ fn value(v: Option<&str>) -> String {
 
 fn changed(md: &mut String, diff: &Diff) {
     let list = &diff.identities.changed;
-    if list.is_empty() {
-        return;
-    }
-    heading(md, "Identities changed", list.len());
-    md.push_str("| identity | field | before | after |\n|---|---|---|---|\n");
     let rows = list
         .iter()
         .flat_map(|c| c.fields.iter().map(move |f| (c, f)));
-    let total = rows.clone().count();
-    for (c, f) in rows.take(MAX_ROWS) {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} |",
-            span(&c.id),
-            span(&f.field),
-            value(f.before.as_deref()),
-            value(f.after.as_deref())
-        );
-    }
-    more(md, total);
+    let columns = ["identity", "field", "before", "after"];
+    section(
+        md,
+        "Identities changed",
+        list.len(),
+        &columns,
+        rows,
+        |(c, f)| {
+            vec![
+                span(&c.id),
+                span(&f.field),
+                value(f.before.as_deref()),
+                value(f.after.as_deref()),
+            ]
+        },
+    );
 }
 
 fn level(l: Option<Level>) -> String {
@@ -151,36 +170,25 @@ fn level(l: Option<Level>) -> String {
 }
 
 fn access(md: &mut String, title: &str, list: &[AccessChange]) {
-    if list.is_empty() {
-        return;
-    }
-    heading(md, title, list.len());
-    md.push_str("| identity | system | criticality | before | after |\n|---|---|---|---|---|\n");
-    for a in list.iter().take(MAX_ROWS) {
+    let columns = ["identity", "system", "criticality", "before", "after"];
+    section(md, title, list.len(), &columns, list.iter(), |a| {
         let criticality = match a.criticality {
             None => "—".to_string(),
             Some(c) if c == crate::model::Criticality::Critical => format!("**{c}**"),
             Some(c) => c.to_string(),
         };
-        let _ = writeln!(
-            md,
-            "| {} | {} | {criticality} | {} | {} |",
+        vec![
             span(&a.identity),
             span(&a.system),
+            criticality,
             level(a.before),
-            level(a.after)
-        );
-    }
-    more(md, list.len());
+            level(a.after),
+        ]
+    });
 }
 
 fn blast(md: &mut String, diff: &Diff) {
     let list = &diff.blast_radius;
-    if list.is_empty() {
-        return;
-    }
-    heading(md, "Blast radius", list.len());
-    md.push_str("| identity | systems | critical | score | change |\n|---|---|---|---|---|\n");
     let pair = |b: Option<Reach>, a: Option<Reach>, f: fn(&Reach) -> u64| {
         let side = |r: Option<Reach>| {
             r.as_ref()
@@ -192,7 +200,8 @@ fn blast(md: &mut String, diff: &Diff) {
             format!("{} → {}", side(b), side(a))
         }
     };
-    for b in list.iter().take(MAX_ROWS) {
+    let columns = ["identity", "systems", "critical", "score", "change"];
+    section(md, "Blast radius", list.len(), &columns, list.iter(), |b| {
         let delta = b.score_delta();
         let change = match (b.before, b.after) {
             (None, _) => "new".to_string(),
@@ -206,25 +215,19 @@ fn blast(md: &mut String, diff: &Diff) {
         } else {
             ""
         };
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {change}{via} |",
+        vec![
             span(&b.identity),
             pair(b.before, b.after, |r| r.systems as u64),
             pair(b.before, b.after, |r| r.critical as u64),
             pair(b.before, b.after, |r| u64::from(r.score)),
-        );
-    }
-    more(md, list.len());
+            format!("{change}{via}"),
+        ]
+    });
 }
 
 fn findings(md: &mut String, title: &str, list: &[FindingRef], path: &dyn Fn(&str) -> String) {
-    if list.is_empty() {
-        return;
-    }
-    heading(md, title, list.len());
-    md.push_str("| severity | rule | subject | location | message |\n|---|---|---|---|---|\n");
-    for f in list.iter().take(MAX_ROWS) {
+    let columns = ["severity", "rule", "subject", "location", "message"];
+    section(md, title, list.len(), &columns, list.iter(), |f| {
         let severity = match &f.waived_by {
             Some(w) => format!("waived ({})", span(w)),
             None => f.severity.as_str().to_string(),
@@ -234,14 +237,12 @@ fn findings(md: &mut String, title: &str, list: &[FindingRef], path: &dyn Fn(&st
         } else {
             format!("{} {}", f.kind, span(&f.id))
         };
-        let _ = writeln!(
-            md,
-            "| {severity} | `{}` | {subject} | {}:{} | {} |",
-            f.rule,
-            path(&f.file),
-            f.line,
-            message(&f.message)
-        );
-    }
-    more(md, list.len());
+        vec![
+            severity,
+            format!("`{}`", f.rule),
+            subject,
+            format!("{}:{}", path(&f.file), f.line),
+            message(&f.message),
+        ]
+    });
 }
