@@ -2,7 +2,7 @@
 
 use jiff::civil::Date;
 
-use super::{invalid, not_future, Refused, Workspace};
+use super::{invalid, named, not_future, Refused, Workspace};
 use crate::catalogue::RuleId;
 use crate::day;
 use crate::edit::Scalar;
@@ -107,10 +107,7 @@ fn text(r: &Request) -> String {
 }
 
 fn exception<'w>(ws: &'w Workspace, id: &str) -> Result<&'w Doc<Exception>, Refused> {
-    match ws.registry.exceptions.iter().find(|d| d.item.id == id) {
-        Some(d) => Ok(d),
-        None => invalid(format!("no exception `{id}` in the registry")),
-    }
+    named(&ws.registry.exceptions, "exception", id, |e| &e.id)
 }
 
 /// `nhi approve EXC --by PERSON`: refused when the approval would not put it in force.

@@ -43,6 +43,19 @@ pub fn invalid<T>(message: impl Into<String>) -> Result<T, Refused> {
     Err(Refused::Invalid(message.into()))
 }
 
+/// The document among `docs` whose id (`id_of` reads it) is `id`, or a refusal naming what was looked for.
+fn named<'a, T>(
+    docs: &'a [Doc<T>],
+    what: &str,
+    id: &str,
+    id_of: impl Fn(&T) -> &str,
+) -> Result<&'a Doc<T>, Refused> {
+    match docs.iter().find(|d| id_of(&d.item) == id) {
+        Some(d) => Ok(d),
+        None => invalid(format!("no {what} `{id}` in the registry")),
+    }
+}
+
 /// What a command will write: the plan, what each file gets, and the edits skipped with `--skip-unsafe`.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -89,10 +102,7 @@ impl Workspace {
 
     /// The identity `id`, or a refusal naming it.
     pub fn identity(&self, id: &str) -> Result<&Doc<Identity>, Refused> {
-        match self.registry.identities.iter().find(|d| d.item.id == id) {
-            Some(d) => Ok(d),
-            None => invalid(format!("no identity `{id}` in the registry")),
-        }
+        named(&self.registry.identities, "identity", id, |i| &i.id)
     }
 
     /// The Person `id`, who must be active (the words of `reviewer-left` and `exception-unapproved`).

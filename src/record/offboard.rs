@@ -3,7 +3,7 @@
 
 use jiff::civil::Date;
 
-use super::{invalid, not_future, Refused, Workspace};
+use super::{invalid, named, not_future, Refused, Workspace};
 use crate::catalogue::RuleId;
 use crate::edit::Scalar;
 use crate::model::{Kind, Source};
@@ -25,24 +25,8 @@ pub fn offboard(
     today: Date,
 ) -> Result<Handover, Refused> {
     not_future("the departure on", on, today)?;
-    let Some(leaver) = ws
-        .registry
-        .persons
-        .iter()
-        .find(|p| p.item.id == person)
-        .cloned()
-    else {
-        return invalid(format!("no Person `{person}` in the registry"));
-    };
-    let Some(to) = ws
-        .registry
-        .teams
-        .iter()
-        .find(|t| t.item.id == team)
-        .cloned()
-    else {
-        return invalid(format!("no Team `{team}` in the registry"));
-    };
+    let leaver = named(&ws.registry.persons, "Person", person, |p| &p.id)?.clone();
+    let to = named(&ws.registry.teams, "Team", team, |t| &t.id)?.clone();
     let staffed =
         ws.registry.persons.iter().any(|p| {
             p.item.id != person && p.item.is_active() && p.item.team.as_deref() == Some(team)
