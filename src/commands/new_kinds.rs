@@ -103,20 +103,22 @@ pub(super) fn check_ids<'a>(ids: impl IntoIterator<Item = Option<&'a String>>) -
     Ok(())
 }
 
-/// Writes `<folder>/<id>.yaml` after checking the document, notes the id it names that the registry does not
-/// have yet (`missing`: what it is, and the id), and says what to do next.
+/// Writes the `kind` document `id` to `<group>/<id>.yaml` after checking it (`yaml` makes its text, given the
+/// schema reference for editors), notes the id it names that the registry does not have yet (`missing`: what
+/// it is, and the id), and says what to do next.
 fn write(
     out: &mut dyn Write,
     root: &Path,
-    folder: &str,
+    kind: Kind,
     id: &str,
-    text: &str,
+    yaml: impl FnOnce(Option<&str>) -> String,
     missing: Option<(&str, &String)>,
 ) -> Result<Exit> {
-    let rel = format!("{folder}/{id}.yaml");
-    ensure_valid(&rel, text)?;
+    let text = yaml(scaffold::schema_reference(root, kind).as_deref());
+    let rel = format!("{}/{id}.yaml", kind.group());
+    ensure_valid(&rel, &text)?;
     let path = root.join(&rel);
-    write_new(&path, text)?;
+    write_new(&path, &text)?;
     writeln!(out, "wrote {}", path.display())?;
     if let Some((what, id)) = missing {
         writeln!(
@@ -124,8 +126,17 @@ fn write(
             "note: {what} `{id}` is not in the registry yet; add it in the same change"
         )?;
     }
-    next_steps(out, text, root)?;
+    next_steps(out, &text, root)?;
     Ok(Exit::Pass)
+}
+
+/// `id` with what it names (`what`), when the registry does not have it (`known` says whether it does).
+fn unknown<'a>(
+    what: &'a str,
+    id: Option<&'a String>,
+    known: impl Fn(&str) -> bool,
+) -> Option<(&'a str, &'a String)> {
+    id.filter(|id| !known(id)).map(|id| (what, id))
 }
 
 /// The registry at `root`, when it has no owner `id` yet (owners share one id space).
@@ -152,15 +163,11 @@ pub fn team(args: NewTeamArgs, out: &mut dyn Write) -> Result<Exit> {
         github: args.github,
         description: args.description,
     };
-    let schema = scaffold::schema_reference(root, Kind::Team);
-    let text = scaffold::team_yaml(&team, schema.as_deref());
-    let known = |p: &&String| registry.persons.iter().any(|d| &d.item.id == *p);
-    let missing = args
-        .lead
-        .as_ref()
-        .filter(|p| !known(p))
-        .map(|p| ("person", p));
-    write(out, root, "owners", &args.id, &text, missing)
+    let missing = unknown("person", args.lead.as_ref(), |p| {
+        registry.persons.iter().any(|d| d.item.id == p)
+    });
+    let yaml = |schema: Option<&str>| scaffold::team_yaml(&team, schema);
+    write(out, root, Kind::Team, &args.id, yaml, missing)
 }
 
 pub fn person(args: NewPersonArgs, out: &mut dyn Write) -> Result<Exit> {
@@ -175,15 +182,11 @@ pub fn person(args: NewPersonArgs, out: &mut dyn Write) -> Result<Exit> {
         github: args.github,
         ..Person::default()
     };
-    let schema = scaffold::schema_reference(root, Kind::Person);
-    let text = scaffold::person_yaml(&person, schema.as_deref());
-    let known = |t: &&String| registry.teams.iter().any(|d| &d.item.id == *t);
-    let missing = args
-        .team
-        .as_ref()
-        .filter(|t| !known(t))
-        .map(|t| ("team", t));
-    write(out, root, "owners", &args.id, &text, missing)
+    let missing = unknown("team", args.team.as_ref(), |t| {
+        registry.teams.iter().any(|d| d.item.id == t)
+    });
+    let yaml = |schema: Option<&str>| scaffold::person_yaml(&person, schema);
+    write(out, root, Kind::Person, &args.id, yaml, missing)
 }
 
 pub fn system(args: NewSystemArgs, out: &mut dyn Write) -> Result<Exit> {
@@ -209,16 +212,10 @@ pub fn system(args: NewSystemArgs, out: &mut dyn Write) -> Result<Exit> {
         url: args.url,
         tags: Vec::new(),
     };
-    let schema = scaffold::schema_reference(root, Kind::System);
-    let text = scaffold::system_yaml(&system, schema.as_deref());
-    let known = |o: &&String| {
-        registry.teams.iter().any(|d| &d.item.id == *o)
-            || registry.persons.iter().any(|d| &d.item.id == *o)
-    };
-    let missing = args
-        .owner
-        .as_ref()
-        .filter(|o| !known(o))
-        .map(|o| ("owner", o));
-    write(out, root, "systems", &args.id, &text, missing)
+    let missing = unknown("owner", args.owner.as_ref(), |o| {
+        registry.teams.iter().any(|d| d.item.id == o)
+            || registry.persons.iter().any(|d| d.item.id == o)
+    });
+    let yaml = |schema: Option<&str>| scaffold::system_yaml(&system, schema);
+    write(out, root, Kind::System, &args.id, yaml, missing)
 }
