@@ -91,7 +91,8 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
     let file = export.file.clone();
     let mut accounts = Vec::new();
     let pages = input::items(path, &file, &["accounts"], |item, line| {
-        accounts.push((parse::<Account>(item, line, "a service account")?, line));
+        let account: Account = super::typed(item, line, "a service account")?;
+        accounts.push((account, line));
         Ok(())
     })?;
     paging(&pages, &file, export);
@@ -131,23 +132,6 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
     Ok(())
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(
-    item: Value,
-    line: u32,
-    what: &str,
-) -> Result<T, SyntaxError> {
-    if !item.is_object() {
-        return Err(SyntaxError {
-            line,
-            message: format!("expected {what} (a JSON object)"),
-        });
-    }
-    serde_json::from_value(item).map_err(|e| SyntaxError {
-        line,
-        message: format!("not {what}: {e}"),
-    })
-}
-
 /// A REST page that says more follow: the export is incomplete.
 fn paging(pages: &input::Envelopes, file: &str, export: &mut Export) {
     if pages.iter().any(|p| {
@@ -162,7 +146,7 @@ fn paging(pages: &input::Envelopes, file: &str, export: &mut Export) {
 fn read_keys(path: &Path, out: &mut HashMap<String, Vec<KeyFact>>) -> Result<(), ImportError> {
     let file = path.display().to_string();
     input::items(path, &file, &["keys"], |item, line| {
-        let key: Key = parse(item, line, "a service account key")?;
+        let key: Key = super::typed(item, line, "a service account key")?;
         let name = key.name.clone().unwrap_or_default();
         let parts: Vec<&str> = name.split('/').collect();
         let ["projects", _, "serviceAccounts", email, "keys", id] = parts.as_slice() else {
