@@ -45,13 +45,8 @@ fn leak(item: Value, line: u32) -> Result<Leak, SyntaxError> {
         line,
         message: format!("not a gitleaks finding: {what}"),
     };
-    if !item.is_object() {
-        return Err(bad("expected a JSON object"));
-    }
-    // serde's messages quote the offending value, which may be the secret: say only which field.
-    let f: Finding = serde_json::from_value(item).map_err(|_| {
-        bad("a field has the wrong type (`RuleID`, `File`, `StartLine`, `Commit`, `Link`)")
-    })?;
+    let fields = ["RuleID", "File", "StartLine", "Commit", "Link"];
+    let f: Finding = super::typed_naming(item, line, "a gitleaks finding", &fields)?;
     let rule = f
         .rule_id
         .filter(|r| !r.is_empty())

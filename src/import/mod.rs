@@ -336,6 +336,16 @@ pub(crate) fn typed<T: serde::de::DeserializeOwned>(
     line: u32,
     what: &str,
 ) -> Result<T, json_stream::SyntaxError> {
+    typed_naming(item, line, what, &[])
+}
+
+/// [`typed`], whose error for a field of the wrong type lists `fields`, the members `T` reads.
+pub(crate) fn typed_naming<T: serde::de::DeserializeOwned>(
+    item: serde_json::Value,
+    line: u32,
+    what: &str,
+    fields: &[&str],
+) -> Result<T, json_stream::SyntaxError> {
     let bad = |why: &str| json_stream::SyntaxError {
         line,
         message: format!("not {what}: {why}"),
@@ -349,7 +359,14 @@ pub(crate) fn typed<T: serde::de::DeserializeOwned>(
             Some((_, rest)) if why.starts_with("missing field") => {
                 bad(&format!("no `{}", rest.split('`').next().unwrap_or("")))
             }
-            _ => bad("a field has the wrong type"),
+            _ if fields.is_empty() => bad("a field has the wrong type"),
+            _ => {
+                let named: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+                bad(&format!(
+                    "a field has the wrong type ({})",
+                    named.join(", ")
+                ))
+            }
         }
     })
 }

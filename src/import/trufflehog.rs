@@ -59,15 +59,11 @@ fn leak(item: Value, line: u32) -> Result<Option<Leak>, SyntaxError> {
         line,
         message: format!("not a trufflehog finding: {what}"),
     };
-    let Some(object) = item.as_object() else {
-        return Err(bad("expected a JSON object"));
-    };
-    if !object.contains_key("DetectorName") && object.contains_key("level") {
+    if item.get("DetectorName").is_none() && item.get("level").is_some() {
         return Ok(None);
     }
-    // serde's messages quote the offending value, which may be the secret: say only which field.
-    let f: Finding = serde_json::from_value(item)
-        .map_err(|_| bad("a field has the wrong type (`SourceMetadata`, `DetectorName`, `Verified`, `ExtraData`)"))?;
+    let fields = ["SourceMetadata", "DetectorName", "Verified", "ExtraData"];
+    let f: Finding = super::typed_naming(item, line, "a trufflehog finding", &fields)?;
     let detector = f
         .detector_name
         .filter(|d| !d.is_empty())
