@@ -49,9 +49,7 @@ pub fn run(args: OffboardArgs, out: &mut dyn Write) -> Result<Exit> {
     let format = args.format.unwrap_or(RunbookFormat::Markdown);
     if let Some(team) = &args.to {
         let person = person.unwrap_or_default();
-        let today = args.recording.today();
-        let on = args.recording.on();
-        return args.recording.record(&root, out, |ws| {
+        return args.recording.record(&root, out, |ws, on, today| {
             record::offboard::offboard(ws, &person, team, on, today)
         });
     }

@@ -47,18 +47,20 @@ impl Recording {
         self.on.unwrap_or_else(|| self.today())
     }
 
-    /// Opens the registry at `root`, plans the edits of `decide` in it, and shows or writes them.
+    /// Opens the registry at `root`, plans the edits of `decide` in it (given the day of the decision and the
+    /// day the edited registry is checked on), and shows or writes them.
     pub fn record<T, E>(
         &self,
         root: &Path,
         out: &mut dyn Write,
-        decide: impl FnOnce(&mut Workspace) -> Result<T, E>,
+        decide: impl FnOnce(&mut Workspace, Date, Date) -> Result<T, E>,
     ) -> Result<Exit>
     where
         anyhow::Error: From<E>,
     {
+        let (on, today) = (self.on(), self.today());
         let mut ws = Workspace::open(root, self.writing.skip_unsafe)?;
-        decide(&mut ws)?;
+        decide(&mut ws, on, today)?;
         finish(ws.finish()?, &self.writing, out)
     }
 }
@@ -117,14 +119,6 @@ pub struct ReviewArgs {
 }
 
 pub fn review(args: ReviewArgs, out: &mut dyn Write) -> Result<Exit> {
-    let today = args.recording.today();
-    let r = identity::Review {
-        by: args.by.clone(),
-        on: args.recording.on(),
-        note: args.note.clone(),
-        ticket: args.ticket.clone(),
-        vendor: args.vendor,
-    };
     let (id, root) = match (&args.owner, args.targets.as_slice()) {
         (Some(_), [root]) => (None, PathBuf::from(root)),
         (Some(_), []) => (None, PathBuf::from(".")),
@@ -135,12 +129,20 @@ pub fn review(args: ReviewArgs, out: &mut dyn Write) -> Result<Exit> {
             "name the identity reviewed (nhi review ID [REGISTRY] --by PERSON), or --owner OWNER"
         ),
     };
-    args.recording
-        .record(&root, out, |ws| match (&id, &args.owner) {
+    args.recording.record(&root, out, |ws, on, today| {
+        let r = identity::Review {
+            by: args.by.clone(),
+            on,
+            note: args.note.clone(),
+            ticket: args.ticket.clone(),
+            vendor: args.vendor,
+        };
+        match (&id, &args.owner) {
             (Some(id), _) => identity::review(ws, id, &r, today),
             (None, Some(owner)) => identity::campaign(ws, owner, &r, args.within, today).map(drop),
             (None, None) => unreachable!("checked above"),
-        })
+        }
+    })
 }
 
 #[derive(Debug, clap::Args)]
@@ -157,11 +159,10 @@ pub struct RotatedArgs {
 }
 
 pub fn rotated(args: RotatedArgs, out: &mut dyn Write) -> Result<Exit> {
-    let today = args.recording.today();
-    let on = args.recording.on();
-    args.recording.record(&args.registry.root, out, |ws| {
-        identity::rotated(ws, &args.id, on, args.expires, today)
-    })
+    args.recording
+        .record(&args.registry.root, out, |ws, on, today| {
+            identity::rotated(ws, &args.id, on, args.expires, today)
+        })
 }
 
 #[derive(Debug, clap::Args)]
@@ -178,12 +179,11 @@ pub struct DecommissionArgs {
 }
 
 pub fn decommission(args: DecommissionArgs, out: &mut dyn Write) -> Result<Exit> {
-    let today = args.recording.today();
-    let on = args.recording.on();
-    let revoked_on = args.revoked_on.unwrap_or(on);
-    args.recording.record(&args.registry.root, out, |ws| {
-        identity::decommission(ws, &args.id, on, revoked_on, today)
-    })
+    args.recording
+        .record(&args.registry.root, out, |ws, on, today| {
+            let revoked_on = args.revoked_on.unwrap_or(on);
+            identity::decommission(ws, &args.id, on, revoked_on, today)
+        })
 }
 
 #[derive(Debug, clap::Args)]
@@ -201,11 +201,10 @@ pub struct ApproveArgs {
 }
 
 pub fn approve(args: ApproveArgs, out: &mut dyn Write) -> Result<Exit> {
-    let today = args.recording.today();
-    let on = args.recording.on();
-    args.recording.record(&args.registry.root, out, |ws| {
-        exception::approve(ws, &args.exception, &args.by, on, today)
-    })
+    args.recording
+        .record(&args.registry.root, out, |ws, on, today| {
+            exception::approve(ws, &args.exception, &args.by, on, today)
+        })
 }
 
 #[derive(Debug, clap::Args)]
@@ -225,11 +224,10 @@ pub struct RenewArgs {
 }
 
 pub fn renew(args: RenewArgs, out: &mut dyn Write) -> Result<Exit> {
-    let today = args.recording.today();
-    let on = args.recording.on();
-    args.recording.record(&args.registry.root, out, |ws| {
-        exception::renew(ws, &args.exception, args.expires, &args.by, on, today)
-    })
+    args.recording
+        .record(&args.registry.root, out, |ws, on, today| {
+            exception::renew(ws, &args.exception, args.expires, &args.by, on, today)
+        })
 }
 
 #[derive(Debug, clap::Args)]
