@@ -34,34 +34,45 @@ access:
 tags: [a]
 ";
 
+/// Asserts that `change` turns [`IDENTITY`] into itself with `old`, which it holds once, replaced by `new`.
+fn assert_replaces(
+    change: impl FnOnce(&mut EditFile) -> Result<bool, EditError>,
+    old: &str,
+    new: &str,
+) {
+    assert_eq!(
+        IDENTITY.matches(old).count(),
+        1,
+        "{old:?} is not in IDENTITY once"
+    );
+    assert_eq!(edit(IDENTITY, change).unwrap(), IDENTITY.replace(old, new));
+}
+
 #[test]
 fn setting_a_value_changes_only_its_text_and_keeps_the_quotes() {
-    let out = edit(IDENTITY, |f| f.set(0, "/review/last", "2026-12-02".into())).unwrap();
-    assert_eq!(
-        out,
-        IDENTITY.replace("last: 2026-01-01  # old", "last: 2026-12-02  # old")
+    assert_replaces(
+        |f| f.set(0, "/review/last", "2026-12-02".into()),
+        "last: 2026-01-01  # old",
+        "last: 2026-12-02  # old",
     );
-    let out = edit(IDENTITY, |f| {
-        f.set(0, "/credential/last_rotated", "2026-12-02".into())
-    })
-    .unwrap();
-    assert_eq!(out, IDENTITY.replace("'2026-01-01'", "'2026-12-02'"));
+    assert_replaces(
+        |f| f.set(0, "/credential/last_rotated", "2026-12-02".into()),
+        "'2026-01-01'",
+        "'2026-12-02'",
+    );
 }
 
 #[test]
 fn a_missing_key_goes_beside_its_siblings_and_a_missing_mapping_is_created() {
-    let out = edit(IDENTITY, |f| f.set(0, "/review/note", "quarterly".into())).unwrap();
-    assert_eq!(
-        out,
-        IDENTITY.replace("  by: bob\n", "  by: bob\n  note: quarterly\n")
+    assert_replaces(
+        |f| f.set(0, "/review/note", "quarterly".into()),
+        "  by: bob\n",
+        "  by: bob\n  note: quarterly\n",
     );
-    let out = edit(IDENTITY, |f| {
-        f.set_after(0, "/decommissioned_on", "2026-12-02".into(), &["id"])
-    })
-    .unwrap();
-    assert_eq!(
-        out,
-        IDENTITY.replace("id: pay\n", "id: pay\ndecommissioned_on: 2026-12-02\n")
+    assert_replaces(
+        |f| f.set_after(0, "/decommissioned_on", "2026-12-02".into(), &["id"]),
+        "id: pay\n",
+        "id: pay\ndecommissioned_on: 2026-12-02\n",
     );
     let text = "kind: Identity\nid: a\ncredential:\n    kind: static\ntags: [x]\n";
     let out = edit(text, |f| f.set(0, "/review/last", "2026-12-02".into())).unwrap();
@@ -96,25 +107,19 @@ fn crlf_bom_and_a_missing_final_newline_survive() {
 
 #[test]
 fn removing_an_entry_takes_its_lines_and_its_comments() {
-    let out = edit(IDENTITY, |f| f.remove(0, "/access/0")).unwrap();
-    assert_eq!(
-        out,
-        IDENTITY.replace(
-            "  # the main one\n  - system: stripe\n    level: write\n",
-            ""
-        )
+    assert_replaces(
+        |f| f.remove(0, "/access/0"),
+        "  # the main one\n  - system: stripe\n    level: write\n",
+        "",
     );
     let out = edit(IDENTITY, |f| f.remove(0, "/access")).unwrap();
     let start = IDENTITY.find("access:").unwrap();
     let end = IDENTITY.find("tags:").unwrap();
     assert_eq!(out, format!("{}{}", &IDENTITY[..start], &IDENTITY[end..]));
-    let out = edit(IDENTITY, |f| f.remove(0, "/review")).unwrap();
-    assert_eq!(
-        out,
-        IDENTITY.replace(
-            "# who reviewed\nreview:\n  last: 2026-01-01  # old\n  by: bob\n",
-            ""
-        )
+    assert_replaces(
+        |f| f.remove(0, "/review"),
+        "# who reviewed\nreview:\n  last: 2026-01-01  # old\n  by: bob\n",
+        "",
     );
     let text = "a: [x, y, z]\nb: {p: 1, q: 2}\n";
     let out = edit(text, |f| {
