@@ -112,12 +112,18 @@ pub struct Base([u8; 32]);
 
 impl Base {
     pub fn of(templates: &[u8; 32], template: &str, ctx: &Value) -> Base {
-        let mut h = Sha256::new();
-        h.update(templates);
-        h.update(template.as_bytes());
-        h.update([0]);
-        feed(&mut h, ctx);
-        Base(h.finalize().into())
+        thread_local! {
+            /// The bytes fed for a context, kept between pages: one hash update instead of thousands.
+            static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BYTES.with_borrow_mut(|bytes| {
+            bytes.clear();
+            bytes.extend_from_slice(templates);
+            bytes.extend_from_slice(template.as_bytes());
+            bytes.push(0);
+            feed(bytes, ctx);
+            Base(Sha256::digest(&bytes[..]).into())
+        })
     }
 
     /// The key with the values of the site-wide fields in `read`.
@@ -137,43 +143,43 @@ impl Base {
 
 /// Feeds a JSON value into the hash without printing it: a tag per node, and strings, keys and arrays
 /// with their lengths, so that two different values never feed the same bytes.
-fn feed(h: &mut Sha256, value: &Value) {
-    let len = |h: &mut Sha256, n: usize| h.update((n as u64).to_le_bytes());
+fn feed(h: &mut Vec<u8>, value: &Value) {
+    let len = |h: &mut Vec<u8>, n: usize| h.extend_from_slice(&(n as u64).to_le_bytes());
     match value {
-        Value::Null => h.update([0]),
-        Value::Bool(b) => h.update([1, u8::from(*b)]),
+        Value::Null => h.push(0),
+        Value::Bool(b) => h.extend_from_slice(&[1, u8::from(*b)]),
         Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
             (Some(u), _, _) => {
-                h.update([2]);
-                h.update(u.to_le_bytes());
+                h.push(2);
+                h.extend_from_slice(&u.to_le_bytes());
             }
             (None, Some(i), _) => {
-                h.update([6]);
-                h.update(i.to_le_bytes());
+                h.push(6);
+                h.extend_from_slice(&i.to_le_bytes());
             }
             (None, None, f) => {
-                h.update([7]);
-                h.update(f.unwrap_or(f64::NAN).to_bits().to_le_bytes());
+                h.push(7);
+                h.extend_from_slice(&f.unwrap_or(f64::NAN).to_bits().to_le_bytes());
             }
         },
         Value::String(s) => {
-            h.update([3]);
+            h.push(3);
             len(h, s.len());
-            h.update(s);
+            h.extend_from_slice(s.as_bytes());
         }
         Value::Array(items) => {
-            h.update([4]);
+            h.push(4);
             len(h, items.len());
             for item in items {
                 feed(h, item);
             }
         }
         Value::Object(map) => {
-            h.update([5]);
+            h.push(5);
             len(h, map.len());
             for (key, item) in map {
                 len(h, key.len());
-                h.update(key);
+                h.extend_from_slice(key.as_bytes());
                 feed(h, item);
             }
         }

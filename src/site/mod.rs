@@ -14,6 +14,7 @@ mod files;
 pub mod history;
 mod index;
 mod inputs;
+mod markup;
 pub mod output;
 mod overview;
 mod pages;
@@ -27,7 +28,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use jiff::civil::Date;
-use minijinja::value::Serde;
 use minijinja::{Environment, Value as Jinja};
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -264,11 +264,28 @@ fn page(site: &Site<'_>, job: &Job<'_>) -> Page {
     }
 }
 
+/// A context as the templates see it. The same value `minijinja::value::Serde` would make, built directly:
+/// serializing through serde cost a tenth of the time of a page.
+fn jinja(value: &Value) -> Jinja {
+    match value {
+        Value::Null => Jinja::from(()),
+        Value::Bool(b) => Jinja::from(*b),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Jinja::from(u),
+            (None, Some(i)) => Jinja::from(i),
+            (None, None) => Jinja::from(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Jinja::from(s.as_str()),
+        Value::Array(items) => items.iter().map(jinja).collect(),
+        Value::Object(map) => Jinja::from_pairs(map.iter().map(|(k, v)| (k.as_str(), jinja(v)))),
+    }
+}
+
 /// Renders a page, noting the site-wide fields it read.
 fn render(env: &Environment<'_>, page: &Page) -> Result<(String, u32)> {
     let (html, read) = inputs::Globals::tracking(|| {
         env.get_template(page.template)
-            .and_then(|t| t.render(Jinja::from(Serde(&page.ctx))))
+            .and_then(|t| t.render(jinja(&page.ctx)))
     });
     let html = html.map_err(|e| {
         anyhow::anyhow!(

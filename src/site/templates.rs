@@ -144,6 +144,7 @@ impl Templates {
         env.add_filter("plural", |n: i64, one: &str, many: &str| {
             crate::report::text::plural(n, one, many)
         });
+        super::markup::register(&mut env);
         env
     }
 }
@@ -159,18 +160,6 @@ fn html_formatter(
         Some(text) if !value.is_safe() && *state.auto_escape() == AutoEscape::Html => text,
         _ => return minijinja::escape_formatter(out, state, value),
     };
-    let mut rest = text;
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
-        out.write_str(&rest[..at])?;
-        out.write_str(match rest.as_bytes()[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#x27;",
-        })?;
-        rest = &rest[at + 1..];
-    }
-    out.write_str(rest)?;
+    super::markup::escape(out, text)?;
     Ok(())
 }
