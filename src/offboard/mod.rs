@@ -37,7 +37,7 @@ pub struct Who {
     pub left_on: Option<Date>,
 }
 
-/// A document the leaving affects, with where it is declared.
+/// A document the leaving (of a person, or of a vendor) affects: why it is listed, and where it is declared.
 #[derive(Debug, Serialize)]
 pub struct Affected {
     pub id: String,

@@ -4,16 +4,8 @@
 
 use serde::Serialize;
 
+use super::{affected, Affected};
 use crate::model::{Identity, Registry};
-
-/// One identity in the vendor report, with why it is listed.
-#[derive(Debug, Serialize)]
-pub struct Item {
-    pub id: String,
-    pub why: String,
-    pub file: String,
-    pub line: u32,
-}
 
 /// One step of the vendor's offboarding.
 #[derive(Debug, Serialize)]
@@ -29,39 +21,43 @@ pub struct Step {
 pub struct Report {
     pub vendor: String,
     /// Identities with `vendor: VENDOR`: credentials the third party holds or issued.
-    pub holds: Vec<Item>,
+    pub holds: Vec<Affected>,
     /// Identities issued by (`system_of_record`) a system the vendor runs.
-    pub issued: Vec<Item>,
+    pub issued: Vec<Affected>,
     /// Systems with `vendor: VENDOR`.
-    pub systems: Vec<Item>,
+    pub systems: Vec<Affected>,
     /// Other identities whose credential is kept in, or used by, a system the vendor runs: it could read them.
-    pub exposed: Vec<Item>,
+    pub exposed: Vec<Affected>,
     /// Identities that reach a system the vendor runs, and nothing else: useless once it is gone.
-    pub stranded: Vec<Item>,
+    pub stranded: Vec<Affected>,
     pub steps: Vec<Step>,
 }
 
 /// The report for `vendor` (matched case-insensitively), or `None` when nothing names it.
 pub fn report(registry: &Registry, vendor: &str) -> Option<Report> {
     let is = |v: Option<&str>| v.is_some_and(|v| v.eq_ignore_ascii_case(vendor));
-    let systems: Vec<Item> = registry
+    let systems: Vec<Affected> = registry
         .systems
         .iter()
         .filter(|s| is(s.item.vendor.as_deref()))
-        .map(|s| item(&s.item.id, "runs it".into(), &s.source))
+        .map(|s| affected(&s.item.id, "runs it".into(), &s.source))
         .collect();
     let runs = |id: &str| systems.iter().any(|s| s.id == id);
     let (mut holds, mut issued, mut exposed, mut stranded) = (vec![], vec![], vec![], vec![]);
     for d in registry.identities.iter().filter(|d| d.item.is_active()) {
         let i = &d.item;
         if is(i.vendor.as_deref()) {
-            holds.push(item(&i.id, "holds or issued it".into(), &d.source));
+            holds.push(affected(&i.id, "holds or issued it".into(), &d.source));
         } else if let Some(s) = i.system_of_record.as_deref().filter(|s| runs(s)) {
-            issued.push(item(&i.id, format!("issued by `{s}`"), &d.source));
+            issued.push(affected(&i.id, format!("issued by `{s}`"), &d.source));
         } else if let Some(s) = seen_by(i, &runs) {
-            exposed.push(item(&i.id, s, &d.source));
+            exposed.push(affected(&i.id, s, &d.source));
         } else if !i.access.is_empty() && i.access.iter().all(|a| runs(&a.system)) {
-            stranded.push(item(&i.id, "reaches only its systems".into(), &d.source));
+            stranded.push(affected(
+                &i.id,
+                "reaches only its systems".into(),
+                &d.source,
+            ));
         }
     }
     if systems.is_empty() && holds.is_empty() {
@@ -101,15 +97,6 @@ pub fn report(registry: &Registry, vendor: &str) -> Option<Report> {
         stranded,
         steps,
     })
-}
-
-fn item(id: &str, why: String, source: &crate::model::Source) -> Item {
-    Item {
-        id: id.to_string(),
-        why,
-        file: source.file.to_string(),
-        line: source.start.line.get(),
-    }
 }
 
 /// Why a vendor's system could read the credential: it stores it or runs with it.
