@@ -2,45 +2,32 @@
 //! `federation` mapping. A trust policy that admits too much is a `federation-too-broad` finding, whether or
 //! not the registry declares the role; subjects, issuer and audience that disagree are `drift`.
 
-use super::{at_identity, Drifted, Origin};
+use super::{at_export, at_identity, Drifted};
 use crate::catalogue::RuleId;
 use crate::federation::pattern::{covers, issuer_key};
 use crate::federation::trust::Grant;
-use crate::finding::{Finding, Severity};
+use crate::finding::Severity;
 use crate::import::aws_roles::breadth;
 use crate::import::Record;
-use crate::model::{Doc, Identity, Kind, Source};
+use crate::model::{Doc, Identity};
 use crate::rules::federation::RULE;
-use crate::span::Pos;
 
 /// Findings about a role the registry does not declare: only its breadth (`undeclared` says the rest).
 pub(super) fn undeclared(record: &Record, id: &str, out: &mut Vec<Drifted>) {
     for grant in &record.trust {
         for why in breadth(grant) {
-            let source = Source {
-                file: record.file.as_str().into(),
-                start: Pos::START,
-                doc: 0,
-                flawed: false,
-            };
             let message = format!("the trust policy of `{}`: {why}", record.external_id);
-            let finding = Finding::at_pos(
+            let mut d = at_export(
                 RULE,
-                Kind::Identity.name(),
                 id,
-                &source,
-                Pos::new(record.line, 1),
+                record.external_id.clone(),
+                record.file.as_str().into(),
+                record.line,
                 "",
                 message,
             );
-            out.push(Drifted {
-                finding,
-                origin: Origin::Export,
-                external_id: record.external_id.clone(),
-                field: Some("federation.subjects"),
-                registry: None,
-                export: None,
-            });
+            d.field = Some("federation.subjects");
+            out.push(d);
         }
     }
 }

@@ -3,14 +3,12 @@
 //! `external_id`. Only the leak's description, place and identifiers are used: never a secret value.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
-use super::{Drifted, Origin};
+use super::{at_export, Drifted};
 use crate::catalogue::RuleId;
-use crate::finding::Finding;
 use crate::import::Leak;
-use crate::model::{Doc, Identity, Kind, Registry, Source};
-use crate::span::{push_token, Pos};
+use crate::model::{Doc, Identity, Registry};
+use crate::span::push_token;
 
 /// The registry identity a leak names: one whose `external_id` is among the leak's identifiers (trimmed,
 /// case ignored, `k8s:` optional).
@@ -30,12 +28,6 @@ fn leaked_identity<'r>(registry: &'r Registry, leak: &Leak) -> Option<&'r Doc<Id
 
 /// The `secret-in-code` finding of one leak.
 pub fn leaked(registry: &Registry, leak: &Leak) -> Drifted {
-    let source = Source {
-        file: Arc::from(leak.file.as_str()),
-        start: Pos::START,
-        doc: 0,
-        flawed: false,
-    };
     let commit = leak
         .commit
         .as_deref()
@@ -68,25 +60,18 @@ pub fn leaked(registry: &Registry, leak: &Leak) -> Drifted {
     );
     let mut pointer = String::new();
     push_token(&mut pointer, &leak.what);
-    let finding = Finding::at_pos(
+    let external_id = identity
+        .and_then(|d| d.item.external_id.clone())
+        .unwrap_or_default();
+    at_export(
         RuleId::SecretInCode,
-        Kind::Identity.name(),
         &id,
-        &source,
-        Pos::new(leak.line.max(1), 1),
+        external_id,
+        leak.file.as_str().into(),
+        leak.line.max(1),
         &pointer,
         message,
-    );
-    Drifted {
-        finding,
-        origin: Origin::Export,
-        external_id: identity
-            .and_then(|d| d.item.external_id.clone())
-            .unwrap_or_default(),
-        field: None,
-        registry: None,
-        export: None,
-    }
+    )
 }
 
 /// The `id` of a `secret-in-code` finding no registry identity matches.

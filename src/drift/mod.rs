@@ -113,12 +113,6 @@ pub fn finish(registry: &Registry, as_of: Date, drifted: Vec<Drifted>) -> Vec<Dr
 }
 
 fn undeclared(record: &Record, id: &str) -> Drifted {
-    let source = Source {
-        file: Arc::from(record.file.as_str()),
-        start: Pos::START,
-        doc: 0,
-        flawed: false,
-    };
     let mut pointer = String::new();
     push_token(&mut pointer, &record.external_id);
     let (severity, state) = if record.active {
@@ -130,24 +124,17 @@ fn undeclared(record: &Record, id: &str) -> Drifted {
         "`{}` is in the export but not in the registry{state}: a shadow identity nobody owns; declare it (`nhi import` drafts it as `{id}`) or remove it",
         record.external_id
     );
-    let mut finding = Finding::at_pos(
+    let mut d = at_export(
         RuleId::Undeclared,
-        Kind::Identity.name(),
         id,
-        &source,
-        Pos::new(record.line, 1),
+        record.external_id.clone(),
+        record.file.as_str().into(),
+        record.line,
         &pointer,
         message,
     );
-    finding.severity = severity;
-    Drifted {
-        finding,
-        origin: Origin::Export,
-        external_id: record.external_id.clone(),
-        field: None,
-        registry: None,
-        export: None,
-    }
+    d.finding.severity = severity;
+    d
 }
 
 fn stale(doc: &Doc<Identity>, ext: &str, export: &Export) -> Drifted {
@@ -181,6 +168,43 @@ pub(crate) fn at_identity(
     Drifted {
         finding,
         origin: Origin::Registry,
+        external_id,
+        field: None,
+        registry: None,
+        export: None,
+    }
+}
+
+/// A finding about line `line` of the export `file`, where it names `external_id` (`id` in the registry, or
+/// the id `nhi import` would give it), at `pointer`.
+pub(crate) fn at_export(
+    rule: RuleId,
+    id: &str,
+    external_id: String,
+    file: Arc<str>,
+    line: u32,
+    pointer: &str,
+    message: String,
+) -> Drifted {
+    let source = Source {
+        file,
+        start: Pos::START,
+        doc: 0,
+        flawed: false,
+    };
+    let at = Pos::new(line, 1);
+    let finding = Finding::at_pos(
+        rule,
+        Kind::Identity.name(),
+        id,
+        &source,
+        at,
+        pointer,
+        message,
+    );
+    Drifted {
+        finding,
+        origin: Origin::Export,
         external_id,
         field: None,
         registry: None,

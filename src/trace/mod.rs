@@ -17,14 +17,13 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 
 use crate::catalogue::RuleId;
-use crate::drift::{self, at_identity, Drifted, Origin};
+use crate::drift::{self, at_export, at_identity, Drifted};
 use crate::federation::pattern::{issuer_key, matches};
-use crate::finding::{Finding, Severity};
+use crate::finding::Severity;
 use crate::import::{ids, match_key, SourceKind};
-use crate::model::{Doc, Identity, Kind, Registry, Source};
+use crate::model::{Doc, Identity, Registry};
 use crate::report::trace::{Subject, Traced};
 use crate::secrets;
-use crate::span::Pos;
 
 /// The issuance logs `nhi trace` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -392,30 +391,9 @@ fn at_log(
     message: String,
     severity: Severity,
 ) -> Drifted {
-    let source = Source {
-        file: file.clone(),
-        start: Pos::START,
-        doc: 0,
-        flawed: false,
-    };
-    let mut finding = Finding::at_pos(
-        rule,
-        Kind::Identity.name(),
-        id,
-        &source,
-        Pos::new(line, 1),
-        "",
-        message,
-    );
-    finding.severity = severity;
-    Drifted {
-        finding,
-        origin: Origin::Export,
-        external_id: role.to_string(),
-        field: None,
-        registry: None,
-        export: None,
-    }
+    let mut d = at_export(rule, id, role.to_string(), file.clone(), line, "", message);
+    d.finding.severity = severity;
+    d
 }
 
 /// A value from the log as it may be shown: control characters become spaces, anything that looks like a
