@@ -315,12 +315,8 @@ fn disagreements(identity: &Identity, record: &Record, source: SourceKind) -> Ve
         });
     }
     if let Some(used) = record.last_used {
-        let retired_on = identity
-            .decommissioned_on
-            .or(identity.credential.revoked_on)
-            .filter(|_| retired);
         let recorded = identity.last_used;
-        if let Some(day) = retired_on.filter(|day| used > *day) {
+        if let Some(day) = identity.retired_on().filter(|day| used > *day) {
             let message = format!("used on {used}, after the identity was {status} on {day}: someone still holds the credential; revoke it and investigate");
             out.push(Disagreement {
                 severity: Severity::Error,
@@ -353,10 +349,7 @@ fn disagreements(identity: &Identity, record: &Record, source: SourceKind) -> Ve
 
 fn rotation(identity: &Identity, record: &Record, out: &mut Vec<Disagreement>) {
     let Some(issued) = record.rotated else { return };
-    let claimed = identity
-        .credential
-        .last_rotated
-        .or(identity.credential.created);
+    let claimed = identity.last_rotation();
     let show = |d: Date| Some(d.to_string());
     match claimed {
         Some(claimed) if issued < claimed => {

@@ -197,6 +197,15 @@ impl Identity {
     pub fn last_rotation(&self) -> Option<Date> {
         self.credential.last_rotated.or(self.credential.created)
     }
+
+    /// The day a retired identity stopped being usable: the day it was decommissioned, else the day its
+    /// credential was revoked. `None` while it is active.
+    pub fn retired_on(&self) -> Option<Date> {
+        if self.is_active() {
+            return None;
+        }
+        self.decommissioned_on.or(self.credential.revoked_on)
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]

@@ -140,21 +140,14 @@ pub fn record_facts<'a>(
     };
     let mut out = Vec::new();
     if let Some(used) = record.last_used {
-        let retired_on = identity
-            .decommissioned_on
-            .or(identity.credential.revoked_on)
-            .filter(|_| retired);
         // A use after retirement is an incident for a person, not a fact to write down.
-        let after_retirement = retired_on.is_some_and(|day| used > day);
+        let after_retirement = identity.retired_on().is_some_and(|day| used > day);
         if !after_retirement && identity.last_used.is_none_or(|r| used > r) {
             out.push(update(Field::LastUsed, used, identity.last_used));
         }
     }
     if record.active && !retired {
-        let claimed = identity
-            .credential
-            .last_rotated
-            .or(identity.credential.created);
+        let claimed = identity.last_rotation();
         if let Some(issued) = record.rotated.filter(|i| claimed.is_none_or(|c| *i > c)) {
             out.push(update(
                 Field::LastRotated,
