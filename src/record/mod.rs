@@ -111,11 +111,7 @@ impl Workspace {
             return invalid(format!("{role} `{id}` is not a Person of the registry"));
         };
         if !p.item.is_active() {
-            let on = p
-                .item
-                .left_on
-                .map(|d| format!(" on {d}"))
-                .unwrap_or_default();
+            let on = crate::rules::people::left_on(&p.item);
             return invalid(format!(
                 "{role} `{id}` left{on}: a Person who left cannot answer for it"
             ));

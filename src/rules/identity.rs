@@ -71,11 +71,7 @@ fn orphaned(ctx: &Ctx<'_>, doc: &Doc<Identity>, out: &mut Vec<Finding>) {
         if person.item.is_active() {
             return;
         }
-        let left = person
-            .item
-            .left_on
-            .map(|d| format!(" on {d}"))
-            .unwrap_or_default();
+        let left = super::people::left_on(&person.item);
         format!("owner `{owner}` is a Person who left{left}: the identity is orphaned")
     } else if ctx.teams.contains_key(owner) {
         if ctx.staffed.contains(owner) {

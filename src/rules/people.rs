@@ -6,7 +6,8 @@ use crate::catalogue::RuleId;
 use crate::finding::{on_identity, Finding};
 use crate::model::{Doc, Identity, Person};
 
-fn left_on(person: &Person) -> String {
+/// ` on DAY` for a Person who left on a known day, else nothing: the words after "left".
+pub(crate) fn left_on(person: &Person) -> String {
     person
         .left_on
         .map(|d| format!(" on {d}"))
