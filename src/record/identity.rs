@@ -29,6 +29,17 @@ const REVIEW_RULES: [RuleId; 4] = [
     RuleId::ReviewNotIndependent,
 ];
 
+impl Review {
+    /// The rules a review answers, which the gate judges after it.
+    fn rules(&self) -> &'static [RuleId] {
+        if self.vendor {
+            &[RuleId::VendorReviewOverdue]
+        } else {
+            &REVIEW_RULES
+        }
+    }
+}
+
 /// `nhi review ID`: records the review of one identity; the gate is judged as of `today`.
 pub fn review(ws: &mut Workspace, id: &str, r: &Review, today: Date) -> Result<(), Refused> {
     not_future("the review on", r.on, today)?;
@@ -40,12 +51,7 @@ pub fn review(ws: &mut Workspace, id: &str, r: &Review, today: Date) -> Result<(
         ));
     }
     record_review(ws, &doc, r);
-    let rules: &[RuleId] = if r.vendor {
-        &[RuleId::VendorReviewOverdue]
-    } else {
-        &REVIEW_RULES
-    };
-    ws.gate(today, &[(Kind::Identity, id)], rules)
+    ws.gate(today, &[(Kind::Identity, id)], r.rules())
 }
 
 fn record_review(ws: &mut Workspace, doc: &Doc<Identity>, r: &Review) {
@@ -116,12 +122,7 @@ pub fn campaign(
     }
     let ids: Vec<String> = due.iter().map(|d| d.item.id.clone()).collect();
     let subjects: Vec<(Kind, &str)> = ids.iter().map(|i| (Kind::Identity, i.as_str())).collect();
-    let rules: &[RuleId] = if r.vendor {
-        &[RuleId::VendorReviewOverdue]
-    } else {
-        &REVIEW_RULES
-    };
-    ws.gate(today, &subjects, rules)?;
+    ws.gate(today, &subjects, r.rules())?;
     Ok(ids)
 }
 
