@@ -2,6 +2,7 @@
 //! may show it (never a secret, never a long string).
 
 use crate::secrets;
+use crate::span::unescape_token;
 
 /// The closest candidate within a small edit distance, for "did you mean".
 pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
@@ -41,17 +42,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
 /// The last token of a JSON pointer, unescaped; array indexes name their parent (`access[2]`).
 pub fn field_name(pointer: &str) -> String {
     let mut tokens = pointer.rsplit('/');
-    let last = tokens
-        .next()
-        .unwrap_or("")
-        .replace("~1", "/")
-        .replace("~0", "~");
+    let last = unescape_token(tokens.next().unwrap_or(""));
     if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
-        let parent = tokens
-            .next()
-            .unwrap_or("")
-            .replace("~1", "/")
-            .replace("~0", "~");
+        let parent = unescape_token(tokens.next().unwrap_or(""));
         return format!("{parent}[{last}]");
     }
     if last.is_empty() {

@@ -125,3 +125,8 @@ pub fn push_token(pointer: &mut String, token: &str) {
         }
     }
 }
+
+/// One reference token of a JSON pointer as it was before [`push_token`] escaped it.
+pub fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}

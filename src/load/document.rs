@@ -5,7 +5,7 @@ use serde_json::{Map, Number, Value as Json};
 
 use super::yaml::{Node, Value};
 use crate::secrets;
-use crate::span::{push_token, Locator, Pos};
+use crate::span::{push_token, unescape_token, Locator, Pos};
 
 /// Integral floats up to 2^53 are exact in an `f64` and become integers.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
@@ -136,7 +136,7 @@ pub fn remove(json: &mut Json, pointer: &str) {
     let Some((parent, last)) = pointer.rsplit_once('/') else {
         return;
     };
-    let last = last.replace("~1", "/").replace("~0", "~");
+    let last = unescape_token(last);
     match json.pointer_mut(parent) {
         Some(Json::Object(map)) => {
             map.remove(&last);
