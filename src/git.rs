@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use crate::load;
 
@@ -143,9 +143,9 @@ impl Repo {
             .collect())
     }
 
-    /// Streams `git log ARGS` (a format and options chosen by the caller, in the repository's top) line by
-    /// line to `each`, without holding the whole output: one pass over a long history.
-    pub fn log_lines(&self, args: &[&str], mut each: impl FnMut(&[u8])) -> Result<(), GitError> {
+    /// `git log ARGS` (a format and options chosen by the caller, in the repository's top), read line by line
+    /// without holding the whole output: one pass over a long history.
+    pub fn log(&self, args: &[&str]) -> Result<Log, GitError> {
         let mut full = vec!["-c", "core.quotePath=false", "log"];
         full.extend_from_slice(args);
         let mut child = git(&self.top, &full)
@@ -157,29 +157,30 @@ impl Repo {
             .stdout
             .take()
             .ok_or_else(|| GitError::Spawn(std::io::Error::other("no stdout")))?;
-        let mut reader = BufReader::with_capacity(1 << 16, stdout);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            let n = reader
-                .read_until(b'\n', &mut line)
-                .map_err(GitError::Spawn)?;
-            if n == 0 {
-                break;
-            }
-            if line.last() == Some(&b'\n') {
-                line.pop();
-            }
-            each(&line);
-        }
-        let status = child.wait().map_err(GitError::Spawn)?;
-        if !status.success() {
-            return Err(GitError::Failed {
-                command: full.join(" "),
-                stderr: format!("exited with {status}"),
-            });
-        }
-        Ok(())
+        Ok(Log {
+            child,
+            reader: BufReader::with_capacity(1 << 16, stdout),
+            line: Vec::new(),
+            command: full.join(" "),
+        })
+    }
+
+    /// A `git cat-file --batch` that answers one blob at a time, for a caller that learns which blobs it
+    /// needs while it reads something else.
+    pub fn blob_reader(&self) -> Result<BlobReader, GitError> {
+        let mut child = git(&self.top, &["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(GitError::Spawn)?;
+        let no = |what: &str| GitError::Spawn(std::io::Error::other(format!("no {what}")));
+        let stdin = child.stdin.take().ok_or_else(|| no("stdin"))?;
+        let stdout = child.stdout.take().ok_or_else(|| no("stdout"))?;
+        Ok(BlobReader {
+            child,
+            stdin: Some(stdin),
+            reader: BufReader::new(stdout),
+        })
     }
 
     /// Files changed between `rev` and the work tree (committed, staged or not), plus untracked files that
@@ -205,6 +206,84 @@ impl Repo {
             );
         }
         Ok(changed)
+    }
+}
+
+/// A running `git log`, read a line at a time ([`Repo::log`]).
+pub struct Log {
+    child: Child,
+    reader: BufReader<ChildStdout>,
+    line: Vec<u8>,
+    command: String,
+}
+
+impl Log {
+    /// The next line, without its newline; `None` at the end of the output.
+    pub fn next_line(&mut self) -> Result<Option<&[u8]>, GitError> {
+        self.line.clear();
+        let n = self
+            .reader
+            .read_until(b'\n', &mut self.line)
+            .map_err(GitError::Spawn)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if self.line.last() == Some(&b'\n') {
+            self.line.pop();
+        }
+        Ok(Some(&self.line))
+    }
+
+    /// Waits for git once the output is read: an error if it failed.
+    pub fn finish(mut self) -> Result<(), GitError> {
+        let status = self.child.wait().map_err(GitError::Spawn)?;
+        if !status.success() {
+            return Err(GitError::Failed {
+                command: std::mem::take(&mut self.command),
+                stderr: format!("exited with {status}"),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Log {
+    /// A log left before its end (an error elsewhere) is stopped rather than left running.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A running `git cat-file --batch` asked for one blob at a time ([`Repo::blob_reader`]).
+pub struct BlobReader {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    reader: BufReader<ChildStdout>,
+}
+
+impl BlobReader {
+    /// The contents of the blob `object`.
+    pub fn read(&mut self, object: &str) -> Result<Vec<u8>, GitError> {
+        let stdin = self
+            .stdin
+            .as_mut()
+            .ok_or_else(|| GitError::Spawn(std::io::Error::other("no stdin")))?;
+        stdin
+            .write_all(format!("{object}\n").as_bytes())
+            .and_then(|()| stdin.flush())
+            .map_err(GitError::Spawn)?;
+        read_blob(&mut self.reader, object)
+    }
+}
+
+impl Drop for BlobReader {
+    /// Closing its input ends git's batch.
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.wait();
     }
 }
 

@@ -1,11 +1,17 @@
-//! Which commits changed each document, from one `git log` pass over the registry's history.
+//! Which commits changed each document, from the registry's history in `git log`.
 //!
-//! The log follows the branch's first-parent chain (each merged pull request counts once, as it landed)
-//! with the hunks of each commit (`-U0`). Starting from the documents' line ranges in the version shown,
-//! each commit, newest first, is attributed to the documents whose lines its hunks touch, and the ranges are
-//! then carried back through its hunks to the lines they held before it, as `git blame` does. A file of
-//! several documents thus credits a commit only to the documents it changed; a rename carries the ranges to
-//! the old name; a document's history stops at the commit that created it.
+//! The log follows the branch's first-parent chain (each merged pull request counts once, as it landed).
+//! Starting from the documents' line ranges in the version shown, each commit, newest first, is attributed
+//! to the documents whose lines it touches, and the ranges are then carried back to the lines they held
+//! before it, as `git blame` does. A file of several documents thus credits a commit only to the documents
+//! it changed; a rename carries the ranges to the old name; a document's history stops at the commit that
+//! created it.
+//!
+//! The history is read in two passes that cost what it changed rather than what the registry weighs: a
+//! listing of the files each commit added, deleted or changed (`--raw`), and the `-U0` hunks of only the
+//! files changed in place (`--diff-filter=ad`). An added file credits every document traced to it without
+//! being read, unless a document starts below its first line (appended later) or is an exception (whose
+//! approval is looked for): then its blob alone is read. A deleted file holds nothing of later versions.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,7 +19,8 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::git::{GitError, Repo};
+use super::log::{self, FileDiff, Hunk, Listed, Patches};
+use crate::git::{BlobReader, GitError, Repo};
 use crate::model::{Registry, Source};
 
 /// One commit of the registry's history.
@@ -34,7 +41,8 @@ pub struct Commit {
 pub struct Change {
     /// Index into [`Changes::commits`].
     pub commit: usize,
-    /// The commit added an `approved_by` line inside the document.
+    /// The commit added an `approved_by` line inside the document (looked for in exceptions, the only
+    /// documents approved).
     pub approval: bool,
 }
 
@@ -59,87 +67,119 @@ struct Tracked {
     key: (Arc<str>, u32),
     first: u32,
     last: u32,
-}
-
-/// One hunk of `-U0` output: old start and length, new start and length, and the new lines that add
-/// `approved_by`.
-#[derive(Default)]
-struct Hunk {
-    old: (u32, u32),
-    new: (u32, u32),
-}
-
-/// What one commit did to one file.
-#[derive(Default)]
-struct FileDiff {
-    old_path: Option<String>,
-    new_path: Option<String>,
-    hunks: Vec<Hunk>,
-    approvals: Vec<u32>,
-    /// The new line the next `+` line of the current hunk lands on.
-    next_new: u32,
+    /// An exception: only exceptions are approved, so only their approvals are looked for.
+    exception: bool,
 }
 
 /// The changes of every document of `registry` (read at `commit` of `repo`) from the history of `commit`.
 pub fn read(repo: &Repo, commit: &str, registry: &Registry) -> Result<Changes, GitError> {
-    let mut tracked = initial_ranges(registry);
-    let mut changes = Changes::default();
-    let mut current: Option<(Commit, Vec<FileDiff>)> = None;
-    let mut args = vec![
-        "--first-parent",
-        "--diff-merges=first-parent",
-        "-p",
-        "-U0",
-        "-M",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-        "--format=%x1e%H%x1f%aI%x1f%an%x1f%ae%x1f%s",
-        commit,
-        "--",
-    ];
-    let prefix = repo.prefix.trim_end_matches('/');
-    if !prefix.is_empty() {
-        args.push(prefix);
-    }
-    let strip = repo.prefix.clone();
-    repo.log_lines(&args, |line| {
+    let mut tracer = Tracer {
+        repo,
+        strip: repo.prefix.clone(),
+        tracked: initial_ranges(registry),
+        changes: Changes::default(),
+        patches: None,
+        blobs: None,
+    };
+    let mut listing = repo.log(&log::args(&["--raw", "--no-abbrev"], commit, &repo.prefix))?;
+    let mut current: Option<Listed> = None;
+    while let Some(line) = listing.next_line()? {
         if let Some(header) = line.strip_prefix(b"\x1e") {
-            if let Some((c, files)) = current.take() {
-                apply(&mut changes, &mut tracked, c, files);
+            if let Some(listed) = current.take() {
+                tracer.apply(listed)?;
             }
-            current = parse_header(header).map(|c| (c, Vec::new()));
-            return;
+            current = Some(Listed::new(header));
+        } else if let Some(listed) = current.as_mut() {
+            listed.raw_line(line, &tracer.strip);
         }
-        if let Some((_, files)) = current.as_mut() {
-            diff_line(files, line, &strip);
-        }
-    })?;
-    if let Some((c, files)) = current.take() {
-        apply(&mut changes, &mut tracked, c, files);
     }
-    Ok(changes)
+    if let Some(listed) = current.take() {
+        tracer.apply(listed)?;
+    }
+    listing.finish()?;
+    tracer.finish()
+}
+
+/// The state of the walk back through the history: the documents' ranges in the version reached, the
+/// changes found so far, and the second pass and blob reader, started when first needed.
+struct Tracer<'r> {
+    repo: &'r Repo,
+    strip: String,
+    tracked: HashMap<String, Vec<Tracked>>,
+    changes: Changes,
+    patches: Option<Patches>,
+    blobs: Option<BlobReader>,
+}
+
+impl Tracer<'_> {
+    /// Credits one listed commit: its added files, and the hunks of the files it changed from the second
+    /// pass.
+    fn apply(&mut self, listed: Listed) -> Result<(), GitError> {
+        let mut files = Vec::new();
+        if listed.changed {
+            // Started at the first commit that needs it: the chain goes on from there.
+            let patches = match &mut self.patches {
+                Some(patches) => patches,
+                none => none.insert(Patches::start(self.repo, &listed.hash)?),
+            };
+            files = patches.of(&listed.hash, &self.strip)?;
+        }
+        for (path, blob) in listed.added {
+            if let Some(file) = self.creation(path, &blob)? {
+                files.push(file);
+            }
+        }
+        if let Some(commit) = listed.commit {
+            apply(&mut self.changes, &mut self.tracked, commit, files);
+        }
+        Ok(())
+    }
+
+    /// The diff of a file added with the blob `blob`, for the documents traced to it, if any. Each of them
+    /// starts on the file's first line unless a later change moved its start (a document appended to
+    /// the file, leading lines removed), and only an exception's approval is looked for: otherwise the file
+    /// is not read, and a one-line hunk stands for its lines.
+    fn creation(&mut self, path: String, blob: &str) -> Result<Option<FileDiff>, GitError> {
+        let Some(docs) = self.tracked.get(&path) else {
+            return Ok(None);
+        };
+        let read = !blob.is_empty() && docs.iter().any(|d| d.first > 1 || d.exception);
+        if !read {
+            return Ok(Some(FileDiff::added(path, None)));
+        }
+        let blobs = match &mut self.blobs {
+            Some(blobs) => blobs,
+            none => none.insert(self.repo.blob_reader()?),
+        };
+        Ok(Some(FileDiff::added(path, Some(&blobs.read(blob)?))))
+    }
+
+    /// The changes, once the second pass has been read to its end.
+    fn finish(mut self) -> Result<Changes, GitError> {
+        if let Some(patches) = self.patches.take() {
+            patches.finish()?;
+        }
+        Ok(self.changes)
+    }
 }
 
 /// Each document's lines in the version read: from its start to the line before the next document's
 /// start (the first from line 1, the last to the end of the file).
 fn initial_ranges(registry: &Registry) -> HashMap<String, Vec<Tracked>> {
-    let mut starts: HashMap<Arc<str>, Vec<(u32, u32)>> = HashMap::new();
+    let mut starts: HashMap<Arc<str>, Vec<(u32, u32, bool)>> = HashMap::new();
     let sources = registry
         .identities
         .iter()
-        .map(|d| &d.source)
-        .chain(registry.teams.iter().map(|d| &d.source))
-        .chain(registry.persons.iter().map(|d| &d.source))
-        .chain(registry.systems.iter().map(|d| &d.source))
-        .chain(registry.exceptions.iter().map(|d| &d.source));
-    for s in sources {
+        .map(|d| (&d.source, false))
+        .chain(registry.teams.iter().map(|d| (&d.source, false)))
+        .chain(registry.persons.iter().map(|d| (&d.source, false)))
+        .chain(registry.systems.iter().map(|d| (&d.source, false)))
+        .chain(registry.exceptions.iter().map(|d| (&d.source, true)));
+    for (s, exception) in sources {
         starts
             .entry(s.file.clone())
             .or_default()
-            .push((s.start.line.get(), s.doc));
+            .push((s.start.line.get(), s.doc, exception));
     }
     let mut out = HashMap::new();
     for (file, mut docs) in starts {
@@ -147,105 +187,16 @@ fn initial_ranges(registry: &Registry) -> HashMap<String, Vec<Tracked>> {
         let ranges: Vec<Tracked> = docs
             .iter()
             .enumerate()
-            .map(|(i, &(start, doc))| Tracked {
+            .map(|(i, &(start, doc, exception))| Tracked {
                 key: (file.clone(), doc),
                 first: if i == 0 { 1 } else { start },
-                last: docs.get(i + 1).map_or(u32::MAX, |(next, _)| next - 1),
+                last: docs.get(i + 1).map_or(u32::MAX, |(next, _, _)| next - 1),
+                exception,
             })
             .collect();
         out.insert(file.to_string(), ranges);
     }
     out
-}
-
-fn parse_header(header: &[u8]) -> Option<Commit> {
-    let text = String::from_utf8_lossy(header);
-    let mut parts = text.split('\x1f');
-    let hash = parts.next()?.to_string();
-    let date = crate::day::of_timestamp(parts.next()?)?;
-    let author = parts.next()?.to_string();
-    let email = parts.next()?.to_string();
-    let subject = parts.next().unwrap_or("").to_string();
-    let pr = pull_request(&subject);
-    Some(Commit {
-        hash,
-        date,
-        author,
-        email,
-        subject,
-        pr,
-    })
-}
-
-/// The pull request a subject names: the last "(#123)" (squash and rebase merges), or "Merge pull request
-/// #123" (merge commits).
-pub fn pull_request(subject: &str) -> Option<u64> {
-    let number = |s: &str| -> Option<u64> {
-        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok()
-    };
-    if let Some(rest) = subject.strip_prefix("Merge pull request #") {
-        return number(rest);
-    }
-    let at = subject.rfind("(#")?;
-    let rest = &subject[at + 2..];
-    let n = number(rest)?;
-    rest[n.to_string().len()..].starts_with(')').then_some(n)
-}
-
-/// One line of a commit's patch.
-fn diff_line(files: &mut Vec<FileDiff>, line: &[u8], strip: &str) {
-    let path = |rest: &[u8]| -> Option<String> {
-        let text = String::from_utf8_lossy(rest);
-        let text = text.trim_end_matches('\t');
-        text.strip_prefix(strip).map(str::to_string)
-    };
-    if line.starts_with(b"diff --git ") {
-        files.push(FileDiff::default());
-        return;
-    }
-    let Some(file) = files.last_mut() else {
-        return;
-    };
-    if let Some(rest) = line.strip_prefix(b"--- a/") {
-        file.old_path = path(rest);
-    } else if let Some(rest) = line.strip_prefix(b"+++ b/") {
-        file.new_path = path(rest);
-    } else if let Some(rest) = line.strip_prefix(b"rename from ") {
-        file.old_path = path(rest);
-    } else if let Some(rest) = line.strip_prefix(b"rename to ") {
-        file.new_path = path(rest);
-    } else if let Some(rest) = line.strip_prefix(b"@@ -") {
-        if let Some(hunk) = parse_hunk(rest) {
-            file.next_new = hunk.new.0;
-            file.hunks.push(hunk);
-        }
-    } else if let Some(added) = line.strip_prefix(b"+") {
-        if !file.hunks.is_empty() {
-            let text = String::from_utf8_lossy(added);
-            if text.trim_start().starts_with("approved_by:") {
-                file.approvals.push(file.next_new);
-            }
-            file.next_new += 1;
-        }
-    }
-}
-
-/// `-a,b +c,d @@`: a missing length is 1.
-fn parse_hunk(rest: &[u8]) -> Option<Hunk> {
-    let text = std::str::from_utf8(rest).ok()?;
-    let (old, rest) = text.split_once(" +")?;
-    let new = rest.split(' ').next()?;
-    let pair = |s: &str| -> Option<(u32, u32)> {
-        match s.split_once(',') {
-            Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
-            None => Some((s.parse().ok()?, 1)),
-        }
-    };
-    Some(Hunk {
-        old: pair(old)?,
-        new: pair(new)?,
-    })
 }
 
 /// Credits `commit` to the documents its hunks touch, then carries their ranges back through the hunks.
@@ -269,10 +220,11 @@ fn apply(
         let renamed = file.old_path.as_ref().is_some_and(|old| old != new_path);
         for doc in &docs {
             if renamed || file.hunks.iter().any(|h| touches(h, doc)) {
-                let approval = file
-                    .approvals
-                    .iter()
-                    .any(|&l| l >= doc.first && l <= doc.last);
+                let approval = doc.exception
+                    && file
+                        .approvals
+                        .iter()
+                        .any(|&l| l >= doc.first && l <= doc.last);
                 changes
                     .by_doc
                     .entry(doc.key.clone())
@@ -350,16 +302,7 @@ fn old_line(hunks: &[Hunk], n: u32, start: bool) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{old_line, pull_request, touches, Hunk, Tracked};
-
-    #[test]
-    fn pull_requests_are_read_from_the_subject() {
-        assert_eq!(pull_request("Rotate the key (#123)"), Some(123));
-        assert_eq!(pull_request("Merge pull request #7 from a/b"), Some(7));
-        assert_eq!(pull_request("Fix (#12) then (#13)"), Some(13));
-        assert_eq!(pull_request("Fix #12"), None);
-        assert_eq!(pull_request("Odd (#12x)"), None);
-    }
+    use super::{old_line, touches, Hunk, Tracked};
 
     #[test]
     fn ranges_follow_the_hunks_back() {
@@ -384,6 +327,7 @@ mod tests {
             key: ("f".into(), 0),
             first,
             last,
+            exception: false,
         };
         assert!(touches(&hunks[0], &doc(1, 3)));
         assert!(!touches(&hunks[0], &doc(4, 9)));

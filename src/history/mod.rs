@@ -4,6 +4,7 @@
 
 pub mod approval;
 pub mod changes;
+mod log;
 pub mod trend;
 
 use std::path::Path;

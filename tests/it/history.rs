@@ -747,3 +747,109 @@ fn a_moved_document_keeps_its_history_and_a_shallow_clone_says_why_it_has_none()
     assert_eq!(history.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&history.stderr).contains("fetch-depth: 0"));
 }
+
+/// Regression guard for the history read from a listing of each commit's files plus the patches of only
+/// the files changed in place: a document appended to a file starts where it was appended (not where the
+/// file was created), with the approval it was appended with; a file deleted and added again starts at
+/// its new addition; a merged branch counts once, as its merge; a file renamed and edited in one commit
+/// keeps what came before.
+#[test]
+fn each_document_starts_where_it_was_written_and_merges_count_once() {
+    let h = History::example();
+    let file = "exceptions/exc-2026-099.yaml";
+    h.write(
+        file,
+        "kind: Exception\nid: exc-2026-099\nrule: rotation-overdue\nidentities: [payments-stripe-secret-key]\nreason: The vendor's window\nrequested_by: carol.nguyen\nexpires: 2026-12-31\n",
+    );
+    h.commit(CAROL, "2026-07-02T10:00:00Z", "Request an exception (#21)");
+    let text = h.read(file);
+    h.write(
+        file,
+        &format!("{text}---\nkind: Exception\nid: exc-2026-100\nrule: rotation-overdue\nidentities: [payments-stripe-secret-key]\nreason: Another window\nrequested_by: carol.nguyen\napproved_by: omar.haddad\napproved_on: 2026-07-03\nexpires: 2026-12-31\n"),
+    );
+    h.commit(
+        ("J. Weber", "1234+jweber-nw@users.noreply.github.com"),
+        "2026-07-03T10:00:00Z",
+        "Add an approved exception (#22)",
+    );
+    let key = "identities/datadog-agent-api-key.yaml";
+    let text = h.read(key);
+    h.remove(key);
+    h.commit(LENA, "2026-07-04T10:00:00Z", "Retire the Datadog key");
+    h.write(key, &text);
+    h.commit(LENA, "2026-07-05T10:00:00Z", "Restore the Datadog key");
+    let stripe = "identities/payments/payments-stripe-secret-key.yaml";
+    h.git(&["checkout", "-q", "-b", "topic"]);
+    h.edit(
+        stripe,
+        "last_rotated: 2026-02-01",
+        "last_rotated: 2026-07-06",
+    );
+    h.commit(JONAS, "2026-07-06T10:00:00Z", "Rotate the Stripe key again");
+    h.edit(
+        stripe,
+        "last_rotated: 2026-07-06",
+        "last_rotated: 2026-07-07",
+    );
+    h.commit(JONAS, "2026-07-07T10:00:00Z", "Fix the rotation day");
+    h.git(&["checkout", "-q", "main"]);
+    h.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge pull request #40 from jonas/rotate",
+        "topic",
+    ]);
+    let jenkins = "identities/jenkins-legacy-ssh-key.yaml";
+    h.git(&[
+        "mv",
+        &format!("reg/{jenkins}"),
+        "reg/identities/platform/jenkins-legacy-ssh-key.yaml",
+    ]);
+    h.edit(
+        "identities/platform/jenkins-legacy-ssh-key.yaml",
+        "kind: Identity",
+        "kind: Identity\n# moved and noted",
+    );
+    h.commit(
+        LENA,
+        "2026-07-08T10:00:00Z",
+        "Move and note the Jenkins key",
+    );
+
+    let out = tempfile::tempdir().expect("temp dir");
+    let site = out.path().join("site");
+    build(h.path(), &site, &["--as-of", "2026-11-23"]);
+    let page = |rel: &str| {
+        std::fs::read_to_string(site.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    };
+    let appended = page("exceptions/exc-2026-100.html");
+    assert_eq!(listed(&appended), ["Add an approved exception (#22)"]);
+    assert!(
+        appended.contains("own approval") && appended.contains("jonas.weber, of team-payments"),
+        "{appended}"
+    );
+    assert_eq!(
+        listed(&page("exceptions/exc-2026-099.html"))
+            .last()
+            .map(String::as_str),
+        Some("Request an exception (#21)")
+    );
+    assert_eq!(
+        listed(&page("identities/datadog-agent-api-key.html")),
+        ["Restore the Datadog key"]
+    );
+    assert_eq!(
+        listed(&page("identities/payments-stripe-secret-key.html")),
+        [
+            "Merge pull request #40 from jonas/rotate",
+            "Rotate the Stripe key (#12)",
+            "Registry"
+        ]
+    );
+    assert_eq!(
+        listed(&page("identities/jenkins-legacy-ssh-key.html")),
+        ["Move and note the Jenkins key", "Registry"]
+    );
+}
