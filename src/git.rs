@@ -315,15 +315,11 @@ pub fn prefix_of(root: &Path) -> String {
     let (Ok(root), Some(top)) = (root.canonicalize(), top_of(root)) else {
         return String::new();
     };
-    let rel = root.strip_prefix(&top).unwrap_or(Path::new(""));
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    if parts.is_empty() {
-        String::new()
+    let rel = load::slash_path(root.strip_prefix(&top).unwrap_or(Path::new("")));
+    if rel.is_empty() {
+        rel
     } else {
-        format!("{}/", parts.join("/"))
+        format!("{rel}/")
     }
 }
 

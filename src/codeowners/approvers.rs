@@ -172,23 +172,10 @@ pub fn findings(registry: &Registry, root: &Path) -> Vec<Finding> {
     if registry.policy_source.is_none() {
         return Vec::new();
     }
-    let Ok(canonical) = root.canonicalize() else {
+    let Some(top) = crate::git::top_of(root) else {
         return Vec::new();
     };
-    let Some(top) = canonical.ancestors().find(|d| d.join(".git").exists()) else {
-        return Vec::new();
-    };
-    let prefix: Vec<String> = canonical
-        .strip_prefix(top)
-        .unwrap_or(Path::new(""))
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let prefix = if prefix.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", prefix.join("/"))
-    };
+    let prefix = crate::git::prefix_of(root);
     let file = LOCATIONS
         .iter()
         .find_map(|l| Some((*l, std::fs::read_to_string(top.join(l)).ok()?)));

@@ -328,11 +328,7 @@ fn discover(root: &Path, canonical_root: &Path) -> Result<Discovered, LoadError>
             let Ok(rel) = path.strip_prefix(root) else {
                 continue;
             };
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            let rel = slash_path(rel);
             if !entry.path_is_symlink() {
                 if entry.file_type().is_file() {
                     files.push(rel);
@@ -675,4 +671,13 @@ fn policy_file(mut json: Json) -> Option<PolicyFile> {
         }
     }
     serde_json::from_value(json).ok()
+}
+
+/// A relative path as the registry names files (and git does): its components joined by `/`, whatever
+/// the platform's separator.
+pub fn slash_path(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }

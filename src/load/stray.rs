@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::yaml::{self, Value};
-use super::{FOLDERS, POLICY_FILE};
+use super::{slash_path, FOLDERS, POLICY_FILE};
 use crate::catalogue::RuleId;
 use crate::finding::Finding;
 use crate::model::{Kind, Source};
@@ -56,14 +56,7 @@ pub fn discover(root: &Path) -> Vec<String> {
         });
     walk.filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(root).ok()?;
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            Some(rel.join("/"))
-        })
+        .filter_map(|e| Some(slash_path(e.path().strip_prefix(root).ok()?)))
         .filter(|rel| is_outside(rel))
         .collect()
 }
