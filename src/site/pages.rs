@@ -27,6 +27,16 @@ pub fn is_web_url(url: &str) -> bool {
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// Adds `fields` to the object `ctx`, moving each value in. (`json!` takes a `Value` or a `Vec<Value>` by
+/// serializing it again, which copies it: for a page's lists of rows that was a tenth of its context.)
+pub fn insert<const N: usize>(ctx: &mut Value, fields: [(&str, Value); N]) {
+    if let Value::Object(map) = ctx {
+        for (key, value) in fields {
+            map.insert(key.to_string(), value);
+        }
+    }
+}
+
 fn severity_rank(f: &Finding) -> u8 {
     match (f.waived_by.is_some(), f.severity) {
         (true, _) => 3,
@@ -160,7 +170,7 @@ pub fn identity(site: &Site<'_>, doc: &Doc<Identity>, full: Option<&Blast>) -> V
     };
     let rotation_due = falls_due(crate::rules::upcoming::rotation(&site.ctx, doc));
     let review_due = falls_due(crate::rules::upcoming::review(&site.ctx, i));
-    json!({
+    let mut ctx = json!({
         "root": root,
         "title": i.name.clone().unwrap_or_else(|| i.id.clone()),
         "identity": {
@@ -177,21 +187,35 @@ pub fn identity(site: &Site<'_>, doc: &Doc<Identity>, full: Option<&Blast>) -> V
                 "rotation_due": rotation_due,
                 "stores": c.stores.iter().map(|s| site.system_link(s, root)).collect::<Vec<_>>(),
             },
-            "access": access,
             "used_by": i.used_by.iter().map(|u| site.any_link(u, root)).collect::<Vec<_>>(),
             "last_used": i.last_used,
             "review_last": review.and_then(|r| r.last),
             "review_by": review.and_then(|r| r.by.as_deref()).map(|p| site.owner_link(p, root)),
             "review_days": site.ctx.review_period(i),
             "vendor": i.vendor, "vendor_review": i.vendor_review, "spiffe_id": i.spiffe_id, "tags": i.tags,
-            "links": links,
             "file": &*doc.source.file, "line": doc.source.start.line.get(),
         },
-        "findings": findings(site, site.findings("Identity", &i.id), root),
-        "exceptions": exceptions,
-        "due": due,
-        "blast": blast(site, i, full, root),
-    })
+    });
+    insert(
+        &mut ctx["identity"],
+        [
+            ("access", Value::Array(access)),
+            ("links", Value::Array(links)),
+        ],
+    );
+    insert(
+        &mut ctx,
+        [
+            (
+                "findings",
+                Value::Array(findings(site, site.findings("Identity", &i.id), root)),
+            ),
+            ("exceptions", Value::Array(exceptions)),
+            ("due", Value::Array(due)),
+            ("blast", blast(site, i, full, root)),
+        ],
+    );
+    ctx
 }
 
 /// Larger radii (systems and identities reached) are summarised rather than listed path by path.
@@ -253,7 +277,7 @@ fn blast(site: &Site<'_>, identity: &Identity, full: Option<&Blast>, root: &str)
     });
     let total = summary.systems + summary.identities;
     let listed = systems.len().min(BLAST_ROWS) + identities.len().min(BLAST_ROWS);
-    json!({
+    let mut ctx = json!({
         "score": summary.score,
         "complete": direct || full.is_some(),
         // A radius of the identity's own access only repeats the Access table: no second table for it.
@@ -261,12 +285,25 @@ fn blast(site: &Site<'_>, identity: &Identity, full: Option<&Blast>, root: &str)
         "system_count": summary.systems,
         "identity_count": summary.identities,
         "not_listed": total.saturating_sub(listed),
-        "systems": systems.iter().take(BLAST_ROWS).map(|s| json!({
-            "system": site.system_link(s.id, root), "level": s.level, "criticality": s.criticality,
-            "path": s.path, "direct": s.direct,
-        })).collect::<Vec<_>>(),
-        "identities": identities.iter().take(BLAST_ROWS).map(|(r, path)| json!({"identity": site.identity_link(r, root), "path": path})).collect::<Vec<_>>(),
-    })
+    });
+    let systems = systems.iter().take(BLAST_ROWS).map(|s| {
+        let mut row = json!({"level": s.level, "criticality": s.criticality, "path": s.path, "direct": s.direct});
+        insert(&mut row, [("system", site.system_link(s.id, root))]);
+        row
+    });
+    let identities = identities.iter().take(BLAST_ROWS).map(|(r, path)| {
+        let mut row = json!({"path": path});
+        insert(&mut row, [("identity", site.identity_link(r, root))]);
+        row
+    });
+    insert(
+        &mut ctx,
+        [
+            ("systems", systems.collect()),
+            ("identities", identities.collect()),
+        ],
+    );
+    ctx
 }
 
 /// The systems an identity's own access entries reach (known systems, highest level each), as the graph
@@ -449,7 +486,7 @@ pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
         .iter()
         .map(|p| json!({"person": site.owner_link(&p.item.id, root), "name": p.item.name, "active": p.item.is_active(), "left_on": p.item.left_on}))
         .collect();
-    json!({
+    let mut ctx = json!({
         "root": root,
         "title": t.name.clone().unwrap_or_else(|| t.id.clone()),
         "kind": "Team",
@@ -459,13 +496,21 @@ pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
             "staffed": site.ctx.staffed.contains(t.id.as_str()),
             "file": &*doc.source.file, "line": doc.source.start.line.get(),
         },
-        "members": members,
-        "owned": owned_rows.0, "owned_more": owned_rows.1, "owned_total": owned.map_or(0, Vec::len),
+        "owned_more": owned_rows.1, "owned_total": owned.map_or(0, Vec::len),
         "contact_for": Vec::<Value>::new(), "contact_for_more": 0,
-        "open": open,
-        "due": due,
-        "findings": findings(site, site.findings("Team", &t.id), root),
-    })
+    });
+    let findings = findings(site, site.findings("Team", &t.id), root);
+    insert(
+        &mut ctx,
+        [
+            ("members", Value::Array(members)),
+            ("owned", Value::Array(owned_rows.0)),
+            ("open", Value::Array(open)),
+            ("due", Value::Array(due)),
+            ("findings", Value::Array(findings)),
+        ],
+    );
+    ctx
 }
 
 pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
@@ -480,7 +525,7 @@ pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
         owned.map(Vec::as_slice).unwrap_or_default(),
         root,
     );
-    json!({
+    let mut ctx = json!({
         "root": root,
         "title": p.name.clone().unwrap_or_else(|| p.id.clone()),
         "kind": "Person",
@@ -490,12 +535,21 @@ pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
             "file": &*doc.source.file, "line": doc.source.start.line.get(),
         },
         "members": Vec::<Value>::new(),
-        "owned": owned_rows.0, "owned_more": owned_rows.1, "owned_total": owned.map_or(0, Vec::len),
-        "contact_for": contact_rows.0, "contact_for_more": contact_rows.1,
-        "open": open,
-        "due": due,
-        "findings": findings(site, site.findings("Person", &p.id), root),
-    })
+        "owned_more": owned_rows.1, "owned_total": owned.map_or(0, Vec::len),
+        "contact_for_more": contact_rows.1,
+    });
+    let findings = findings(site, site.findings("Person", &p.id), root);
+    insert(
+        &mut ctx,
+        [
+            ("owned", Value::Array(owned_rows.0)),
+            ("contact_for", Value::Array(contact_rows.0)),
+            ("open", Value::Array(open)),
+            ("due", Value::Array(due)),
+            ("findings", Value::Array(findings)),
+        ],
+    );
+    ctx
 }
 
 pub fn system(site: &Site<'_>, doc: &Doc<System>) -> Value {
@@ -529,7 +583,7 @@ pub fn system(site: &Site<'_>, doc: &Doc<System>) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut ctx = json!({
         "root": root,
         "title": s.name.clone().unwrap_or_else(|| s.id.clone()),
         "system": {
@@ -538,13 +592,23 @@ pub fn system(site: &Site<'_>, doc: &Doc<System>) -> Value {
             "description": s.description, "url": s.url.as_deref().map(|u| web_link(u, u)), "tags": s.tags,
             "file": &*doc.source.file, "line": doc.source.start.line.get(),
         },
-        "access": access, "access_total": access_total,
+        "access_total": access_total,
         "access_admin": site.ownership.access_to.get(s.id.as_str()).map_or(0, |all| all.iter().filter(|(_, a)| a.level == Some(crate::model::Level::Admin)).count()),
         "access_more": access_total.saturating_sub(LIST_LIMIT),
-        "stored": stored.0, "stored_more": stored.1, "stored_total": stored_total,
-        "runs": runs.0, "runs_more": runs.1, "runs_total": runs_total,
-        "findings": findings(site, site.findings("System", &s.id), root),
-    })
+        "stored_more": stored.1, "stored_total": stored_total,
+        "runs_more": runs.1, "runs_total": runs_total,
+    });
+    let findings = findings(site, site.findings("System", &s.id), root);
+    insert(
+        &mut ctx,
+        [
+            ("access", Value::Array(access)),
+            ("stored", Value::Array(stored.0)),
+            ("runs", Value::Array(runs.0)),
+            ("findings", Value::Array(findings)),
+        ],
+    );
+    ctx
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 use serde_json::{json, Value};
 
 use super::index::Site;
-use super::pages::DEEP;
+use super::pages::{insert, DEEP};
 use crate::graph::Blast;
 use crate::leak::{self, playbooks, Contact, Part, Step};
 use crate::model::{Doc, Identity, Person};
@@ -36,10 +36,14 @@ fn capped<'x, T: 'x + ?Sized>(
         .take(LIST)
         .map(|x| {
             let (link, note) = link(x);
-            json!({"link": link, "note": note})
+            let mut item = json!({"note": note});
+            insert(&mut item, [("link", link)]);
+            item
         })
         .collect();
-    json!({"items": shown, "total": total, "more": total.saturating_sub(shown.len())})
+    let mut list = json!({"total": total, "more": total.saturating_sub(shown.len())});
+    insert(&mut list, [("items", Value::Array(shown))]);
+    list
 }
 
 fn contact(site: &Site<'_>, c: &Contact, root: &str) -> Value {
@@ -144,15 +148,25 @@ pub fn identity(site: &Site<'_>, doc: &Doc<Identity>, full: Option<&Blast>) -> V
         );
     }
     let stores = &i.credential.stores;
-    json!({
+    let mut ctx = json!({
         "playbook": {"key": key, "title": plan.playbook.title, "href": format!("{root}runbooks.html#{key}")},
-        "owner": plan.owner.as_ref().map(|c| contact(site, c, root)),
-        "contact": plan.contact.as_ref().map(|c| contact(site, c, root)),
-        "stores": capped(stores, stores.len(), |s| (site.system_link(s, root), None)),
         "exposed": total_exposed,
         "last_rotated": i.last_rotation(),
-        "steps": steps,
-    })
+    });
+    let contact = |c: &Option<Contact>| c.as_ref().map_or(Value::Null, |c| contact(site, c, root));
+    insert(
+        &mut ctx,
+        [
+            ("owner", contact(&plan.owner)),
+            ("contact", contact(&plan.contact)),
+            (
+                "stores",
+                capped(stores, stores.len(), |s| (site.system_link(s, root), None)),
+            ),
+            ("steps", Value::Array(steps)),
+        ],
+    );
+    ctx
 }
 
 /// The context of `runbooks.html`: every playbook's texts with their placeholders named, and the texts
