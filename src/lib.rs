@@ -85,15 +85,42 @@ pub fn check(root: &Path, as_of: Date) -> Result<Checked, load::LoadError> {
     Ok(check_loaded(root, loaded, as_of))
 }
 
+/// [`check`], keeping the graph and blast-radius ranking the rules made ([`rules::check_keeping`]) for a
+/// caller that needs them again: the site, which would otherwise build and rank them a second time.
+pub fn check_keeping(
+    root: &Path,
+    as_of: Date,
+) -> Result<(Checked, graph::Ranked), load::LoadError> {
+    let loaded = load::load(root)?;
+    Ok(check_loaded_by(
+        root,
+        loaded,
+        as_of,
+        |registry, findings| rules::check_keeping(registry, findings, as_of),
+    ))
+}
+
 /// [`check`] of a registry already loaded from `root` (e.g. by [`load::load_keeping`]).
-pub fn check_loaded(root: &Path, mut loaded: load::Loaded, as_of: Date) -> Checked {
+pub fn check_loaded(root: &Path, loaded: load::Loaded, as_of: Date) -> Checked {
+    check_loaded_by(root, loaded, as_of, |registry, findings| {
+        (rules::check(registry, findings, as_of), ())
+    })
+    .0
+}
+
+/// [`check_loaded`] with the rules run by `run`, which may keep something of theirs.
+fn check_loaded_by<T>(
+    root: &Path,
+    mut loaded: load::Loaded,
+    as_of: Date,
+    run: impl FnOnce(&Registry, Vec<Finding>) -> (Vec<Finding>, T),
+) -> (Checked, T) {
     let codeowners = codeowners::approvers::findings(&loaded.registry, root);
     loaded.findings.extend(codeowners);
     // Read again only what the loader read: inside the registry, within the size limit.
     let canonical_root = root.canonicalize().ok();
-    finish(loaded, as_of, &|file| {
-        load::read_again(canonical_root.as_deref()?, &root.join(file))
-    })
+    let read = |file: &str| load::read_again(canonical_root.as_deref()?, &root.join(file));
+    finish_by(loaded, as_of, &read, run)
 }
 
 /// Loads and checks a registry held in memory (e.g. read from a git revision), as [`load::load_files`].
@@ -117,18 +144,30 @@ pub(crate) fn finish(
     as_of: Date,
     read: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Checked {
-    let mut findings = timings::phase("rules", || {
-        rules::check(&loaded.registry, loaded.findings, as_of)
-    });
+    finish_by(loaded, as_of, read, |registry, findings| {
+        (rules::check(registry, findings, as_of), ())
+    })
+    .0
+}
+
+/// [`finish`] with the rules run by `run`, which may keep something of theirs.
+fn finish_by<T>(
+    loaded: load::Loaded,
+    as_of: Date,
+    read: &(dyn Fn(&str) -> Option<String> + Sync),
+    run: impl FnOnce(&Registry, Vec<Finding>) -> (Vec<Finding>, T),
+) -> (Checked, T) {
+    let (mut findings, kept) = timings::phase("rules", || run(&loaded.registry, loaded.findings));
     timings::phase("positions", || load::resolve_positions(&mut findings, read));
     timings::phase("sort", || {
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     });
-    Checked {
+    let checked = Checked {
         as_of,
         registry: loaded.registry,
         findings,
-    }
+    };
+    (checked, kept)
 }
 
 /// Checks the contents of one registry file given as bytes (`rel` names it, e.g. `identities/x.yaml` or

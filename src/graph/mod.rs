@@ -173,6 +173,22 @@ pub fn controls(kind: Option<SystemType>, level: Level) -> bool {
     level == Level::Admin || kind == Some(SystemType::SecretStore)
 }
 
+/// A registry's graph with every identity's blast radius ranked ([`Graph::all`]): made once by the rules
+/// when a caller needs them again (the site), rather than built and ranked a second time.
+pub struct Ranked {
+    pub graph: Graph,
+    pub ranking: Vec<Summary>,
+}
+
+impl Ranked {
+    /// The graph of `registry` and its ranking.
+    pub fn of(registry: &Registry) -> Ranked {
+        let graph = Graph::build(registry);
+        let ranking = graph.all();
+        Ranked { graph, ranking }
+    }
+}
+
 /// The graph of a registry. Identity nodes come first (`0..identities`), then system nodes.
 pub struct Graph {
     graph: DiGraph<Node, Edge>,

@@ -17,7 +17,7 @@ use foldhash::{HashMap, HashMapExt, HashSet};
 use jiff::civil::Date;
 
 use crate::finding::Finding;
-use crate::graph::{Graph, Summary};
+use crate::graph::{Graph, Ranked, Summary};
 use crate::model::Policy;
 use crate::model::{Criticality, Doc, Identity, Person, Registry, System, Team};
 
@@ -127,12 +127,32 @@ impl<'r> Ctx<'r> {
 /// the findings with policy severities, waivers and a stable order.
 /// Review periods follow each identity's blast radius.
 pub fn check(registry: &Registry, loaded: Vec<Finding>, as_of: Date) -> Vec<Finding> {
-    // The graph and the rules' indexes are independent: build them side by side.
-    let (graph, ctx) = crate::timings::phase("graph", || {
-        rayon::join(|| Graph::build(registry), || Ctx::new(registry, as_of))
-    });
+    let (graph, ctx) = graph_and_ctx(registry, as_of);
     let ctx = crate::timings::phase("reach", || ctx.with_graph(&graph));
     check_with(&ctx, loaded)
+}
+
+/// [`check`], keeping the graph and the ranking it made, for a caller that needs them again (the site).
+/// The ranking stays alive while the rules run, which `check` spares its other callers.
+pub fn check_keeping(
+    registry: &Registry,
+    loaded: Vec<Finding>,
+    as_of: Date,
+) -> (Vec<Finding>, Ranked) {
+    let (graph, ctx) = graph_and_ctx(registry, as_of);
+    let (ctx, ranking) = crate::timings::phase("reach", || {
+        let ranking = graph.all();
+        (ctx.with_ranking(&ranking), ranking)
+    });
+    let findings = check_with(&ctx, loaded);
+    (findings, Ranked { graph, ranking })
+}
+
+/// The graph and the rules' indexes, independent of each other: built side by side.
+fn graph_and_ctx(registry: &Registry, as_of: Date) -> (Graph, Ctx<'_>) {
+    crate::timings::phase("graph", || {
+        rayon::join(|| Graph::build(registry), || Ctx::new(registry, as_of))
+    })
 }
 
 /// As [`check`], with a prepared context (so callers can give it a blast-radius reach).

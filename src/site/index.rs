@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::day;
 use crate::due::{self, Filter, Item};
 use crate::finding::{Finding, Severity};
-use crate::graph::{Graph, Summary};
+use crate::graph::{Graph, Ranked, Summary};
 use crate::id::is_id;
 use crate::model::{Doc, Exception, Identity, Person, System, Team};
 use crate::ownership::Ownership;
@@ -78,7 +78,8 @@ fn push<K: std::hash::Hash + Eq, V>(map: &mut HashMap<K, Vec<V>>, key: K, value:
 }
 
 impl<'a> Site<'a> {
-    pub fn new(checked: &'a Checked, commit: String) -> Site<'a> {
+    /// The site of `checked`, with the graph and ranking its check kept (`ranked`), else made here.
+    pub fn new(checked: &'a Checked, commit: String, ranked: Option<Ranked>) -> Site<'a> {
         let registry = &checked.registry;
         let (mut identity_ids, mut owner_ids, mut system_ids) =
             (HashSet::new(), HashSet::new(), HashSet::new());
@@ -93,7 +94,10 @@ impl<'a> Site<'a> {
             .map(|e| e.item.id.as_str())
             .filter(|id| is_id(id))
             .collect();
-        let graph = Graph::build(registry);
+        let Ranked {
+            graph,
+            ranking: blast_ranking,
+        } = ranked.unwrap_or_else(|| Ranked::of(registry));
         let ownership = Ownership::new(
             identity_pages.iter().copied(),
             person_pages.iter().copied(),
@@ -101,7 +105,6 @@ impl<'a> Site<'a> {
         )
         .with_owners(team_pages.iter().copied(), system_pages.iter().copied());
         // Review periods by the blast radius, as the rules and `nhi due` have them.
-        let blast_ranking = graph.all();
         let ctx = Ctx::new(registry, checked.as_of).with_ranking(&blast_ranking);
         let mut site = Site {
             checked,

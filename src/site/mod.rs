@@ -114,11 +114,16 @@ const PAGES: [(&str, &str); 12] = [
 
 /// Builds the site of the registry at `opts.registry` into `opts.out`.
 pub fn build(opts: &Options, progress: &dyn Progress) -> Result<Built> {
-    let checked = match &opts.rev {
+    // The check keeps its graph and ranking for the site; a revision's check does not (made when indexed).
+    let (checked, ranked) = match &opts.rev {
         Some(commit) => {
-            crate::history::Reader::open(&opts.registry)?.check_at(commit, opts.as_of)?
+            let reader = crate::history::Reader::open(&opts.registry);
+            (reader?.check_at(commit, opts.as_of)?, None)
         }
-        None => crate::check(&opts.registry, opts.as_of)?,
+        None => {
+            let (checked, ranked) = crate::check_keeping(&opts.registry, opts.as_of)?;
+            (checked, Some(ranked))
+        }
     };
     refuse_registry_as_output(&opts.registry, &opts.out)?;
     let reports = drift::load(&opts.drift)?;
@@ -130,7 +135,7 @@ pub fn build(opts: &Options, progress: &dyn Progress) -> Result<Built> {
     let templates = Templates::with_overrides(opts.templates.as_deref())?;
     // The history is read from `git log` while the site is indexed: they need nothing of each other.
     let (mut site, history) = rayon::join(
-        || crate::timings::phase("site index", || Site::new(&checked, commit)),
+        || crate::timings::phase("site index", || Site::new(&checked, commit, ranked)),
         || history::read(opts, &checked),
     );
     site.drift = reports;

@@ -829,3 +829,22 @@ fn identity_pages_are_small_and_draw_the_blast_radius_in_the_browser() {
     let average = bytes / pages;
     assert!(average < 8_000, "identity pages average {average} bytes");
 }
+
+/// Regression guard for the site taking the check's graph and ranking instead of making its own: the
+/// check that keeps them finds what the plain check finds, and what it keeps is the registry's graph
+/// ranked afresh.
+#[test]
+fn the_check_that_keeps_its_ranking_finds_the_same_and_keeps_the_registrys_ranking() {
+    let as_of = day("2026-11-23");
+    let plain = nhi::check(&example(), as_of).expect("the example loads");
+    let (kept, ranked) = nhi::check_keeping(&example(), as_of).expect("the example loads");
+    assert_eq!(plain.findings, kept.findings);
+    let fresh = nhi::graph::Ranked::of(&kept.registry);
+    assert!(!fresh.ranking.is_empty());
+    assert_eq!(ranked.ranking, fresh.ranking);
+    assert_eq!(ranked.graph.all(), fresh.ranking);
+    assert_eq!(
+        ranked.graph.petgraph().edge_count(),
+        fresh.graph.petgraph().edge_count()
+    );
+}
