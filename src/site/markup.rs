@@ -65,6 +65,13 @@ fn print(out: &mut String, v: &Value) {
     };
 }
 
+/// Writes `open`, the value as [`print`] does, and `close`.
+fn put(out: &mut String, open: &str, v: &Value, close: &str) {
+    out.push_str(open);
+    print(out, v);
+    out.push_str(close);
+}
+
 fn attr(x: &Value, key: &str) -> Value {
     x.get_attr(key).unwrap_or_default()
 }
@@ -83,15 +90,16 @@ fn link(x: &Value) -> String {
     }
     let href = attr(x, "href");
     if href.is_true() {
-        out.push_str("<a href=\"");
-        print(&mut out, &href);
-        out.push_str("\">");
+        put(&mut out, "<a href=\"", &href, "\">");
         print(&mut out, &attr(x, "label"));
         out.push_str("</a>");
     } else {
-        out.push_str("<span class=\"dangling\" title=\"no page for this id\">");
-        print(&mut out, &attr(x, "label"));
-        out.push_str("</span>");
+        put(
+            &mut out,
+            "<span class=\"dangling\" title=\"no page for this id\">",
+            &attr(x, "label"),
+            "</span>",
+        );
     }
     out
 }
@@ -115,9 +123,12 @@ fn web(x: Value) -> Value {
     }
     let href = attr(&x, "href");
     if href.is_true() {
-        out.push_str("<a class=\"external\" href=\"");
-        print(&mut out, &href);
-        out.push_str("\" rel=\"noopener noreferrer nofollow\">");
+        put(
+            &mut out,
+            "<a class=\"external\" href=\"",
+            &href,
+            "\" rel=\"noopener noreferrer nofollow\">",
+        );
     } else {
         out.push_str(
             "<span class=\"not-a-link\" title=\"shown as text: only http and https links are followed\">",
@@ -175,9 +186,7 @@ fn td(v: Value, kind: Value) -> Value {
         out.push_str("<td class=\"");
         print(&mut out, &kind);
         print(&mut out, &v);
-        out.push_str("\">");
-        print(&mut out, &v);
-        out.push_str("</td>");
+        put(&mut out, "\">", &v, "</td>");
     } else {
         out.push_str("<td>—</td>");
     }
@@ -208,9 +217,7 @@ fn spans(list: Value) -> Value {
     let mut out = String::new();
     for (n, s) in items(&list).iter().enumerate() {
         if n % 2 == 1 {
-            out.push_str("<code>");
-            print(&mut out, s);
-            out.push_str("</code>");
+            put(&mut out, "<code>", s, "</code>");
         } else {
             print(&mut out, s);
         }
@@ -226,9 +233,7 @@ fn capped(list: Value) -> Value {
         out.push_str(&link(&attr(x, "link")));
         let note = attr(x, "note");
         if note.is_true() {
-            out.push_str(" <small>(");
-            print(&mut out, &note);
-            out.push_str(")</small>");
+            put(&mut out, " <small>(", &note, ")</small>");
         }
         if n + 1 < all.len() {
             out.push_str(", ");
@@ -236,9 +241,7 @@ fn capped(list: Value) -> Value {
     }
     let more = attr(&list, "more");
     if more.is_true() {
-        out.push_str(" and ");
-        print(&mut out, &more);
-        out.push_str(" more");
+        put(&mut out, " and ", &more, " more");
     }
     safe(out)
 }
@@ -247,36 +250,36 @@ fn capped(list: Value) -> Value {
 fn commit(c: Value) -> Value {
     let mut out = String::new();
     let date = attr(&c, "date");
-    out.push_str("<time datetime=\"");
-    print(&mut out, &date);
-    out.push_str("\">");
+    put(&mut out, "<time datetime=\"", &date, "\">");
     print(&mut out, &date);
     out.push_str("</time> ");
     let href = attr(&c, "href");
     if href.is_true() {
-        out.push_str("<a href=\"");
-        print(&mut out, &href);
-        out.push_str("\" rel=\"noopener noreferrer nofollow\"><code>");
+        put(
+            &mut out,
+            "<a href=\"",
+            &href,
+            "\" rel=\"noopener noreferrer nofollow\"><code>",
+        );
         print(&mut out, &attr(&c, "short"));
         out.push_str("</code></a>");
     } else {
-        out.push_str("<code>");
-        print(&mut out, &attr(&c, "short"));
-        out.push_str("</code>");
+        put(&mut out, "<code>", &attr(&c, "short"), "</code>");
     }
     out.push(' ');
     print(&mut out, &attr(&c, "subject"));
     let pr_href = attr(&c, "pr_href");
     if pr_href.is_true() {
-        out.push_str(" (<a href=\"");
-        print(&mut out, &pr_href);
-        out.push_str("\" rel=\"noopener noreferrer nofollow\">pull request #");
+        put(
+            &mut out,
+            " (<a href=\"",
+            &pr_href,
+            "\" rel=\"noopener noreferrer nofollow\">pull request #",
+        );
         print(&mut out, &attr(&c, "pr"));
         out.push_str("</a>)");
     }
-    out.push_str(" <small>by ");
-    print(&mut out, &attr(&c, "author"));
-    out.push_str("</small>");
+    put(&mut out, " <small>by ", &attr(&c, "author"), "</small>");
     safe(out)
 }
 
