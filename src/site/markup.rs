@@ -76,6 +76,10 @@ fn attr(x: &Value, key: &str) -> Value {
     x.get_attr(key).unwrap_or_default()
 }
 
+fn items(list: &Value) -> Vec<Value> {
+    list.try_iter().map(Iterator::collect).unwrap_or_default()
+}
+
 /// `None` and undefined print as a dash.
 fn absent(v: &Value) -> bool {
     v.is_none() || v.is_undefined()
@@ -106,7 +110,7 @@ fn link(x: &Value) -> String {
 
 /// Links separated by commas; `—` for an empty list.
 fn links(list: Value) -> Value {
-    let items: Vec<Value> = list.try_iter().map(Iterator::collect).unwrap_or_default();
+    let items = items(&list);
     if !list.is_true() || items.is_empty() {
         return Value::from_safe_string("—".into());
     }
@@ -150,10 +154,10 @@ fn val(v: Value) -> Value {
     Value::from_safe_string(out)
 }
 
-/// A badge whose class is `prefix` followed by the value; nothing for an empty value.
+/// A badge of class `class` (markup, not escaped) followed by `suffix`, showing `text`.
 fn badge_with(out: &mut String, class: &str, suffix: &Value, text: &Value) {
     out.push_str("<span class=\"badge ");
-    let _ = escape(out, class);
+    out.push_str(class);
     print(out, suffix);
     out.push_str("\">");
     print(out, text);
@@ -204,14 +208,6 @@ fn crit(c: Value) -> Value {
     Value::from_safe_string(out)
 }
 
-fn safe(out: String) -> Value {
-    Value::from_safe_string(out)
-}
-
-fn items(list: &Value) -> Vec<Value> {
-    list.try_iter().map(Iterator::collect).unwrap_or_default()
-}
-
 /// Text and code in turn: `["Disable ", "nhi-bot", " first"]` → `Disable <code>nhi-bot</code> first`.
 fn spans(list: Value) -> Value {
     let mut out = String::new();
@@ -222,7 +218,7 @@ fn spans(list: Value) -> Value {
             print(&mut out, s);
         }
     }
-    safe(out)
+    Value::from_safe_string(out)
 }
 
 /// A list cut short: `{items: [{link, note}], more}` → `a, b <small>(note)</small> and 3 more`.
@@ -243,7 +239,7 @@ fn capped(list: Value) -> Value {
     if more.is_true() {
         put(&mut out, " and ", &more, " more");
     }
-    safe(out)
+    Value::from_safe_string(out)
 }
 
 /// A commit: its day, its short hash (linked to the forge when known), subject, pull request and author.
@@ -280,7 +276,7 @@ fn commit(c: Value) -> Value {
         out.push_str("</a>)");
     }
     put(&mut out, " <small>by ", &attr(&c, "author"), "</small>");
-    safe(out)
+    Value::from_safe_string(out)
 }
 
 /// When an obligation falls due `{day, overdue, days}`: the day, and how far off or overdue it is.
@@ -288,8 +284,7 @@ fn due_on(d: Value) -> Value {
     let mut out = String::new();
     print(&mut out, &attr(&d, "day"));
     out.push(' ');
-    let days = attr(&d, "days");
-    let n = i64::try_from(days.clone()).unwrap_or_default();
+    let n = i64::try_from(attr(&d, "days")).unwrap_or_default();
     let days = crate::report::text::plural(n, "day", "days");
     if attr(&d, "overdue").is_true() {
         out.push_str("<span class=\"badge sev-error\">overdue by ");
@@ -302,7 +297,7 @@ fn due_on(d: Value) -> Value {
         let _ = escape(&mut out, &days);
         out.push_str(")</small>");
     }
-    safe(out)
+    Value::from_safe_string(out)
 }
 
 #[cfg(test)]
