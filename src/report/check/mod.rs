@@ -109,6 +109,25 @@ pub fn emitter(format: Format) -> Box<dyn Emitter> {
     }
 }
 
+/// A comparison with a JSON document of its own (`nhi drift`, `nhi trace`) written in `format`: that
+/// `document`, or the findings of `cx` through the emitter of `format`, after what `preface` writes for
+/// people (in the human format only).
+pub fn document_or_findings<D: serde::Serialize>(
+    format: Format,
+    document: impl FnOnce() -> D,
+    preface: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    cx: &Context<'_>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if format == Format::Json {
+        return super::pretty_json(out, &document());
+    }
+    if format == Format::Human {
+        preface(out)?;
+    }
+    emitter(format).emit(cx, out)
+}
+
 /// A finding's message led by its subject (`Identity x: …`), as annotations and reports show it.
 pub fn titled(f: &Finding) -> String {
     if f.subject.id.is_empty() {

@@ -5,7 +5,7 @@ pub mod json;
 
 use std::io::{self, Write};
 
-use super::check::{emitter, Context, Format};
+use super::check::{document_or_findings, Context, Format};
 use crate::drift::Drifted;
 pub use json::{load, parse, DriftReport, Header, Item, ReportError, Summary, VERSION};
 
@@ -18,13 +18,14 @@ pub fn write(
     cx: &Context<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if format == Format::Json {
-        return crate::report::pretty_json(out, &DriftReport::new(header, drifted));
+    let document = || DriftReport::new(header, drifted);
+    document_or_findings(format, document, |out| notes(header, out), cx, out)
+}
+
+/// The export's notes, for people, before the findings.
+fn notes(header: &Header<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for note in header.notes {
+        writeln!(out, "note: {}", note.replace(|c: char| c.is_control(), " "))?;
     }
-    if format == Format::Human {
-        for note in header.notes {
-            writeln!(out, "note: {}", note.replace(|c: char| c.is_control(), " "))?;
-        }
-    }
-    emitter(format).emit(cx, out)
+    Ok(())
 }

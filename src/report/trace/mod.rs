@@ -5,7 +5,7 @@ pub mod json;
 
 use std::io::{self, Write};
 
-use super::check::{emitter, Context, Format};
+use super::check::{document_or_findings, Context, Format};
 use super::text::plural;
 use crate::drift::Drifted;
 pub use json::{load, Header, ReportError, Subject, Summary, TraceReport, Traced, VERSION};
@@ -20,31 +20,31 @@ pub fn write(
     cx: &Context<'_>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if format == Format::Json {
-        return crate::report::pretty_json(out, &TraceReport::new(header, drifted, traced));
-    }
-    if format == Format::Human {
+    let document = || TraceReport::new(header, drifted, traced);
+    document_or_findings(format, document, |out| issued(header, traced, out), cx, out)
+}
+
+/// The issuances, in all and per identity, for people before the findings.
+fn issued(header: &Header<'_>, traced: &[Traced], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}: {} issued, {} refused",
+        plural(header.events, "event", "events"),
+        plural(header.issuances, "credential", "credentials"),
+        header.failed
+    )?;
+    let at = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
+    for t in traced {
         writeln!(
             out,
-            "{}: {} issued, {} refused",
-            plural(header.events, "event", "events"),
-            plural(header.issuances, "credential", "credentials"),
-            header.failed
+            "issued: {} {}× ({} refused), {} to {}, {}",
+            t.id,
+            t.count,
+            t.failed,
+            at(t.first),
+            at(t.last),
+            plural(t.subjects.len(), "distinct subject", "distinct subjects")
         )?;
-        let at =
-            |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
-        for t in traced {
-            writeln!(
-                out,
-                "issued: {} {}× ({} refused), {} to {}, {}",
-                t.id,
-                t.count,
-                t.failed,
-                at(t.first),
-                at(t.last),
-                plural(t.subjects.len(), "distinct subject", "distinct subjects")
-            )?;
-        }
     }
-    emitter(format).emit(cx, out)
+    Ok(())
 }
