@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{Export, ImportError, Leak, Options};
+use super::{given, Export, ImportError, Leak, Options};
 
 /// The fields read from a finding: none of them holds the secret.
 #[derive(Debug, Default, Deserialize)]
@@ -47,28 +47,13 @@ fn leak(item: Value, line: u32) -> Result<Leak, SyntaxError> {
     };
     let fields = ["RuleID", "File", "StartLine", "Commit", "Link"];
     let f: Finding = super::typed_naming(item, line, "a gitleaks finding", &fields)?;
-    let rule = f
-        .rule_id
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| bad("no `RuleID`"))?;
-    let source = f
-        .file
-        .filter(|f| !f.is_empty())
-        .ok_or_else(|| bad("no `File`"))?;
+    let rule = given(f.rule_id).ok_or_else(|| bad("no `RuleID`"))?;
+    let file = given(f.file).ok_or_else(|| bad("no `File`"))?;
     let described = f
         .description
         .filter(|d| !d.trim().is_empty())
         .map(|d| format!(": {d}"))
         .unwrap_or_default();
-    Ok(Leak {
-        what: format!("a secret (gitleaks rule `{rule}`{described})"),
-        file: source,
-        line: f
-            .start_line
-            .and_then(|l| u32::try_from(l).ok())
-            .unwrap_or(1),
-        commit: f.commit.filter(|c| !c.is_empty()),
-        url: f.link.filter(|l| !l.is_empty()),
-        identifiers: Vec::new(),
-    })
+    let what = format!("a secret (gitleaks rule `{rule}`{described})");
+    Ok(Leak::scanned(what, file, f.start_line, f.commit, f.link))
 }

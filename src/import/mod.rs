@@ -422,6 +422,32 @@ fn scanner_report(
     Ok(())
 }
 
+impl Leak {
+    /// A secret scanner's finding of `what` in `file`: at `line` (line 1 when the scanner gives none that
+    /// fits), in the `commit` and with the `link` the scanner gives, each when not empty.
+    fn scanned(
+        what: String,
+        file: String,
+        line: Option<u64>,
+        commit: Option<String>,
+        link: Option<String>,
+    ) -> Leak {
+        Leak {
+            what,
+            file,
+            line: line.and_then(|l| u32::try_from(l).ok()).unwrap_or(1),
+            commit: given(commit),
+            url: given(link),
+            identifiers: Vec::new(),
+        }
+    }
+}
+
+/// A scanner report's text, when it is given and not empty.
+fn given(text: Option<String>) -> Option<String> {
+    text.filter(|t| !t.is_empty())
+}
+
 /// What replaces a string from the export that looks like a secret value.
 pub const LEFT_OUT: &str = "(a value that looks like a secret was left out)";
 

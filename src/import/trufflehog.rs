@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::json_stream::SyntaxError;
-use super::{Export, ImportError, Leak, Options};
+use super::{given, Export, ImportError, Leak, Options};
 
 /// The fields read from a finding: none of them holds the secret.
 #[derive(Debug, Default, Deserialize)]
@@ -64,10 +64,7 @@ fn leak(item: Value, line: u32) -> Result<Option<Leak>, SyntaxError> {
     }
     let fields = ["SourceMetadata", "DetectorName", "Verified", "ExtraData"];
     let f: Finding = super::typed_naming(item, line, "a trufflehog finding", &fields)?;
-    let detector = f
-        .detector_name
-        .filter(|d| !d.is_empty())
-        .ok_or_else(|| bad("no `DetectorName`"))?;
+    let detector = given(f.detector_name).ok_or_else(|| bad("no `DetectorName`"))?;
     let location = f
         .source_metadata
         .and_then(|m| m.data.into_values().next())
@@ -90,15 +87,9 @@ fn leak(item: Value, line: u32) -> Result<Option<Leak>, SyntaxError> {
         .filter_map(|v| v.as_str().map(str::to_string))
         .filter(|v| crate::secrets::detect(v).is_none())
         .collect();
+    let what = format!("a secret (trufflehog detector `{detector}`, {verified})");
     Ok(Some(Leak {
-        what: format!("a secret (trufflehog detector `{detector}`, {verified})"),
-        file,
-        line: location
-            .line
-            .and_then(|l| u32::try_from(l).ok())
-            .unwrap_or(1),
-        commit: location.commit.filter(|c| !c.is_empty()),
-        url: location.link.filter(|l| !l.is_empty()),
         identifiers,
+        ..Leak::scanned(what, file, location.line, location.commit, location.link)
     }))
 }
