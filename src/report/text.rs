@@ -139,22 +139,18 @@ fn markdown(
     escaped: impl Fn(char) -> bool,
     control: impl Fn(char) -> Option<char>,
 ) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '@' => out.push_str("@\u{2060}"),
-            c if c.is_control() => out.extend(control(c)),
-            c if escaped(c) => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
+    escape(s, |out, c| match c {
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '&' => out.push_str("&amp;"),
+        '@' => out.push_str("@\u{2060}"),
+        c if c.is_control() => out.extend(control(c)),
+        c if escaped(c) => {
+            out.push('\\');
+            out.push(c);
         }
-    }
-    out
+        c => out.push(c),
+    })
 }
 
 /// As [`message`], with the rest as readable [`prose`].
@@ -167,18 +163,24 @@ pub fn readable(s: &str) -> String {
 
 /// Text escaped for XML content and attribute values; characters XML 1.0 forbids become U+FFFD.
 pub fn xml(s: &str) -> String {
+    escape(s, |out, c| match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&apos;"),
+        '\t' | '\n' | '\r' => out.push_str(&format!("&#{};", c as u32)),
+        c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push('\u{FFFD}'),
+        c => out.push(c),
+    })
+}
+
+/// `s` with each character written by `each`, which pushes it as it is or escaped: the loop of every
+/// escaper, so that each one states only what it escapes and how.
+pub fn escape(s: &str, each: impl Fn(&mut String, char)) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push_str(&format!("&#{};", c as u32)),
-            c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
+        each(&mut out, c);
     }
     out
 }

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use super::{Context, Emitter};
 use crate::day;
 use crate::due::Item;
+use crate::report::text::escape;
 
 pub struct Ics;
 
@@ -134,19 +135,15 @@ fn compact(day: Date) -> String {
 
 /// A TEXT value escaped (RFC 5545 3.3.11): backslash, semicolon, comma, and line breaks as `\n`.
 pub fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    escape(s, |out, c| match c {
+        '\\' => out.push_str("\\\\"),
+        ';' => out.push_str("\\;"),
+        ',' => out.push_str("\\,"),
+        '\n' => out.push_str("\\n"),
+        '\r' => {}
+        c if c.is_control() => {}
+        c => out.push(c),
+    })
 }
 
 /// Appends a content line folded at 75 octets (never inside a UTF-8 character), each part ending in CRLF;

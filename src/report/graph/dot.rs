@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::Export;
 use crate::graph::{Edge, Node};
 use crate::model::Kind;
+use crate::report::text::escape;
 
 impl Export<'_> {
     pub(super) fn dot(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -35,19 +36,14 @@ impl Export<'_> {
 
 /// A DOT quoted string: backslashes and quotes escaped, line breaks as `\n`, other controls dropped.
 pub fn dot_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    let inner = escape(s, |out, c| match c {
+        '\\' => out.push_str("\\\\"),
+        '"' => out.push_str("\\\""),
+        '\n' => out.push_str("\\n"),
+        c if c.is_control() => out.push(' '),
+        c => out.push(c),
+    });
+    format!("\"{inner}\"")
 }
 
 /// DOT attributes of a node: shape by kind, colour by criticality.
