@@ -2,8 +2,7 @@
 //! `federation` mapping. A trust policy that admits too much is a `federation-too-broad` finding, whether or
 //! not the registry declares the role; subjects, issuer and audience that disagree are `drift`.
 
-use super::{at_export, at_identity, Drifted};
-use crate::catalogue::RuleId;
+use super::{at_export, at_identity, Disagreement, Drifted};
 use crate::federation::pattern::{covers, issuer_key};
 use crate::federation::trust::Grant;
 use crate::finding::Severity;
@@ -49,15 +48,14 @@ pub(super) fn declared(doc: &Doc<Identity>, record: &Record, out: &mut Vec<Drift
                 "the role trusts `{}` (an identity provider), but the registry declares no `federation`: add who may obtain it",
                 grant.provider
             );
-            push(
-                doc,
-                out,
-                "federation",
-                None,
-                Some(grant.provider.clone()),
+            let d = Disagreement {
+                severity: Severity::Error,
+                field: "federation",
+                registry: None,
+                export: Some(grant.provider.clone()),
                 message,
-                Severity::Error,
-            );
+            };
+            out.push(d.on(doc));
         }
         return;
     };
@@ -81,15 +79,14 @@ pub(super) fn declared(doc: &Doc<Identity>, record: &Record, out: &mut Vec<Drift
         } else {
             Severity::Error
         };
-        push(
-            doc,
-            out,
-            "federation.issuer",
-            Some(issuer.to_string()),
-            Some(trusted.join(", ")),
-            message,
+        let d = Disagreement {
             severity,
-        );
+            field: "federation.issuer",
+            registry: Some(issuer.to_string()),
+            export: Some(trusted.join(", ")),
+            message,
+        };
+        out.push(d.on(doc));
         return;
     };
     subjects(doc, &federation.subjects, grant, out);
@@ -101,15 +98,14 @@ fn subjects(doc: &Doc<Identity>, declared: &[String], grant: &Grant, out: &mut V
     for admitted in &grant.subjects {
         if !declared.iter().any(|d| covers(d, admitted)) {
             let message = format!("the trust policy admits `{admitted}`, which the registry does not declare: add it to `federation.subjects`, or remove it from the role");
-            push(
-                doc,
-                out,
-                "federation.subjects",
-                Some(shown.clone()),
-                Some(admitted.clone()),
+            let d = Disagreement {
+                severity: Severity::Error,
+                field: "federation.subjects",
+                registry: Some(shown.clone()),
+                export: Some(admitted.clone()),
                 message,
-                Severity::Error,
-            );
+            };
+            out.push(d.on(doc));
         }
     }
     if grant.unconditioned {
@@ -118,15 +114,14 @@ fn subjects(doc: &Doc<Identity>, declared: &[String], grant: &Grant, out: &mut V
     for mine in declared {
         if !grant.subjects.iter().any(|a| covers(a, mine)) {
             let message = format!("the registry declares `{mine}`, which the trust policy does not admit: remove it from `federation.subjects`");
-            push(
-                doc,
-                out,
-                "federation.subjects",
-                Some(mine.clone()),
-                Some(grant.subjects.join(", ")),
+            let d = Disagreement {
+                severity: Severity::Notice,
+                field: "federation.subjects",
+                registry: Some(mine.clone()),
+                export: Some(grant.subjects.join(", ")),
                 message,
-                Severity::Notice,
-            );
+            };
+            out.push(d.on(doc));
         }
     }
 }
@@ -140,30 +135,12 @@ fn audience(doc: &Doc<Identity>, declared: Option<&str>, grant: &Grant, out: &mu
     let message = format!(
         "the registry declares the audience `{mine}`, but the trust policy admits {theirs}"
     );
-    push(
-        doc,
-        out,
-        "federation.audience",
-        Some(mine.to_string()),
-        Some(theirs),
+    let d = Disagreement {
+        severity: Severity::Warning,
+        field: "federation.audience",
+        registry: Some(mine.to_string()),
+        export: Some(theirs),
         message,
-        Severity::Warning,
-    );
-}
-
-fn push(
-    doc: &Doc<Identity>,
-    out: &mut Vec<Drifted>,
-    field: &'static str,
-    registry: Option<String>,
-    export: Option<String>,
-    message: String,
-    severity: Severity,
-) {
-    let pointer = format!("/{}", field.replace('.', "/"));
-    let mut d = at_identity(RuleId::Drift, doc, &pointer, message, severity);
-    d.field = Some(field);
-    d.registry = registry;
-    d.export = export;
-    out.push(d);
+    };
+    out.push(d.on(doc));
 }

@@ -221,14 +221,21 @@ struct Disagreement {
     message: String,
 }
 
+impl Disagreement {
+    /// The finding on `doc`, at the field that disagrees.
+    fn on(self, doc: &Doc<Identity>) -> Drifted {
+        let pointer = format!("/{}", self.field.replace('.', "/"));
+        let mut drifted = at_identity(RuleId::Drift, doc, &pointer, self.message, self.severity);
+        drifted.field = Some(self.field);
+        drifted.registry = self.registry;
+        drifted.export = self.export;
+        drifted
+    }
+}
+
 fn facts(doc: &Doc<Identity>, record: &Record, source: SourceKind, out: &mut Vec<Drifted>) {
     for d in disagreements(&doc.item, record, source) {
-        let pointer = format!("/{}", d.field.replace('.', "/"));
-        let mut drifted = at_identity(RuleId::Drift, doc, &pointer, d.message, d.severity);
-        drifted.field = Some(d.field);
-        drifted.registry = d.registry;
-        drifted.export = d.export;
-        out.push(drifted);
+        out.push(d.on(doc));
     }
 }
 
