@@ -213,17 +213,17 @@ pub(crate) fn at_export(
 }
 
 /// One `drift` finding: the field, both values, and the message.
-struct Disagreement {
-    severity: Severity,
-    field: &'static str,
-    registry: Option<String>,
-    export: Option<String>,
-    message: String,
+pub(crate) struct Disagreement {
+    pub severity: Severity,
+    pub field: &'static str,
+    pub registry: Option<String>,
+    pub export: Option<String>,
+    pub message: String,
 }
 
 impl Disagreement {
     /// The finding on `doc`, at the field that disagrees.
-    fn on(self, doc: &Doc<Identity>) -> Drifted {
+    pub(crate) fn on(self, doc: &Doc<Identity>) -> Drifted {
         let pointer = format!("/{}", self.field.replace('.', "/"));
         let mut drifted = at_identity(RuleId::Drift, doc, &pointer, self.message, self.severity);
         drifted.field = Some(self.field);

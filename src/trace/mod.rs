@@ -17,7 +17,7 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 
 use crate::catalogue::RuleId;
-use crate::drift::{self, at_export, at_identity, Drifted};
+use crate::drift::{self, at_export, at_identity, Disagreement, Drifted};
 use crate::federation::pattern::{issuer_key, matches};
 use crate::finding::Severity;
 use crate::import::{ids, match_key, SourceKind};
@@ -309,11 +309,14 @@ fn findings_of(doc: &Doc<Identity>, stats: &Stats, out: &mut Vec<Drifted>) {
             times(stats.count),
             day(stats.last)
         );
-        let mut d = at_identity(RuleId::Drift, doc, "/status", message, Severity::Error);
-        d.field = Some("status");
-        d.registry = Some(status);
-        d.export = Some("issued".into());
-        out.push(d);
+        let d = Disagreement {
+            severity: Severity::Error,
+            field: "status",
+            registry: Some(status),
+            export: Some("issued".into()),
+            message,
+        };
+        out.push(d.on(doc));
     }
     let Some(federation) = identity.federation.as_deref() else {
         return;
