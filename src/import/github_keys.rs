@@ -38,13 +38,8 @@ pub fn repo_of(external_id: &str) -> Option<String> {
 /// Reads the listing at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
     let missing = "the deploy-key listing does not name its repository: give --repo OWNER/REPO";
-    let repo = input::required(path, options.repo.as_ref(), missing)?;
-    input::listing(path, export, &[], "a deploy key", |file, line, key| {
-        record(file, line, &repo, key)
-    })?;
-    // An empty listing still speaks for its repository: the registry's keys there are stale.
-    export.scope.insert(repo.to_lowercase());
-    Ok(())
+    let what = "a deploy key";
+    input::listing_for(path, export, options.repo.as_ref(), missing, what, record)
 }
 
 fn record(file: &str, line: u32, repo: &str, key: DeployKey) -> Result<Record, SyntaxError> {

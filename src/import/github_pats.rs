@@ -41,14 +41,8 @@ struct Owner {
 /// Reads the listing at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
     let missing = "the token listing does not name its organisation: give --org ORG";
-    let org = input::required(path, options.org.as_ref(), missing)?;
     let what = "a fine-grained personal access token grant";
-    input::listing(path, export, &[], what, |file, line, grant| {
-        record(file, line, &org, grant)
-    })?;
-    // An empty listing still speaks for its organisation: the registry's tokens there are stale.
-    export.scope.insert(org.to_lowercase());
-    Ok(())
+    input::listing_for(path, export, options.org.as_ref(), missing, what, record)
 }
 
 fn record(file: &str, line: u32, org: &str, g: Grant) -> Result<Record, SyntaxError> {

@@ -230,11 +230,26 @@ pub fn listing<T: serde::de::DeserializeOwned>(
     Ok(envelopes)
 }
 
-/// `value`, the option a listing needs to say what it covers, or the error `missing` (naming the option).
-pub fn required(path: &Path, value: Option<&String>, missing: &str) -> Result<String, ImportError> {
-    value
+/// Reads a listing that does not name what it covers (a repository, an organisation): `covered`, the option
+/// that names it, or the error `missing` (naming the option). Each item is a record made by
+/// `record(file, line, covered, item)`; an empty listing still speaks for what it covers (the registry's
+/// identities there are stale).
+pub fn listing_for<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    export: &mut super::Export,
+    covered: Option<&String>,
+    missing: &str,
+    what: &str,
+    mut record: impl FnMut(&str, u32, &str, T) -> Result<Record, SyntaxError>,
+) -> Result<(), ImportError> {
+    let covered = covered
         .cloned()
-        .ok_or_else(|| ImportError::io(path, std::io::Error::other(missing.to_string())))
+        .ok_or_else(|| ImportError::io(path, std::io::Error::other(missing.to_string())))?;
+    listing(path, export, &[], what, |file, line, item| {
+        record(file, line, &covered, item)
+    })?;
+    export.scope.insert(covered.to_lowercase());
+    Ok(())
 }
 
 /// The items of a YAML listing: each document is a resource, a sequence of them, or a wrapper.
