@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
 
-use super::drift::{context, for_display, place};
+use super::drift::Against;
 use super::Exit;
-use crate::args::{AsOf, Output, Registry};
+use crate::args::AsOf;
+use nhi::drift::Drifted;
 use nhi::report;
+use nhi::report::check::Context;
 use nhi::report::trace::Header;
 use nhi::trace::{cloudtrail, LogSource, Tracer};
 
@@ -20,23 +22,15 @@ pub struct TraceArgs {
     /// The log file (`-` for standard input), or a directory of `*.json` log files (read in name order)
     pub file: PathBuf,
     #[command(flatten)]
-    pub registry: Registry,
-    #[command(flatten)]
-    pub output: Output,
+    pub against: Against,
     #[command(flatten)]
     pub as_of: AsOf,
 }
 
 pub fn run(args: TraceArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit> {
     let as_of = args.as_of.day();
-    let loaded = nhi::load::load(&args.registry.root)?;
+    let loaded = nhi::load::load(&args.against.registry.root)?;
     let (mut trace, events) = read(args.source, &args.file, &loaded.registry, as_of)?;
-    let (issuances, failed) = (trace.issuances, trace.failed);
-    place(&args.registry.root, &mut trace.drifted);
-    let fails = trace
-        .drifted
-        .iter()
-        .any(|d| d.finding.fails(args.output.deny_warnings()));
     let log = args.file.display().to_string();
     let header = Header {
         as_of,
@@ -44,19 +38,20 @@ pub fn run(args: TraceArgs, out: &mut dyn Write, color_ok: bool) -> Result<Exit>
         log: &log,
         identities: loaded.registry.identities.len(),
         events,
-        issuances,
-        failed,
+        issuances: trace.issuances,
+        failed: trace.failed,
     };
-    let shown = for_display(&args.registry.root, &trace.drifted);
-    let cx = context(
-        &shown,
+    let traced = &trace.identities;
+    let write = |drifted: &[Drifted], format, cx: &Context<'_>| {
+        report::trace::write(&header, drifted, traced, format, cx, out)
+    };
+    args.against.report(
+        &mut trace.drifted,
         as_of,
         header.identities,
-        args.output.color(color_ok),
-    );
-    let format = args.output.format();
-    report::trace::write(&header, &trace.drifted, &trace.identities, format, &cx, out)?;
-    Ok(Exit::gate(fails))
+        color_ok,
+        write,
+    )
 }
 
 /// Reads the log(s) at `file` against `registry`: the trace, and how many events were read.
