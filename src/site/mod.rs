@@ -9,6 +9,7 @@
 mod client;
 pub mod data;
 mod drift;
+mod end_tags;
 mod federation;
 mod files;
 pub mod history;
@@ -299,7 +300,7 @@ fn render(env: &Environment<'_>, page: &Page) -> Result<(String, u32)> {
             page.template
         )
     })?;
-    Ok((html, read))
+    Ok((end_tags::omit(html), read))
 }
 
 /// Writes one page: the previous site's file when the page's inputs are the ones recorded for it (no

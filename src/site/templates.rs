@@ -54,6 +54,10 @@ pub const ASSETS: [&str; 4] = [
     "assets/graph-view.js",
 ];
 
+/// The version of what nhi does to a rendering before writing it (the end tags it leaves out): part of every
+/// page's input key, so a site built by an nhi that wrote other bytes is rendered again, not relinked.
+const OUTPUT: u32 = 1;
+
 /// The built-ins with the user's overrides.
 #[derive(Clone, Default)]
 pub struct Templates {
@@ -113,6 +117,7 @@ impl Templates {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         h.update(env!("CARGO_PKG_VERSION"));
+        h.update(OUTPUT.to_le_bytes());
         h.update((self.overrides.len() as u64).to_le_bytes());
         let sources = self.overrides.iter().map(|(n, t)| (n.as_str(), t.as_str()));
         for (name, text) in sources.chain(BUILTIN.iter().copied()) {
