@@ -196,6 +196,36 @@
     holder.parentNode.insertBefore(figure, holder.nextSibling);
   }
 
+  // The header of a document page: the search box and the section links, written from this one list
+  // instead of into each of 100,000 pages (the section pages carry the same links in their HTML).
+  var SECTIONS = [["index", "Dashboard"], ["identities", "Identities"], ["owners", "Owners"], ["systems", "Systems"], ["findings", "Findings"], ["exceptions", "Exceptions"], ["compliance", "Compliance"], ["graph", "Graph"], ["drift", "Drift"], ["trends", "Trends"], ["downloads", "Downloads"]];
+
+  function navigation() {
+    var nav = document.querySelector("body > header nav.site-nav[data-root]");
+    if (!nav) return;
+    var root = nav.getAttribute("data-root"), current = nav.getAttribute("data-current");
+    var form = document.createElement("form");
+    form.setAttribute("role", "search");
+    form.setAttribute("action", root + "search.html");
+    var input = document.createElement("input");
+    input.name = "q";
+    input.type = "search";
+    input.placeholder = "Search";
+    input.setAttribute("aria-label", "Search identities, owners and systems");
+    form.appendChild(input);
+    nav.parentNode.insertBefore(form, nav);
+    nav.textContent = "";
+    SECTIONS.forEach(function (s) {
+      if (s[0] === "trends" && !nav.hasAttribute("data-trends")) return;
+      var a = document.createElement("a");
+      a.setAttribute("href", root + s[0] + ".html");
+      a.textContent = s[1];
+      if (s[0] === current) a.setAttribute("aria-current", "page");
+      nav.appendChild(a);
+    });
+  }
+
+  navigation();
   document.querySelectorAll("table.sortable").forEach(makeSortable);
   document.querySelectorAll("input[data-filter]").forEach(makeFilter);
   var siteQ = document.querySelector("body > header input[name=q]");

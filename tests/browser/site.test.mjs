@@ -70,13 +70,24 @@ async function check(context, base, mode) {
   }
 
   await page.setViewportSize({ width: 1280, height: 800 });
+  // The section links as the browser resolved them: written into the section pages' HTML, and by site.js
+  // on a document's page; both must give the same links.
+  const navigation = () => page.$$eval("body > header nav.site-nav a", (as) => as.map((a) => `${a.href} ${a.textContent}`).join("\n"));
+  let sections = "";
   await visit("index.html", "dashboard", async () => {
     await page.screenshot({ path: join(shots, `${mode}-dashboard-1280x800.png`) });
+    sections = await navigation();
   });
   await visit(`identities/${identity}`, "identity", async () => {
     if ((await page.locator("h1").count()) !== 1) fail(`${mode}: the identity page has no single h1`);
     if ((await page.locator("svg.blast a circle, #h-blast ~ p.empty").count()) === 0) fail(`${mode}: no blast radius (picture drawn from the page's table, or "reaches no system") on the identity page`);
     if ((await page.locator("#h-leak ~ ol.steps li").count()) < 3) fail(`${mode}: no leak runbook steps on the identity page`);
+    if ((await navigation()) !== sections) fail(`${mode}: the identity page's section links differ from the dashboard's:\n${await navigation()}\n${sections}`);
+    if ((await page.locator('nav.site-nav a[href$="identities.html"][aria-current="page"]').count()) !== 1) fail(`${mode}: the navigation does not mark the Identities section on an identity page`);
+    await page.fill("body > header form[role=search] input[name=q]", searchWord);
+    await Promise.all([page.waitForURL(/search\.html\?q=/), page.press("body > header form[role=search] input[name=q]", "Enter")]);
+    await page.locator("#search-results li").first().waitFor({ timeout: 5000 }).catch(() => fail(`${mode}: searching from an identity page's header shows no result`));
+    await page.goBack();
   });
   await visit("search.html", "search", async () => {
     await page.fill("#search-q", searchWord);
