@@ -802,7 +802,7 @@ fn identity_pages_are_small_and_draw_the_blast_radius_in_the_browser() {
     nhi::synth::generate(&registry, 400, 7).unwrap();
     let site = dir.path().join("site");
     build(registry, &site);
-    let (mut bytes, mut pages, mut fixes) = (0, 0, 0);
+    let (mut bytes, mut pages, mut fixes, mut capped) = (0, 0, 0, 0);
     let rules = Regex::new(r#"<td class="id"><a href="[^"]*">([^<]*)</a>"#).unwrap();
     for entry in fs::read_dir(site.join("identities")).unwrap() {
         let page = fs::read_to_string(entry.unwrap().path()).unwrap();
@@ -821,13 +821,45 @@ fn identity_pages_are_small_and_draw_the_blast_radius_in_the_browser() {
             );
             fixes += 1;
         }
+        capped += blast_rows_and_counts_agree(&page);
         bytes += page.len();
         pages += 1;
     }
     assert_eq!(pages, 400);
     assert!(fixes > 0, "some page lists a finding");
+    assert!(capped > 0, "some blast-radius table is capped");
     let average = bytes / pages;
     assert!(average < 8_000, "identity pages average {average} bytes");
+}
+
+/// A blast-radius table lists at most 25 systems and 25 identities, the rest counted: its rows and the
+/// count of those not listed add up to the systems and identities the page says are reached. Returns 1 for a
+/// capped table.
+fn blast_rows_and_counts_agree(page: &str) -> usize {
+    let Some(table) = page
+        .split("<table class=\"data sortable\" id=\"blast\">")
+        .nth(1)
+    else {
+        return 0;
+    };
+    let table = &table[..table.find("</table>").unwrap()];
+    let identities = table.matches("<tr class=\"i\">").count();
+    let systems = table.matches("<tr").count() - 1 - identities;
+    assert!(
+        systems <= 25 && identities <= 25,
+        "{systems} + {identities} rows"
+    );
+    let count = |pattern: &str| {
+        Regex::new(pattern)
+            .unwrap()
+            .captures(page)
+            .map_or(0, |c| c[1].parse::<usize>().unwrap())
+    };
+    let reached =
+        count(r"reaches <strong>(\d+) system") + count(r"credentials of <strong>(\d+) identit");
+    let not_listed = count(r"(\d+) more are not listed here");
+    assert_eq!(systems + identities + not_listed, reached);
+    usize::from(not_listed > 0)
 }
 
 /// Regression guard for the site taking the check's graph and ranking instead of making its own: the
