@@ -163,7 +163,8 @@ pub fn findings_csv(findings: &[Finding], to: &mut dyn Write) -> io::Result<()> 
     to.write_all(out.as_bytes())
 }
 
-/// `registry.json`: every document as loaded, with its file, and the effective policy; written straight
+/// `registry.json`: every document as loaded, with its file, and the effective policy, without the fields
+/// a document leaves unset (no `"expires": null`: a fifth of the file); written document by document
 /// from the registry to the file (no JSON tree of it in memory: at 100,000 identities that tree took a
 /// gigabyte, and its text at a million another).
 pub fn registry_json(
@@ -182,10 +183,12 @@ pub fn registry_json(
     struct Docs<'a, T>(&'a [Doc<T>]);
     impl<T: Serialize> Serialize for Docs<'_, T> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_seq(self.0.iter().map(|d| Located {
-                item: &d.item,
-                file: &d.source.file,
-                line: d.source.start.line.get(),
+            s.collect_seq(self.0.iter().map(|d| {
+                Set(Located {
+                    item: &d.item,
+                    file: &d.source.file,
+                    line: d.source.start.line.get(),
+                })
             }))
         }
     }
@@ -193,7 +196,7 @@ pub fn registry_json(
     struct Document<'a> {
         as_of: &'a str,
         commit: &'a str,
-        policy: &'a crate::model::Policy,
+        policy: Set<&'a crate::model::Policy>,
         identities: Docs<'a, crate::model::Identity>,
         teams: Docs<'a, crate::model::Team>,
         persons: Docs<'a, crate::model::Person>,
@@ -205,7 +208,7 @@ pub fn registry_json(
         &Document {
             as_of,
             commit,
-            policy: &registry.policy,
+            policy: Set(&registry.policy),
             identities: Docs(&registry.identities),
             teams: Docs(&registry.teams),
             persons: Docs(&registry.persons),
@@ -214,6 +217,27 @@ pub fn registry_json(
         },
     )?;
     to.write_all(b"\n")
+}
+
+/// A value without its `null` fields, at any depth (`null`s in lists stay: they hold a place).
+struct Set<T>(T);
+
+impl<T: Serialize> Serialize for Set<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        fn set(value: &mut serde_json::Value) {
+            match value {
+                serde_json::Value::Object(fields) => {
+                    fields.retain(|_, v| !v.is_null());
+                    fields.values_mut().for_each(set);
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(set),
+                _ => {}
+            }
+        }
+        let mut value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
+        set(&mut value);
+        value.serialize(s)
+    }
 }
 
 /// A JavaScript file that assigns `value` to `window[name]`, written as it is serialised. The JSON is

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context as _, Result};
-use serde::Serialize;
+use std::io::Write;
 
 use super::index::{self, Site};
 use super::output::{Staging, Written, MANIFEST};
@@ -115,20 +115,28 @@ pub fn sums(site: &Site<'_>, staging: &Staging, written: &mut Vec<Written>) -> R
     })?;
     written.push(sums);
     written.sort();
-    #[derive(Serialize)]
-    struct Manifest<'a> {
-        generator: String,
-        as_of: String,
-        commit: &'a str,
-        files: &'a [Written],
-    }
-    let manifest = Manifest {
-        generator: format!("nhi {}", env!("CARGO_PKG_VERSION")),
-        as_of: site.checked.as_of.to_string(),
-        commit: &site.commit,
-        files: written,
-    };
-    let manifest = staging.write_with(MANIFEST, |out| report::pretty_json(out, &manifest))?;
+    let manifest = staging.write_with(MANIFEST, |out| manifest(site, written, out))?;
     written.push(manifest);
     Ok(())
+}
+
+/// `manifest.json`: indented JSON with one line per file (at 100,000 identities, 13 MB instead of the 19 MB
+/// of one line per field).
+fn manifest(site: &Site<'_>, files: &[Written], out: &mut dyn Write) -> std::io::Result<()> {
+    let head = serde_json::json!({
+        "generator": format!("nhi {}", env!("CARGO_PKG_VERSION")),
+        "as_of": site.checked.as_of.to_string(),
+        "commit": &site.commit,
+    });
+    let head = serde_json::to_string_pretty(&head)?;
+    write!(out, "{},\n  \"files\": [", head.trim_end_matches("\n}"))?;
+    for (n, file) in files.iter().enumerate() {
+        out.write_all(if n == 0 { b"\n    " } else { b",\n    " })?;
+        serde_json::to_writer(&mut *out, file)?;
+    }
+    out.write_all(if files.is_empty() {
+        b"]\n}\n"
+    } else {
+        b"\n  ]\n}\n"
+    })
 }

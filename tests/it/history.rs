@@ -522,7 +522,13 @@ fn exception_row<'p>(page: &'p str, id: &str) -> &'p str {
     let start = page
         .find(&format!("<tr id=\"exception-{id}\">"))
         .unwrap_or_else(|| panic!("no row for {id}"));
-    let end = start + page[start..].find("</tr>").expect("row end");
+    // A row ends where the next begins, or with the table body (pages leave out `</tr>`).
+    let end = start
+        + ["<tr", "</tbody>"]
+            .iter()
+            .filter_map(|t| page[start + 1..].find(t).map(|at| at + 1))
+            .min()
+            .expect("row end");
     &page[start..end]
 }
 
