@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::json_stream::SyntaxError;
 use super::{day_at, ids, input, Export, ImportError, Options, Record};
-use crate::model::{CredentialKind, IdentityType};
+use crate::model::IdentityType;
 
 /// The prefix of this source's external ids.
 pub const PREFIX: &str = "github-deploy-key:";
@@ -61,13 +61,9 @@ fn record(file: &str, line: u32, repo: &str, key: DeployKey) -> Result<Record, S
         file,
         line,
     );
-    record.credential = Some(CredentialKind::Static);
-    record.created = day_at(&key.created_at, "created_at", line)?;
-    // A deploy key cannot be rotated in place: a new key is a new id, so the key is as old as its creation.
-    record.rotated = record.created;
+    let created = day_at(&key.created_at, "created_at", line)?;
+    record.single_static(created, key.enabled != Some(false));
     record.last_used = day_at(&key.last_used, "last_used", line)?;
-    record.active = key.enabled != Some(false);
-    record.active_keys = u32::from(record.active);
     if key.read_only == Some(false) {
         record
             .notes

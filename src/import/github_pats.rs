@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::json_stream::SyntaxError;
 use super::{day_at, ids, input, Export, ImportError, Options, Record};
-use crate::model::{CredentialKind, IdentityType};
+use crate::model::IdentityType;
 
 /// The prefix of this source's external ids.
 pub const PREFIX: &str = "github-pat:";
@@ -64,13 +64,10 @@ fn record(file: &str, line: u32, org: &str, g: Grant) -> Result<Record, SyntaxEr
         file,
         line,
     );
-    record.credential = Some(CredentialKind::Static);
-    record.created = day_at(&g.access_granted_at, "access_granted_at", line)?;
-    record.rotated = record.created;
+    let created = day_at(&g.access_granted_at, "access_granted_at", line)?;
+    record.single_static(created, g.token_expired != Some(true));
     record.expires = day_at(&g.token_expires_at, "token_expires_at", line)?;
     record.last_used = day_at(&g.token_last_used_at, "token_last_used_at", line)?;
-    record.active = g.token_expired != Some(true);
-    record.active_keys = u32::from(record.active);
     if !owner.is_empty() {
         record.notes.push(format!("a personal access token of {owner}: it acts as that person and leaves with them (NHI10); prefer a GitHub App"));
     }

@@ -176,6 +176,16 @@ impl Record {
             trust: Vec::new(),
         }
     }
+
+    /// One static credential whose listing gives no rotation (a deploy key cannot be rotated in place: a new
+    /// key is a new id): its age counts from `created`, its one key usable while `active`.
+    fn single_static(&mut self, created: Option<Date>, active: bool) {
+        self.credential = Some(CredentialKind::Static);
+        self.created = created;
+        self.rotated = created;
+        self.active = active;
+        self.active_keys = u32::from(active);
+    }
 }
 
 /// A secret found where it must not be: a secret scanner's finding in code, or a key its provider saw
