@@ -42,14 +42,25 @@ pub fn data_files(
         let (open, waived, _) = site.tally(id);
         (open, waived)
     };
-    written.push(staging.write_with("inventory.csv", |out| {
+    let download = |name: &str, fill: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
+        if !opts.gzip_downloads {
+            return staging.write_with(name, fill);
+        }
+        staging.write_with(&format!("{name}.gz"), |out| {
+            // No name and no time in the header, so the same data gives the same bytes.
+            let mut gz = flate2::GzBuilder::new().write(out, flate2::Compression::default());
+            fill(&mut gz)?;
+            gz.finish().map(drop)
+        })
+    };
+    written.push(download("inventory.csv", &|out| {
         data::inventory_csv(&site.identity_pages, tally, out)
     })?);
-    written.push(staging.write_with("findings.csv", |out| {
+    written.push(download("findings.csv", &|out| {
         data::findings_csv(&checked.findings, out)
     })?);
     let as_of = checked.as_of.to_string();
-    written.push(staging.write_with("registry.json", |out| {
+    written.push(download("registry.json", &|out| {
         data::registry_json(&checked.registry, &as_of, &site.commit, out)
     })?);
     let cx = report::Context {
@@ -59,7 +70,9 @@ pub fn data_files(
         color: false,
         changed: None,
     };
-    written.push(staging.write_with("findings.sarif", |out| report::sarif::Sarif.emit(&cx, out))?);
+    written.push(download("findings.sarif", &|out| {
+        report::sarif::Sarif.emit(&cx, out)
+    })?);
     calendars(site, staging, written)
 }
 

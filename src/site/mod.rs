@@ -57,6 +57,8 @@ pub struct Options {
     pub repo_url: Option<String>,
     /// A Trends page sampling the history from this day, every week or month (`nhi build --history`).
     pub trends: Option<(Date, crate::history::trend::Every)>,
+    /// The downloads written gzip-compressed, as `inventory.csv.gz` and so on (`nhi build --gzip-downloads`).
+    pub gzip_downloads: bool,
 }
 
 /// Reports progress of long builds (a progress bar on a terminal); every method may be called from any thread.
@@ -186,7 +188,7 @@ fn refuse_registry_as_output(registry: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-fn globals(site: &Site<'_>) -> inputs::Globals {
+fn globals(site: &Site<'_>, opts: &Options) -> inputs::Globals {
     let c = &site.checked;
     let Value::Object(fields) = json!({
         "organization": c.registry.policy.organization,
@@ -196,6 +198,7 @@ fn globals(site: &Site<'_>) -> inputs::Globals {
         "counts": c.counts(),
         "gate_fails": c.fails(false),
         "trends": site.history.as_ref().is_some_and(|h| h.trend.is_some()),
+        "gzip_downloads": opts.gzip_downloads,
     }) else {
         unreachable!("an object")
     };
@@ -431,7 +434,7 @@ fn write_site(
     ] {
         staging.mkdir(dir)?;
     }
-    let globals = std::sync::Arc::new(globals(site));
+    let globals = std::sync::Arc::new(globals(site, opts));
     let keys = Keys {
         templates: &templates.fingerprint(),
         globals: &globals,

@@ -34,6 +34,7 @@ fn options(registry: PathBuf, out: PathBuf) -> Options {
         rev: None,
         repo_url: None,
         trends: None,
+        gzip_downloads: false,
     }
 }
 
@@ -355,6 +356,65 @@ fn the_manifest_lists_every_file_with_its_sha256() {
         sums.lines().count() == all.len() - 2 && sums.contains("  index.html\n"),
         "{sums}"
     );
+}
+
+/// `--gzip-downloads` writes the four downloads compressed and changes nothing else a reader gets: each
+/// `.gz` holds exactly the bytes of the plain file, the plain files are not written, the downloads page
+/// links the `.gz` files, and the same registry and day still give the same bytes.
+#[test]
+fn gzipped_downloads_hold_the_plain_files_bytes() {
+    use std::io::Read as _;
+    let out = tempfile::tempdir().unwrap();
+    let plain = out.path().join("plain");
+    build(example(), &plain);
+    let gzipped = |dir: &str| {
+        let opts = Options {
+            gzip_downloads: true,
+            ..options(example(), out.path().join(dir))
+        };
+        site::build(&opts, &Quiet).unwrap();
+        files(&out.path().join(dir))
+    };
+    let (a, b) = (files(&plain), gzipped("gz"));
+    assert_eq!(b, gzipped("again"), "the same bytes every time");
+    let downloads = [
+        "findings.csv",
+        "findings.sarif",
+        "inventory.csv",
+        "registry.json",
+    ];
+    for name in downloads {
+        let gz = &b[&format!("{name}.gz")];
+        let mut text = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut text)
+            .unwrap();
+        assert_eq!(text, a[name], "{name}");
+        assert!(gz.len() < a[name].len(), "{name}");
+        assert!(!b.contains_key(name), "{name}");
+    }
+    let changed: Vec<&str> = a
+        .iter()
+        .filter(|(name, bytes)| b.get(*name) != Some(bytes))
+        .map(|(name, _)| name.as_str())
+        .filter(|name| !downloads.contains(name))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "SHA256SUMS",
+            "data/page-inputs.tsv",
+            "downloads.html",
+            "manifest.json"
+        ]
+    );
+    let page = String::from_utf8_lossy(&b["downloads.html"]);
+    for name in downloads {
+        assert!(
+            page.contains(&format!("<a href=\"{name}.gz\" download>")),
+            "{name}"
+        );
+    }
 }
 
 #[test]
