@@ -109,8 +109,8 @@
     ids.forEach(function (id) {
       var n = nodes[id], p = pos[id];
       var cls = n.k === "i" ? "gi" : "crit-" + (n.c || "none");
-      var group = el(n.u ? "a" : "g", { "class": "gnode" + (id === focus ? " focus" : "") });
-      if (n.u) group.setAttribute("href", n.u);
+      var group = el("a", { "class": "gnode" + (id === focus ? " focus" : "") });
+      group.setAttribute("href", (n.k === "i" ? "identities/" : "systems/") + n.id + ".html");
       var shape = n.k === "i"
         ? el("circle", { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: id === focus ? 10 : 7, "class": cls })
         : el("circle", { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: id === focus ? 12 : 9, "class": cls });

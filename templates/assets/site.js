@@ -65,6 +65,9 @@
     apply();
   }
 
+  // The folder of each kind's pages: an entry of data/search.js is [kind, id, name, details].
+  var PAGES = { identity: "identities/", team: "owners/", person: "owners/", system: "systems/" };
+
   function score(entry, terms, query) {
     var id = entry[1].toLowerCase(), name = entry[2].toLowerCase(), rest = entry[3].toLowerCase();
     var all = id + " " + name + " " + rest + " " + entry[0];
@@ -100,9 +103,9 @@
         var kind = document.createElement("span");
         kind.className = "badge";
         kind.textContent = e[0];
-        var title = document.createElement(e[4] ? "a" : "span");
+        var title = document.createElement("a");
         title.className = "title";
-        if (e[4]) title.href = e[4];
+        title.href = PAGES[e[0]] + e[1] + ".html";
         title.textContent = e[1];
         li.appendChild(kind);
         li.appendChild(document.createTextNode(" "));

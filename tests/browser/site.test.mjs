@@ -93,12 +93,19 @@ async function check(context, base, mode) {
     await page.fill("#search-q", searchWord);
     const hit = page.locator("#search-results li a", { hasText: searchWord }).first();
     await hit.waitFor({ timeout: 5000 }).catch(() => fail(`${mode}: searching "${searchWord}" shows no result`));
+    // A result links to its page (the script makes the href from the entry's kind and id).
+    const [id, href] = await hit.evaluate((a) => [a.textContent, a.getAttribute("href")]);
+    if (!/^(identities|owners|systems)\/[^/]+\.html$/.test(href) || !statSync(join(siteDir, href), { throwIfNoEntry: false })) fail(`${mode}: the search result ${id} links to ${href}, not to its page`);
+    else if (!href.endsWith(`/${id}.html`)) fail(`${mode}: the search result ${id} links to ${href}`);
   });
   await visit(`search.html?q=${encodeURIComponent(searchWord)}`, "search-from-header", async () => {
     await page.locator("#search-results li").first().waitFor({ timeout: 5000 }).catch(() => fail(`${mode}: search from the header shows no result`));
   });
   await visit("graph.html", "graph", async () => {
     await page.locator("#graph-svg .gnode").first().waitFor({ timeout: 10000 }).catch(() => fail(`${mode}: the graph view draws no node`));
+    const hrefs = await page.$$eval("#graph-svg a.gnode", (as) => as.map((a) => a.getAttribute("href")));
+    const missing = hrefs.filter((h) => !statSync(join(siteDir, h), { throwIfNoEntry: false }));
+    if (hrefs.length === 0 || missing.length) fail(`${mode}: graph nodes link to no page: ${missing.slice(0, 3).join(", ") || "(no links)"}`);
   });
   await visit("findings.html", "findings", async () => {
     const sort = page.locator("table.sortable th .sort").first();
