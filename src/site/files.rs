@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context as _, Result};
+use rayon::prelude::*;
 use std::io::Write;
 
 use super::index::{self, Site};
@@ -14,7 +15,8 @@ use super::{client, data, Options};
 use crate::due::Item;
 use crate::report::{self, Emitter as _};
 
-/// Writes everything that is not a page into `staging`, adding each file to `written`.
+/// Writes everything that is not a page into `staging`, adding each file to `written`. The files are
+/// made in parallel, the largest first: at 100,000 identities they took 2.7 s one after the other.
 pub fn data_files(
     site: &Site<'_>,
     templates: &Templates,
@@ -29,19 +31,6 @@ pub fn data_files(
             .with_context(|| format!("the asset {asset} is missing"))?;
         written.push(staging.write(asset, text.as_bytes())?);
     }
-    let search = client::SearchIndex(site);
-    written.push(staging.write_with("data/search.js", |out| {
-        data::js_data("NHI_SEARCH", &search, out)
-    })?);
-    let graph = client::GraphData::new(site);
-    written.push(staging.write_with("data/graph.js", |out| {
-        data::js_data("NHI_GRAPH", &graph, out)
-    })?);
-    drop(graph);
-    let tally = |id: &str| {
-        let (open, waived, _) = site.tally(id);
-        (open, waived)
-    };
     let download = |name: &str, fill: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
         if !opts.gzip_downloads {
             return staging.write_with(name, fill);
@@ -52,35 +41,72 @@ pub fn data_files(
             let gz = flate2::GzBuilder::new().write(out, flate2::Compression::default());
             let mut buffered = std::io::BufWriter::with_capacity(1 << 16, gz);
             fill(&mut buffered)?;
-            buffered.into_inner().map_err(|e| e.into_error())?.finish().map(drop)
+            buffered
+                .into_inner()
+                .map_err(|e| e.into_error())?
+                .finish()
+                .map(drop)
         })
     };
-    written.push(download("inventory.csv", &|out| {
-        data::inventory_csv(&site.identity_pages, tally, out)
-    })?);
-    written.push(download("findings.csv", &|out| {
-        data::findings_csv(&checked.findings, out)
-    })?);
-    let as_of = checked.as_of.to_string();
-    written.push(download("registry.json", &|out| {
-        data::registry_json(&checked.registry, &as_of, &site.commit, out)
-    })?);
-    let cx = report::Context {
-        outcome: checked.into(),
-        root: &opts.registry,
-        repo_prefix: crate::git::prefix_of(&opts.registry),
-        color: false,
-        changed: None,
-    };
-    written.push(download("findings.sarif", &|out| {
-        report::sarif::Sarif.emit(&cx, out)
-    })?);
-    calendars(site, staging, written)
+    let one = |w: Result<Written>| w.map(|w| vec![w]);
+    let files: [&(dyn Fn() -> Result<Vec<Written>> + Sync); 7] = [
+        &|| {
+            let as_of = checked.as_of.to_string();
+            one(download("registry.json", &|out| {
+                data::registry_json(&checked.registry, &as_of, &site.commit, out)
+            }))
+        },
+        &|| {
+            let graph = client::GraphData::new(site);
+            one(staging.write_with("data/graph.js", |out| {
+                data::js_data("NHI_GRAPH", &graph, out)
+            }))
+        },
+        &|| calendars(site, staging),
+        &|| {
+            let search = client::SearchIndex(site);
+            one(staging.write_with("data/search.js", |out| {
+                data::js_data("NHI_SEARCH", &search, out)
+            }))
+        },
+        &|| {
+            let tally = |id: &str| {
+                let (open, waived, _) = site.tally(id);
+                (open, waived)
+            };
+            one(download("inventory.csv", &|out| {
+                data::inventory_csv(&site.identity_pages, tally, out)
+            }))
+        },
+        &|| {
+            let cx = report::Context {
+                outcome: checked.into(),
+                root: &opts.registry,
+                repo_prefix: crate::git::prefix_of(&opts.registry),
+                color: false,
+                changed: None,
+            };
+            one(download("findings.sarif", &|out| {
+                report::sarif::Sarif.emit(&cx, out)
+            }))
+        },
+        &|| {
+            one(download("findings.csv", &|out| {
+                data::findings_csv(&checked.findings, out)
+            }))
+        },
+    ];
+    let made: Vec<Result<Vec<Written>>> = files.par_iter().map(|make| make()).collect();
+    for files in made {
+        written.extend(files?);
+    }
+    Ok(())
 }
 
 /// `calendar/all.ics` and one calendar per owner page: what is overdue or falls due within the chart's weeks,
 /// computed as `nhi due` does, for a team to subscribe to.
-fn calendars(site: &Site<'_>, staging: &Staging, written: &mut Vec<Written>) -> Result<()> {
+fn calendars(site: &Site<'_>, staging: &Staging) -> Result<Vec<Written>> {
+    let mut written = Vec::new();
     // The items are the site's own (not a copy): the calendars get them by reference.
     let due = crate::due::Due {
         as_of: site.checked.as_of,
@@ -116,7 +142,7 @@ fn calendars(site: &Site<'_>, staging: &Staging, written: &mut Vec<Written>) -> 
             report::due::ics::calendar(&cx, &name, items, out)
         })?);
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Writes `SHA256SUMS` and `manifest.json` (the generator, the day, the commit and every file with its sum
