@@ -114,6 +114,19 @@ struct Node<'a> {
     of: Of<'a>,
 }
 
+impl<'a> Node<'a> {
+    fn new(
+        id: &'a str,
+        k: &'static str,
+        name: &'a Option<String>,
+        e: Option<Environment>,
+        of: Of<'a>,
+    ) -> Self {
+        let l = name.as_deref().unwrap_or_default();
+        Node { id, k, l, e, of }
+    }
+}
+
 #[derive(serde::Serialize)]
 #[serde(untagged)]
 enum Of<'a> {
@@ -132,29 +145,19 @@ impl Serialize for Nodes<'_, '_> {
         let site = self.0;
         let identities = site.identity_pages.iter().map(|d| {
             let i = &d.item;
-            Node {
-                id: &i.id,
-                k: "i",
-                l: i.name.as_deref().unwrap_or_default(),
-                e: i.environment,
-                of: Of::Identity {
-                    o: &i.owner,
-                    s: site.score(&i.id),
-                },
-            }
+            let of = Of::Identity {
+                o: &i.owner,
+                s: site.score(&i.id),
+            };
+            Node::new(&i.id, "i", &i.name, i.environment, of)
         });
         let systems = site.system_pages.iter().map(|d| {
-            let sys = &d.item;
-            Node {
-                id: &sys.id,
-                k: "s",
-                l: sys.name.as_deref().unwrap_or_default(),
-                e: sys.environment,
-                of: Of::System {
-                    c: sys.criticality,
-                    t: sys.kind,
-                },
-            }
+            let s = &d.item;
+            let of = Of::System {
+                c: s.criticality,
+                t: s.kind,
+            };
+            Node::new(&s.id, "s", &s.name, s.environment, of)
         });
         s.collect_seq(identities.chain(systems))
     }

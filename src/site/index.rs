@@ -257,27 +257,19 @@ impl<'a> Site<'a> {
     // Links. `root` is the way from the current page to the site root ("" or "../").
 
     pub fn identity_href(&self, id: &str, root: &str) -> Option<String> {
-        self.identity_ids
-            .contains(id)
-            .then(|| format!("{root}identities/{id}.html"))
+        page_href(&self.identity_ids, "identities", id, root)
     }
 
     pub fn owner_href(&self, id: &str, root: &str) -> Option<String> {
-        self.owner_ids
-            .contains(id)
-            .then(|| format!("{root}owners/{id}.html"))
+        page_href(&self.owner_ids, "owners", id, root)
     }
 
     pub fn system_href(&self, id: &str, root: &str) -> Option<String> {
-        self.system_ids
-            .contains(id)
-            .then(|| format!("{root}systems/{id}.html"))
+        page_href(&self.system_ids, "systems", id, root)
     }
 
     pub fn exception_href(&self, id: &str, root: &str) -> Option<String> {
-        self.exception_ids
-            .contains(id)
-            .then(|| format!("{root}exceptions/{id}.html"))
+        page_href(&self.exception_ids, "exceptions", id, root)
     }
 
     pub fn rule_href(&self, rule: &str, root: &str) -> Option<String> {
@@ -320,4 +312,9 @@ impl<'a> Site<'a> {
                 .or_else(|| self.owner_href(id, root)),
         )
     }
+}
+
+/// The page of `id` in the folder `dir`, when `ids` (the ids that have a page there) holds it.
+fn page_href(ids: &HashSet<&str>, dir: &str, id: &str, root: &str) -> Option<String> {
+    ids.contains(id).then(|| format!("{root}{dir}/{id}.html"))
 }
