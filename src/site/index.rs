@@ -214,22 +214,22 @@ impl<'a> Site<'a> {
 
     /// What falls due for one identity, by date.
     pub fn due_of(&self, id: &str) -> impl Iterator<Item = &Item> {
-        self.due_of
-            .get(id)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .map(|&n| &self.obligations[n])
+        self.obligations_at(&self.due_of, id)
     }
 
     /// What falls due for one owner, by date.
     pub fn due_by_owner(&self, owner: &str) -> impl Iterator<Item = &Item> {
-        self.due_by_owner
-            .get(owner)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .map(|&n| &self.obligations[n])
+        self.obligations_at(&self.due_by_owner, owner)
+    }
+
+    /// The obligations an index (identity or owner → positions in `obligations`) gives `key`.
+    fn obligations_at<'s>(
+        &'s self,
+        index: &'s HashMap<String, Vec<usize>>,
+        key: &str,
+    ) -> impl Iterator<Item = &'s Item> {
+        let at = index.get(key).map(Vec::as_slice).unwrap_or_default();
+        at.iter().map(|&n| &self.obligations[n])
     }
 
     /// Whether `item` falls due within [`SOON_DAYS`] of the day.

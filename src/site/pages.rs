@@ -471,14 +471,6 @@ fn rows(site: &Site<'_>, docs: Option<&Vec<&Doc<Identity>>>, root: &str) -> (Vec
 pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
     let root = DEEP;
     let t = &doc.item;
-    let owned = site.ownership.owned_by.get(t.id.as_str());
-    let owned_rows = rows(site, owned, root);
-    let (open, due) = needs_action(
-        site,
-        &t.id,
-        owned.map(Vec::as_slice).unwrap_or_default(),
-        root,
-    );
     let members: Vec<Value> = site
         .ownership
         .members
@@ -488,28 +480,19 @@ pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
         .iter()
         .map(|p| json!({"person": site.owner_link(&p.item.id, root), "name": p.item.name, "active": p.item.is_active(), "left_on": p.item.left_on}))
         .collect();
-    let mut ctx = json!({
-        "root": root,
-        "title": t.name.clone().unwrap_or_else(|| t.id.clone()),
-        "kind": "Team",
-        "owner": {
-            "id": t.id, "name": t.name, "email": t.email, "slack": t.slack, "github": t.github,
-            "description": t.description, "lead": t.lead.as_deref().map(|l| site.owner_link(l, root)),
-            "staffed": site.ctx.staffed.contains(t.id.as_str()),
-            "file": &*doc.source.file, "line": doc.source.start.line.get(),
-        },
-        "owned_more": owned_rows.1, "owned_total": owned.map_or(0, Vec::len),
-        "contact_for": Vec::<Value>::new(), "contact_for_more": 0,
+    let owner = json!({
+        "id": t.id, "name": t.name, "email": t.email, "slack": t.slack, "github": t.github,
+        "description": t.description, "lead": t.lead.as_deref().map(|l| site.owner_link(l, root)),
+        "staffed": site.ctx.staffed.contains(t.id.as_str()),
+        "file": &*doc.source.file, "line": doc.source.start.line.get(),
     });
-    let findings = findings(site, site.findings("Team", &t.id), root);
+    let mut ctx = owner_page(site, "Team", &t.id, t.name.as_ref(), owner);
     insert(
         &mut ctx,
         [
             ("members", Value::Array(members)),
-            ("owned", Value::Array(owned_rows.0)),
-            ("open", Value::Array(open)),
-            ("due", Value::Array(due)),
-            ("findings", Value::Array(findings)),
+            ("contact_for", Value::Array(Vec::new())),
+            ("contact_for_more", Value::from(0)),
         ],
     );
     ctx
@@ -518,34 +501,43 @@ pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
 pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
     let root = DEEP;
     let p = &doc.item;
-    let owned = site.ownership.owned_by.get(p.id.as_str());
-    let owned_rows = rows(site, owned, root);
     let contact_rows = rows(site, site.ownership.contact_for.get(p.id.as_str()), root);
-    let (open, due) = needs_action(
-        site,
-        &p.id,
-        owned.map(Vec::as_slice).unwrap_or_default(),
-        root,
-    );
-    let mut ctx = json!({
-        "root": root,
-        "title": p.name.clone().unwrap_or_else(|| p.id.clone()),
-        "kind": "Person",
-        "owner": {
-            "id": p.id, "name": p.name, "email": p.email, "github": p.github, "active": p.is_active(),
-            "left_on": p.left_on, "team": p.team.as_deref().map(|t| site.owner_link(t, root)),
-            "file": &*doc.source.file, "line": doc.source.start.line.get(),
-        },
-        "members": Vec::<Value>::new(),
-        "owned_more": owned_rows.1, "owned_total": owned.map_or(0, Vec::len),
-        "contact_for_more": contact_rows.1,
+    let owner = json!({
+        "id": p.id, "name": p.name, "email": p.email, "github": p.github, "active": p.is_active(),
+        "left_on": p.left_on, "team": p.team.as_deref().map(|t| site.owner_link(t, root)),
+        "file": &*doc.source.file, "line": doc.source.start.line.get(),
     });
-    let findings = findings(site, site.findings("Person", &p.id), root);
+    let mut ctx = owner_page(site, "Person", &p.id, p.name.as_ref(), owner);
     insert(
         &mut ctx,
         [
-            ("owned", Value::Array(owned_rows.0)),
+            ("members", Value::Array(Vec::new())),
             ("contact_for", Value::Array(contact_rows.0)),
+            ("contact_for_more", Value::from(contact_rows.1)),
+        ],
+    );
+    ctx
+}
+
+/// What the pages of teams and persons share: the identities the owner owns (ranked past the limit), what
+/// needs action on them, and the findings about the owner itself.
+fn owner_page(site: &Site<'_>, kind: &str, id: &str, name: Option<&String>, owner: Value) -> Value {
+    let root = DEEP;
+    let owned = site.ownership.owned_by.get(id);
+    let (owned_rows, owned_more) = rows(site, owned, root);
+    let (open, due) = needs_action(site, id, owned.map(Vec::as_slice).unwrap_or_default(), root);
+    let mut ctx = json!({
+        "root": root,
+        "title": name.map_or(id, String::as_str),
+        "kind": kind,
+        "owned_more": owned_more, "owned_total": owned.map_or(0, Vec::len),
+    });
+    let findings = findings(site, site.findings(kind, id), root);
+    insert(
+        &mut ctx,
+        [
+            ("owner", owner),
+            ("owned", Value::Array(owned_rows)),
             ("open", Value::Array(open)),
             ("due", Value::Array(due)),
             ("findings", Value::Array(findings)),
