@@ -3,10 +3,10 @@
 //! at a million identities the downloads are gigabytes and the manifest lists over a million files.
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
-use std::io::Write;
 
 use super::index::{self, Site};
 use super::output::{Staging, Written, MANIFEST};
@@ -31,30 +31,14 @@ pub fn data_files(
             .with_context(|| format!("the asset {asset} is missing"))?;
         written.push(staging.write(asset, text.as_bytes())?);
     }
-    let download = |name: &str, fill: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
-        if !opts.gzip_downloads {
-            return staging.write_with(name, fill);
-        }
-        staging.write_with(&format!("{name}.gz"), |out| {
-            // No name and no time in the header, so the same data gives the same bytes. The buffer hands
-            // the compressor 64 KiB at a time, not each small write of the serialisers.
-            let gz = flate2::GzBuilder::new().write(out, flate2::Compression::default());
-            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, gz);
-            fill(&mut buffered)?;
-            buffered
-                .into_inner()
-                .map_err(|e| e.into_error())?
-                .finish()
-                .map(drop)
-        })
-    };
+    let gzip = opts.gzip_downloads;
     let one = |w: Result<Written>| w.map(|w| vec![w]);
     let files: [&(dyn Fn() -> Result<Vec<Written>> + Sync); 7] = [
         &|| {
             let as_of = checked.as_of.to_string();
-            one(download("registry.json", &|out| {
+            download(staging, gzip, "registry.json", &|out| {
                 data::registry_json(&checked.registry, &as_of, &site.commit, out)
-            }))
+            })
         },
         &|| {
             let graph = client::GraphData::new(site);
@@ -74,9 +58,9 @@ pub fn data_files(
                 let (open, waived, _) = site.tally(id);
                 (open, waived)
             };
-            one(download("inventory.csv", &|out| {
+            download(staging, gzip, "inventory.csv", &|out| {
                 data::inventory_csv(&site.identity_pages, tally, out)
-            }))
+            })
         },
         &|| {
             let cx = report::Context {
@@ -86,14 +70,14 @@ pub fn data_files(
                 color: false,
                 changed: None,
             };
-            one(download("findings.sarif", &|out| {
+            download(staging, gzip, "findings.sarif", &|out| {
                 report::sarif::Sarif.emit(&cx, out)
-            }))
+            })
         },
         &|| {
-            one(download("findings.csv", &|out| {
+            download(staging, gzip, "findings.csv", &|out| {
                 data::findings_csv(&checked.findings, out)
-            }))
+            })
         },
     ];
     let made: Vec<Result<Vec<Written>>> = files.par_iter().map(|make| make()).collect();
@@ -101,6 +85,30 @@ pub fn data_files(
         written.extend(files?);
     }
     Ok(())
+}
+
+/// Writes the download `name` as `fill` makes it, gzip-compressed as `NAME.gz` when `gzip` is set
+/// (`nhi build --gzip-downloads`).
+fn download(
+    staging: &Staging,
+    gzip: bool,
+    name: &str,
+    fill: &dyn Fn(&mut dyn Write) -> io::Result<()>,
+) -> Result<Vec<Written>> {
+    let written = if gzip {
+        staging.write_with(&format!("{name}.gz"), |out| {
+            // No name and no time in the header, so the same data gives the same bytes. The buffer hands
+            // the compressor 64 KiB at a time, not each small write of the serialisers.
+            let gz = flate2::GzBuilder::new().write(out, flate2::Compression::default());
+            let mut buffered = io::BufWriter::with_capacity(1 << 16, gz);
+            fill(&mut buffered)?;
+            let gz = buffered.into_inner().map_err(|e| e.into_error())?;
+            gz.finish().map(drop)
+        })
+    } else {
+        staging.write_with(name, fill)
+    };
+    written.map(|w| vec![w])
 }
 
 /// `calendar/all.ics` and one calendar per owner page: what is overdue or falls due within the chart's weeks,
