@@ -8,7 +8,9 @@
 #   BENCH_SITE_ONLY=1                    # only nhi check, the site (clean build, size, one-file rebuild) and nhi diff
 #
 # Registries are generated deterministically by `examples/synth.rs` under $BENCH_DIR (default
-# /tmp/nhi-bench) and reused between runs. Each command runs once after a warm-up read of the tree, timed
+# /tmp/nhi-bench) and reused between runs. On ext4, files created just after many were deleted (the
+# previous run's site) are slow to create: ext4 checks every recently freed inode before reusing it. For
+# the figures a fresh CI runner sees, point BENCH_DIR at a new file system (docs/benchmarks.md says how). Each command runs once after a warm-up read of the tree, timed
 # with /usr/bin/time (wall seconds and peak resident memory). The table is printed in Markdown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
