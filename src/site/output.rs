@@ -12,12 +12,6 @@ use anyhow::{bail, Context as _, Result};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// Held while a page's file is created: the rendering threads create files in the same directories, and
-/// the kernel serialises creations in one directory on its lock, by spinning when a creation is slow (on an
-/// ext4 full of recently deleted inodes, a fifth of a 10,000-identity build's CPU time went there). One at a
-/// time, the other thread waits asleep.
-static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 /// The name of the manifest; its presence marks a directory as a site this tool may replace.
 pub const MANIFEST: &str = "manifest.json";
 
@@ -72,6 +66,11 @@ pub struct Staging {
     previous: Option<Previous>,
     /// How many files were written (not linked from the previous site).
     written: AtomicUsize,
+    /// Held while [`Staging::write`] creates a file: the rendering threads create files in the same
+    /// directories, and the kernel serialises creations in one directory on its lock, by spinning when a
+    /// creation is slow (on an ext4 full of recently deleted inodes, a fifth of a 10,000-identity build's CPU
+    /// time went there). One at a time, the other thread waits asleep.
+    creating: std::sync::Mutex<()>,
 }
 
 struct Previous {
@@ -214,6 +213,7 @@ impl Staging {
             dir,
             previous: Previous::read(out),
             written: AtomicUsize::new(0),
+            creating: std::sync::Mutex::new(()),
         })
     }
 
@@ -282,7 +282,7 @@ impl Staging {
             .as_ref()
             .is_some_and(|p| p.link(rel, &sha256, bytes.len(), &path));
         if !linked {
-            let _one = CREATING.lock();
+            let _one = self.creating.lock();
             fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
             self.written.fetch_add(1, Ordering::Relaxed);
         }
