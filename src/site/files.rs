@@ -172,20 +172,18 @@ pub fn sums(site: &Site<'_>, staging: &Staging, written: &mut Vec<Written>) -> R
 /// `manifest.json`: indented JSON with one line per file (at 100,000 identities, 13 MB instead of the 19 MB
 /// of one line per field).
 fn manifest(site: &Site<'_>, files: &[Written], out: &mut dyn Write) -> std::io::Result<()> {
-    let head = serde_json::json!({
-        "generator": format!("nhi {}", env!("CARGO_PKG_VERSION")),
-        "as_of": site.checked.as_of.to_string(),
-        "commit": &site.commit,
-    });
-    let head = serde_json::to_string_pretty(&head)?;
-    write!(out, "{},\n  \"files\": [", head.trim_end_matches("\n}"))?;
+    let text = |s: &str| serde_json::to_string(s);
+    let generator = format!("nhi {}", env!("CARGO_PKG_VERSION"));
+    write!(
+        out,
+        "{{\n  \"generator\": {},\n  \"as_of\": {},\n  \"commit\": {},\n  \"files\": [",
+        text(&generator)?,
+        text(&site.checked.as_of.to_string())?,
+        text(&site.commit)?,
+    )?;
     for (n, file) in files.iter().enumerate() {
         out.write_all(if n == 0 { b"\n    " } else { b",\n    " })?;
         serde_json::to_writer(&mut *out, file)?;
     }
-    out.write_all(if files.is_empty() {
-        b"]\n}\n"
-    } else {
-        b"\n  ]\n}\n"
-    })
+    out.write_all(b"\n  ]\n}\n")
 }
