@@ -486,7 +486,7 @@ pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
         "staffed": site.ctx.staffed.contains(t.id.as_str()),
         "file": &*doc.source.file, "line": doc.source.start.line.get(),
     });
-    let mut ctx = owner_page(site, "Team", &t.id, t.name.as_ref(), owner);
+    let mut ctx = owner_page(site, "Team", &t.id, t.name.as_deref(), owner);
     insert(
         &mut ctx,
         [
@@ -507,7 +507,7 @@ pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
         "left_on": p.left_on, "team": p.team.as_deref().map(|t| site.owner_link(t, root)),
         "file": &*doc.source.file, "line": doc.source.start.line.get(),
     });
-    let mut ctx = owner_page(site, "Person", &p.id, p.name.as_ref(), owner);
+    let mut ctx = owner_page(site, "Person", &p.id, p.name.as_deref(), owner);
     insert(
         &mut ctx,
         [
@@ -521,14 +521,14 @@ pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
 
 /// What the pages of teams and persons share: the identities the owner owns (ranked past the limit), what
 /// needs action on them, and the findings about the owner itself.
-fn owner_page(site: &Site<'_>, kind: &str, id: &str, name: Option<&String>, owner: Value) -> Value {
+fn owner_page(site: &Site<'_>, kind: &str, id: &str, name: Option<&str>, owner: Value) -> Value {
     let root = DEEP;
     let owned = site.ownership.owned_by.get(id);
     let (owned_rows, owned_more) = rows(site, owned, root);
     let (open, due) = needs_action(site, id, owned.map(Vec::as_slice).unwrap_or_default(), root);
     let mut ctx = json!({
         "root": root,
-        "title": name.map_or(id, String::as_str),
+        "title": name.unwrap_or(id),
         "kind": kind,
         "owned_more": owned_more, "owned_total": owned.map_or(0, Vec::len),
     });
