@@ -6,10 +6,14 @@
 
 pub mod playbooks;
 
+use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::graph::{Blast, Graph, ReachedIdentity};
-use crate::model::{Criticality, Doc, Identity, Person, Registry, Team};
+use crate::model::{
+    CredentialKind, Criticality, Doc, Environment, Identity, IdentityType, Person, Registry,
+    Status, Team,
+};
 use crate::rules::Ctx;
 use playbooks::{Facts, Playbook, Record};
 
@@ -42,14 +46,15 @@ pub struct Subject {
     pub id: String,
     pub name: Option<String>,
     #[serde(rename = "type")]
-    pub kind: Option<String>,
-    pub environment: Option<String>,
-    pub status: Option<String>,
-    pub credential: Option<String>,
+    pub kind: Option<IdentityType>,
+    pub environment: Option<Environment>,
+    pub status: Option<Status>,
+    pub credential: Option<CredentialKind>,
     pub system_of_record: Option<String>,
     pub external_id: Option<String>,
     pub vendor: Option<String>,
-    pub last_rotated: Option<String>,
+    /// The day the credential was last rotated, or created when it never was.
+    pub last_rotated: Option<Date>,
     pub file: String,
     pub line: u32,
 }
@@ -174,18 +179,17 @@ pub fn plan(ctx: &Ctx<'_>, i: &Identity, exposed: &[ReachedIdentity]) -> Plan {
 
 fn subject(doc: &Doc<Identity>) -> Subject {
     let i = &doc.item;
-    let text = |s: Option<&str>| s.map(str::to_string);
     Subject {
         id: i.id.clone(),
         name: i.name.clone(),
-        kind: text(i.kind.map(|k| k.as_str())),
-        environment: text(i.environment.map(|e| e.as_str())),
-        status: text(i.status.map(|s| s.as_str())),
-        credential: text(i.credential.kind.map(|c| c.as_str())),
+        kind: i.kind,
+        environment: i.environment,
+        status: i.status,
+        credential: i.credential.kind,
         system_of_record: i.system_of_record.clone(),
         external_id: i.external_id.clone(),
         vendor: i.vendor.clone(),
-        last_rotated: i.last_rotation().map(|d| d.to_string()),
+        last_rotated: i.last_rotation(),
         file: doc.source.file.to_string(),
         line: doc.source.start.line.get(),
     }

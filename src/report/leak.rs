@@ -20,16 +20,16 @@ pub fn render(r: &Runbook) -> String {
         facts.push(prose(name));
     }
     for (label, value) in [
-        ("type", &i.kind),
-        ("environment", &i.environment),
-        ("credential", &i.credential),
-        ("issued by", &i.system_of_record),
-        ("external id", &i.external_id),
-        ("vendor", &i.vendor),
-        ("rotated or created", &i.last_rotated),
+        ("type", i.kind.map(|k| k.to_string())),
+        ("environment", i.environment.map(|e| e.to_string())),
+        ("credential", i.credential.map(|c| c.to_string())),
+        ("issued by", i.system_of_record.clone()),
+        ("external id", i.external_id.clone()),
+        ("vendor", i.vendor.clone()),
+        ("rotated or created", i.last_rotated.map(|d| d.to_string())),
     ] {
         if let Some(v) = value {
-            facts.push(format!("{label} {}", span(v)));
+            facts.push(format!("{label} {}", span(&v)));
         }
     }
     facts.push(format!(
