@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{AccessChange, Diff, IdentityRef};
 use crate::finding::Severity;
-use crate::model::{Criticality, Level};
+use crate::model::{Criticality, IdentityType, Level};
 
 /// How many identities the sentence names before it says "and N more".
 const NAMED: usize = 2;
@@ -52,17 +52,17 @@ fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The noun for an identity type, singular and plural.
-fn noun(kind: Option<&str>) -> (&'static str, &'static str) {
+fn noun(kind: Option<IdentityType>) -> (&'static str, &'static str) {
     match kind {
-        Some("service_account") => ("service account", "service accounts"),
-        Some("api_key") => ("API key", "API keys"),
-        Some("oauth_app") => ("OAuth app", "OAuth apps"),
-        Some("token") => ("token", "tokens"),
-        Some("certificate") => ("certificate", "certificates"),
-        Some("ssh_key") => ("SSH key", "SSH keys"),
-        Some("bot") => ("bot", "bots"),
-        Some("workload") => ("workload identity", "workload identities"),
-        _ => ("identity", "identities"),
+        Some(IdentityType::ServiceAccount) => ("service account", "service accounts"),
+        Some(IdentityType::ApiKey) => ("API key", "API keys"),
+        Some(IdentityType::OauthApp) => ("OAuth app", "OAuth apps"),
+        Some(IdentityType::Token) => ("token", "tokens"),
+        Some(IdentityType::Certificate) => ("certificate", "certificates"),
+        Some(IdentityType::SshKey) => ("SSH key", "SSH keys"),
+        Some(IdentityType::Bot) => ("bot", "bots"),
+        Some(IdentityType::Workload) => ("workload identity", "workload identities"),
+        None => ("identity", "identities"),
     }
 }
 
@@ -71,12 +71,14 @@ fn by_type(verb: &str, identities: &[IdentityRef], gained: &[AccessChange]) -> O
     if identities.is_empty() {
         return None;
     }
-    let mut groups: BTreeMap<Option<&str>, Vec<&str>> = BTreeMap::new();
+    let mut groups: BTreeMap<Option<IdentityType>, Vec<&str>> = BTreeMap::new();
     for i in identities {
-        groups.entry(i.kind.as_deref()).or_default().push(&i.id);
+        groups.entry(i.kind).or_default().push(&i.id);
     }
     let mut groups: Vec<_> = groups.into_iter().collect();
-    groups.sort_by_key(|(_, ids)| std::cmp::Reverse(ids.len()));
+    // The largest group first; groups as large by the type's name (no type first).
+    groups
+        .sort_by_key(|(kind, ids)| (std::cmp::Reverse(ids.len()), kind.map(IdentityType::as_str)));
     let phrases: Vec<String> = groups
         .into_iter()
         .map(|(kind, ids)| {

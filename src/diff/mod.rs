@@ -15,7 +15,9 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::finding::{Finding, RuleId, Severity};
-use crate::model::{Criticality, Doc, Identity, Level, Registry};
+use crate::model::{
+    Criticality, Doc, Environment, Identity, IdentityType, Level, Registry, Status,
+};
 use crate::Checked;
 use blast::Reach;
 pub use fields::FieldChange;
@@ -50,10 +52,10 @@ pub struct IdentityChanges {
 pub struct IdentityRef {
     pub id: String,
     #[serde(rename = "type")]
-    pub kind: Option<String>,
+    pub kind: Option<IdentityType>,
     pub owner: Option<String>,
-    pub environment: Option<String>,
-    pub status: Option<String>,
+    pub environment: Option<Environment>,
+    pub status: Option<Status>,
     pub purpose: Option<String>,
     pub file: String,
 }
@@ -200,10 +202,10 @@ fn identity_ref(doc: &Doc<Identity>) -> IdentityRef {
     let i = &doc.item;
     IdentityRef {
         id: i.id.clone(),
-        kind: i.kind.map(|k| k.to_string()),
+        kind: i.kind,
         owner: i.owner.clone(),
-        environment: i.environment.map(|e| e.to_string()),
-        status: i.status.map(|s| s.to_string()),
+        environment: i.environment,
+        status: i.status,
         purpose: i.purpose.clone(),
         file: doc.source.file.to_string(),
     }

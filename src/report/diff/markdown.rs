@@ -113,10 +113,10 @@ fn identities(md: &mut String, title: &str, list: &[IdentityRef], path: &dyn Fn(
     section(md, title, list.len(), &columns, list.iter(), |i| {
         vec![
             span(&i.id),
-            opt(i.kind.as_deref()),
+            opt(i.kind.map(|v| v.as_str())),
             opt(i.owner.as_deref()),
-            opt(i.environment.as_deref()),
-            opt(i.status.as_deref()),
+            opt(i.environment.map(|v| v.as_str())),
+            opt(i.status.map(|v| v.as_str())),
             i.purpose
                 .as_deref()
                 .map_or_else(|| "—".to_string(), |p| cell(&truncate(p))),
