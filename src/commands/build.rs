@@ -122,5 +122,43 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
         built.counts.notices,
         built.counts.waived,
     )?;
+    if let Some(warning) = pages_warning(built.tar_bytes, opts.gzip_downloads) {
+        eprintln!("warning: {warning}");
+    }
     Ok(Exit::Pass)
+}
+
+/// What to say when the site is larger than GitHub Pages supports, and what makes it smaller.
+fn pages_warning(tar_bytes: u64, gzip_downloads: bool) -> Option<String> {
+    const MIB: u64 = 1 << 20;
+    if tar_bytes <= site::tarball::PAGES_LIMIT {
+        return None;
+    }
+    let fix = if gzip_downloads {
+        "publish it from a host without that limit, or make the pages shorter with --templates"
+    } else {
+        "build it with --gzip-downloads (the downloads as .gz files, a tenth of their size)"
+    };
+    Some(format!(
+        "the site packs into a tar of {} MiB, and GitHub Pages supports sites of up to {} MiB: {fix}",
+        tar_bytes.div_ceil(MIB),
+        site::tarball::PAGES_LIMIT / MIB,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pages_warning;
+
+    #[test]
+    fn warns_past_what_github_pages_supports_and_names_the_fix() {
+        assert_eq!(pages_warning(1 << 30, false), None);
+        let over = pages_warning((1 << 30) + 1, false).unwrap();
+        assert!(
+            over.contains("1025 MiB") && over.contains("--gzip-downloads"),
+            "{over}"
+        );
+        let gzipped = pages_warning(2 << 30, true).unwrap();
+        assert!(!gzipped.contains("--gzip-downloads"), "{gzipped}");
+    }
 }

@@ -22,6 +22,7 @@ mod pages;
 pub use pages::LIST_LIMIT;
 mod runbook;
 mod svg;
+pub mod tarball;
 pub mod templates;
 mod trends;
 
@@ -82,6 +83,8 @@ pub struct Built {
     /// are its files, not rendered again.
     pub rendered: usize,
     pub bytes: u64,
+    /// The bytes of a tar of the site, as `actions/upload-pages-artifact` packs it ([`tarball`]).
+    pub tar_bytes: u64,
     pub commit: String,
     pub counts: Counts,
     pub gate_fails: bool,
@@ -469,6 +472,7 @@ fn write_site(
         written: staging.written(),
         rendered,
         bytes: written.iter().map(|w| w.bytes as u64).sum(),
+        tar_bytes: tarball::tar_bytes(written.iter().map(|w| (w.path.as_str(), w.bytes as u64))),
         commit: site.commit.clone(),
         counts: site.checked.counts(),
         gate_fails: site.checked.fails(false),

@@ -416,6 +416,24 @@ fn gzipped_downloads_hold_the_plain_files_bytes() {
     }
 }
 
+/// The size `nhi build` reports for the site as GitHub Pages receives it is the size of the tar that
+/// `actions/upload-pages-artifact` makes of it (`tar -cf artifact.tar .` in the site's folder).
+#[test]
+fn the_tar_size_is_the_one_tar_makes() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let built = build(example(), &site);
+    let tar = std::process::Command::new("tar")
+        .arg("--directory")
+        .arg(&site)
+        .args(["-cf", "-", "."])
+        .output()
+        .expect("tar runs");
+    assert!(tar.status.success());
+    assert!(built.tar_bytes > built.bytes);
+    assert_eq!(built.tar_bytes, tar.stdout.len() as u64);
+}
+
 #[test]
 fn templates_are_replaced_file_by_file() {
     let out = tempfile::tempdir().unwrap();
