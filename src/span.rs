@@ -4,7 +4,10 @@
 //! the typed model; the [`Locator`] keeps, for each JSON pointer of the document, where its key and its value
 //! start in the file, so the rules can name a line and column without keeping the YAML tree alive.
 
+use std::fmt;
 use std::num::NonZeroU32;
+
+use serde::Serialize;
 
 /// A 1-based line and column (columns count characters, as SARIF's default `unicodeCodePoints`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,6 +40,21 @@ impl Pos {
             line: NonZeroU32::new(line).unwrap_or(NonZeroU32::MIN),
             column: NonZeroU32::new(column).unwrap_or(NonZeroU32::MIN),
         }
+    }
+}
+
+/// A file and a 1-based line: where a report says something is declared (`identities/ci.yaml:12`). JSON
+/// reports flatten it into `file` and `line`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Place {
+    /// Relative to the registry root, `/`-separated.
+    pub file: String,
+    pub line: NonZeroU32,
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
     }
 }
 

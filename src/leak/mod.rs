@@ -15,6 +15,7 @@ use crate::model::{
     Status, Team,
 };
 use crate::rules::Ctx;
+use crate::span::Place;
 use playbooks::{Facts, Playbook, Record};
 
 /// How many exposed identities get a step of their own (the rest share one).
@@ -55,8 +56,9 @@ pub struct Subject {
     pub vendor: Option<String>,
     /// The day the credential was last rotated, or created when it never was.
     pub last_rotated: Option<Date>,
-    pub file: String,
-    pub line: u32,
+    /// Where the identity is declared.
+    #[serde(flatten)]
+    pub at: Place,
 }
 
 /// Who to call: a Team or a Person, with how to reach them.
@@ -190,8 +192,7 @@ fn subject(doc: &Doc<Identity>) -> Subject {
         external_id: i.external_id.clone(),
         vendor: i.vendor.clone(),
         last_rotated: i.last_rotation(),
-        file: doc.source.file.to_string(),
-        line: doc.source.start.line.get(),
+        at: doc.source.place(),
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::span::Pos;
+use crate::span::{Place, Pos};
 
 pub mod policy;
 
@@ -25,6 +25,16 @@ pub struct Source {
     pub doc: u32,
     /// The document had schema findings (its offending values were dropped before typing).
     pub flawed: bool,
+}
+
+impl Source {
+    /// The file and the line the document starts on.
+    pub fn place(&self) -> Place {
+        Place {
+            file: self.file.to_string(),
+            line: self.start.line,
+        }
+    }
 }
 
 /// A document of one kind with its source.

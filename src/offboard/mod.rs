@@ -8,12 +8,15 @@
 
 pub mod vendor;
 
+use std::num::NonZeroU32;
+
 use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::model::{Doc, Exception, Identity, Person, Registry, Source};
 use crate::ownership::{ById, Ownership};
 use crate::rules::{exceptions, Ctx};
+use crate::span::Place;
 
 /// One place the registry names the person.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -22,8 +25,9 @@ pub struct Reference {
     pub id: String,
     /// `owner`, `contact`, `used_by`, `review.by`, `requested_by`, `approved_by` or `lead`.
     pub field: &'static str,
-    pub file: String,
-    pub line: u32,
+    /// The line of the value that names the person (of the document, when the text was not read).
+    #[serde(flatten)]
+    pub at: Place,
 }
 
 /// The person as the report names them.
@@ -43,8 +47,8 @@ pub struct Affected {
     pub id: String,
     /// Why it is listed, in a few words.
     pub why: String,
-    pub file: String,
-    pub line: u32,
+    #[serde(flatten)]
+    pub at: Place,
 }
 
 /// A static credential the person could have copied.
@@ -133,7 +137,7 @@ pub fn of(
             orphaned.push(affected(&d.item.id, why, &d.source));
         }
     }
-    orphaned.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    orphaned.sort_by(|a, b| a.at.cmp(&b.at));
     let unstaffed_teams = team
         .map(|t| affected(&t.item.id, "no other active member".into(), &t.source))
         .into_iter()
@@ -165,8 +169,7 @@ fn affected(id: &str, why: String, source: &Source) -> Affected {
     Affected {
         id: id.to_string(),
         why,
-        file: source.file.to_string(),
-        line: source.start.line.get(),
+        at: source.place(),
     }
 }
 
@@ -220,15 +223,15 @@ fn references(names: &Ownership<'_>, id: &str, read: Option<&Read<'_>>) -> Vec<R
         let pointer = "/approved_by".into();
         found.push(("Exception", &d.item.id, "approved_by", &d.source, pointer));
     }
-    let lines: Vec<u32> = match read {
+    let lines: Vec<NonZeroU32> = match read {
         Some(read) => {
             let wanted: Vec<(&Source, String)> = found.iter().map(|f| (f.3, f.4.clone())).collect();
             crate::load::value_positions(&wanted, read)
                 .iter()
-                .map(|p| p.line.get())
+                .map(|p| p.line)
                 .collect()
         }
-        None => found.iter().map(|f| f.3.start.line.get()).collect(),
+        None => found.iter().map(|f| f.3.start.line).collect(),
     };
     let mut out: Vec<Reference> = found
         .into_iter()
@@ -237,11 +240,13 @@ fn references(names: &Ownership<'_>, id: &str, read: Option<&Read<'_>>) -> Vec<R
             kind,
             id: doc.to_string(),
             field,
-            file: source.file.to_string(),
-            line,
+            at: Place {
+                file: source.file.to_string(),
+                line,
+            },
         })
         .collect();
-    out.sort_by(|a, b| (&a.file, a.line, a.field).cmp(&(&b.file, b.line, b.field)));
+    out.sort_by(|a, b| (&a.at, a.field).cmp(&(&b.at, b.field)));
     out
 }
 

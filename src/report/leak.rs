@@ -32,10 +32,7 @@ pub fn render(r: &Runbook) -> String {
             facts.push(format!("{label} {}", span(&v)));
         }
     }
-    facts.push(format!(
-        "declared in {}",
-        span(&format!("{}:{}", i.file, i.line))
-    ));
+    facts.push(format!("declared in {}", span(&i.at.to_string())));
     let _ = writeln!(md, "{}\n", facts.join(" · "));
     if r.blast.revoked {
         md.push_str("The identity is decommissioned and its credential revoked: it reaches nothing. Check that the revocation holds in the issuing system.\n\n");

@@ -89,7 +89,7 @@ pub fn render(r: &Report) -> String {
             x.kind,
             code(&x.id),
             x.field,
-            span(&format!("{}:{}", x.file, x.line))
+            span(&x.at.to_string())
         );
     }
     md
@@ -106,8 +106,8 @@ fn section(md: &mut String, title: &str, items: &[Affected]) {
             "- [ ] {}: {} ({}:{})",
             code(&a.id),
             readable(&a.why),
-            code(&a.file),
-            a.line
+            code(&a.at.file),
+            a.at.line
         );
     }
     md.push('\n');
