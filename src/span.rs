@@ -43,13 +43,24 @@ impl Pos {
     }
 }
 
-/// A file and a 1-based line: where a report says something is declared (`identities/ci.yaml:12`). JSON
-/// reports flatten it into `file` and `line`.
+/// A file and a 1-based line: where a report says something is declared or was found
+/// (`identities/ci.yaml:12`). JSON reports flatten it into `file` and `line`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Place {
-    /// Relative to the registry root, `/`-separated.
+    /// A registry file relative to the registry root (`/`-separated); an export or a scanner's report as
+    /// it names the file.
     pub file: String,
     pub line: NonZeroU32,
+}
+
+impl Place {
+    /// Builds a place from a 1-based line (0, which no reader gives, becomes 1 as in [`Pos::new`]).
+    pub fn new(file: impl Into<String>, line: u32) -> Place {
+        Place {
+            file: file.into(),
+            line: NonZeroU32::new(line).unwrap_or(NonZeroU32::MIN),
+        }
+    }
 }
 
 impl fmt::Display for Place {

@@ -20,8 +20,8 @@ pub(super) fn undeclared(record: &Record, id: &str, out: &mut Vec<Drifted>) {
                 RULE,
                 id,
                 record.external_id.clone(),
-                record.file.as_str().into(),
-                record.line,
+                record.at.file.as_str().into(),
+                record.at.line.get(),
                 "",
                 message,
             );

@@ -67,8 +67,8 @@ pub fn leaked(registry: &Registry, leak: &Leak) -> Drifted {
         RuleId::SecretInCode,
         &id,
         external_id,
-        leak.file.as_str().into(),
-        leak.line.max(1),
+        leak.at.file.as_str().into(),
+        leak.at.line.get(),
         &pointer,
         message,
     )

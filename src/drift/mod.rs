@@ -128,8 +128,8 @@ fn undeclared(record: &Record, id: &str) -> Drifted {
         RuleId::Undeclared,
         id,
         record.external_id.clone(),
-        record.file.as_str().into(),
-        record.line,
+        record.at.file.as_str().into(),
+        record.at.line.get(),
         &pointer,
         message,
     );

@@ -29,7 +29,7 @@ impl Draft<'_> {
     /// The YAML document for `record` under `id` (no leading `---`).
     pub fn render(&self, record: &Record, id: &str) -> String {
         let mut y = String::new();
-        let origin = format!("{}:{}", record.file, record.line);
+        let origin = record.at.to_string();
         let _ = writeln!(
             y,
             "# Drafted by `nhi import {}` from {} on {}.",

@@ -17,6 +17,7 @@ use serde_json::Value;
 use super::json_stream::SyntaxError;
 use super::{ids, input, Export, ImportError, Leak, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
+use crate::span::Place;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -273,8 +274,7 @@ fn leaks(email: &str, keys: &[KeyFact]) -> Vec<Leak> {
             let url = k.exposed.clone().filter(|u| !u.trim().is_empty());
             Leak {
                 what: format!("the user-managed key …{} of {email} ({how})", k.id),
-                file: k.file.clone(),
-                line: k.line,
+                at: Place::new(k.file.clone(), k.line),
                 commit: None,
                 url,
                 identifiers: vec![email.to_string()],

@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 
 use crate::model::{CredentialKind, IdentityType};
+use crate::span::Place;
 
 /// The export formats `nhi import` and `nhi drift` read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
@@ -136,8 +137,7 @@ pub struct Record {
     /// A description from the export, as a draft purpose.
     pub purpose: Option<String>,
     /// The file the record comes from (the export, or for GitHub Actions the workflow) and its line.
-    pub file: String,
-    pub line: u32,
+    pub at: Place,
     /// Facts for a person completing the draft (become YAML comments).
     pub notes: Vec<String>,
     /// Why the record is not imported nor reported as undeclared (it is still matched for drift).
@@ -169,8 +169,7 @@ impl Record {
             expires: None,
             active_keys: 0,
             purpose: None,
-            file: file.to_string(),
-            line,
+            at: Place::new(file, line),
             notes: Vec::new(),
             skipped: None,
             trust: Vec::new(),
@@ -195,8 +194,7 @@ pub struct Leak {
     /// What leaked, in words (the scanner's rule, the key's id suffix), never the value.
     pub what: String,
     /// Where the finding points: the file as the scanner names it (or the export), and its line.
-    pub file: String,
-    pub line: u32,
+    pub at: Place,
     /// The commit the scanner found it in, if any.
     pub commit: Option<String>,
     /// A link that says where it was exposed (GCP gives one).
@@ -444,8 +442,7 @@ impl Leak {
     ) -> Leak {
         Leak {
             what,
-            file,
-            line: line.and_then(|l| u32::try_from(l).ok()).unwrap_or(1),
+            at: Place::new(file, line.and_then(|l| u32::try_from(l).ok()).unwrap_or(1)),
             commit: given(commit),
             url: given(link),
             identifiers: Vec::new(),
@@ -485,13 +482,13 @@ fn scrub(export: &mut Export) {
             record.skipped = Some(format!(
                 "its identifier looks like a secret value {LEFT_OUT}"
             ));
-            record.external_id = format!("{}:{}", record.file, record.line);
+            record.external_id = record.at.to_string();
         }
     }
     export.notes.iter_mut().for_each(clean);
     for leak in &mut export.leaks {
         clean(&mut leak.what);
-        clean(&mut leak.file);
+        clean(&mut leak.at.file);
         if leak.url.as_deref().is_some_and(secret) {
             leak.url = Some(LEFT_OUT.to_string());
         }
@@ -516,9 +513,7 @@ fn merge_duplicates(export: &mut Export) {
                 {
                     repeated += 1;
                 }
-                original
-                    .notes
-                    .push(format!("also listed at {}:{}", record.file, record.line));
+                original.notes.push(format!("also listed at {}", record.at));
             }
             None => {
                 first.insert(key, kept.len());
