@@ -68,8 +68,7 @@ struct KeyFact {
     exposed: Option<String>,
     compromised: bool,
     /// The key listing and line that describe the key.
-    file: String,
-    line: u32,
+    at: Place,
 }
 
 /// The project an account e-mail belongs to, when the address says (`NAME@PROJECT.iam.gserviceaccount.com`,
@@ -193,8 +192,7 @@ fn read_keys(path: &Path, out: &mut HashMap<String, Vec<KeyFact>>) -> Result<(),
                 .filter(|r| r != "UNSPECIFIED"),
             exposed,
             compromised,
-            file: file.clone(),
-            line,
+            at: Place::new(file.clone(), line),
             id: id
                 .chars()
                 .rev()
@@ -274,7 +272,7 @@ fn leaks(email: &str, keys: &[KeyFact]) -> Vec<Leak> {
             let url = k.exposed.clone().filter(|u| !u.trim().is_empty());
             Leak {
                 what: format!("the user-managed key …{} of {email} ({how})", k.id),
-                at: Place::new(k.file.clone(), k.line),
+                at: k.at.clone(),
                 commit: None,
                 url,
                 identifiers: vec![email.to_string()],

@@ -17,6 +17,7 @@ use regex::Regex;
 
 use super::{ids, Export, ImportError, Options, Record};
 use crate::model::{CredentialKind, IdentityType};
+use crate::span::Place;
 
 /// The prefix of this source's external ids.
 pub const PREFIX: &str = "github-actions:";
@@ -55,12 +56,6 @@ static TO_JSON_SECRETS: LazyLock<Regex> = LazyLock::new(|| {
 static ROLE_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:-\s+)?role-to-assume\s*:").expect("role pattern compiles")
 });
-
-/// One reference: the workflow file (relative to the checkout) and its line.
-struct Reference {
-    file: String,
-    line: u32,
-}
 
 /// Reads the checkout at `path` into `export`.
 pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), ImportError> {
@@ -116,7 +111,7 @@ pub fn read(path: &Path, options: &Options, export: &mut Export) -> Result<(), I
 /// What the workflows of a checkout reference.
 #[derive(Default)]
 struct Scan {
-    found: BTreeMap<String, Vec<Reference>>,
+    found: BTreeMap<String, Vec<Place>>,
     token_uses: usize,
     /// Secrets given to `aws-actions/configure-aws-credentials` as `role-to-assume`: role ARNs.
     roles: BTreeSet<String>,
@@ -159,10 +154,10 @@ impl Scan {
                     self.roles.insert(name.clone());
                 }
                 if seen_here.insert(name.clone()) {
-                    self.found.entry(name).or_default().push(Reference {
-                        file: rel.to_string(),
-                        line: number,
-                    });
+                    self.found
+                        .entry(name)
+                        .or_default()
+                        .push(Place::new(rel.to_string(), number));
                 }
             }
         }
@@ -174,7 +169,7 @@ fn record(
     repo: &str,
     short: &str,
     name: &str,
-    refs: &[Reference],
+    refs: &[Place],
     role: bool,
 ) -> Record {
     let first = &refs[0];
@@ -186,7 +181,7 @@ fn record(
         name.to_string(),
         guess_type(name),
         &file,
-        first.line,
+        first.line.get(),
     );
     record.credential = Some(CredentialKind::Static);
     if role {
@@ -204,9 +199,7 @@ fn record(
         );
     }
     for r in refs.iter().take(MAX_LISTED) {
-        record
-            .notes
-            .push(format!("referenced at {}:{}", r.file, r.line));
+        record.notes.push(format!("referenced at {r}"));
     }
     if refs.len() > MAX_LISTED {
         record
