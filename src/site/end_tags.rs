@@ -15,24 +15,36 @@ const RAW: [&str; 3] = ["script", "style", "textarea"];
 
 /// The page without the end tags in [`OMITTED`].
 pub fn omit(html: String) -> String {
+    let bytes = html.as_bytes();
     let mut out = String::new();
     // Up to where `html` has been copied into `out`, and where to look for the next tag.
     let (mut copied, mut at) = (0, 0);
-    while let Some(found) = html[at..].find('<') {
+    while let Some(found) = memchr::memchr(b'<', &bytes[at..]) {
         let start = at + found;
         let rest = &html[start..];
         at = start + 1;
-        if let Some(tag) = OMITTED.iter().find(|t| rest.starts_with(**t)) {
-            if out.is_empty() {
-                out.reserve(html.len());
+        // What follows the `<` tells which checks can match: most tags open an element no check is about.
+        match bytes.get(start + 1) {
+            Some(b'/') => {
+                if let Some(tag) = OMITTED.iter().find(|t| rest.starts_with(**t)) {
+                    if out.is_empty() {
+                        out.reserve(html.len());
+                    }
+                    out.push_str(&html[copied..start]);
+                    copied = start + tag.len();
+                    at = copied;
+                }
             }
-            out.push_str(&html[copied..start]);
-            copied = start + tag.len();
-            at = copied;
-        } else if rest.starts_with("<!--") {
-            at = rest.find("-->").map_or(html.len(), |end| start + end + 3);
-        } else if let Some(name) = raw_start(rest) {
-            at = raw_end(&html[at..], name).map_or(html.len(), |end| at + end);
+            Some(b'!') if rest.starts_with("<!--") => {
+                at = memchr::memmem::find(rest.as_bytes(), b"-->")
+                    .map_or(html.len(), |end| start + end + 3);
+            }
+            Some(b's' | b'S' | b't' | b'T') => {
+                if let Some(name) = raw_start(rest) {
+                    at = raw_end(&html[at..], name).map_or(html.len(), |end| at + end);
+                }
+            }
+            _ => {}
         }
     }
     if copied == 0 {
@@ -58,11 +70,10 @@ fn raw_start(rest: &str) -> Option<&'static str> {
 /// Where the end tag of the raw-text element `name` starts in `text`, matched without regard to case.
 fn raw_end(text: &str, name: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    (0..bytes.len()).find(|&i| {
-        bytes[i..].starts_with(b"</")
-            && bytes
-                .get(i + 2..i + 2 + name.len())
-                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+    memchr::memmem::find_iter(bytes, b"</").find(|&i| {
+        bytes
+            .get(i + 2..i + 2 + name.len())
+            .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
     })
 }
 

@@ -277,7 +277,8 @@ fn page(site: &Site<'_>, job: &Job<'_>) -> Page {
 }
 
 /// A context as the templates see it. The same value `minijinja::value::Serde` would make, built directly:
-/// serializing through serde cost a tenth of the time of a page.
+/// serializing through serde cost a tenth of the time of a page. An object is a [`Fields`], not the
+/// engine's own map, which sorts its keys as it is built.
 fn jinja(value: &Value) -> Jinja {
     match value {
         Value::Null => Jinja::from(()),
@@ -289,7 +290,42 @@ fn jinja(value: &Value) -> Jinja {
         },
         Value::String(s) => Jinja::from(s.as_str()),
         Value::Array(items) => items.iter().map(jinja).collect(),
-        Value::Object(map) => Jinja::from_pairs(map.iter().map(|(k, v)| (k.as_str(), jinja(v)))),
+        Value::Object(map) => Jinja::from_object(Fields(
+            map.iter()
+                .map(|(k, v)| (Jinja::from(k.as_str()), jinja(v)))
+                .collect(),
+        )),
+    }
+}
+
+/// An object of a page's context: its fields in the context's order, found by name. A page reads a few
+/// dozen fields of small objects once or twice, so a scan costs less than the sorted map the engine
+/// builds from pairs (at 100,000 identities, sorting the keys was a tenth of the build's instructions).
+/// A template that lists the fields (`|items`, `|tojson`) gets them sorted by name, as from that map.
+#[derive(Debug)]
+struct Fields(Vec<(Jinja, Jinja)>);
+
+impl minijinja::value::Object for Fields {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Map
+    }
+
+    fn get_value(self: &std::sync::Arc<Self>, key: &Jinja) -> Option<Jinja> {
+        let key = key.as_str()?;
+        self.0
+            .iter()
+            .find(|(name, _)| name.as_str() == Some(key))
+            .map(|(_, v)| v.clone())
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        let mut names: Vec<Jinja> = self.0.iter().map(|(name, _)| name.clone()).collect();
+        names.sort();
+        minijinja::value::Enumerator::Values(names)
+    }
+
+    fn enumerator_len(self: &std::sync::Arc<Self>) -> Option<usize> {
+        Some(self.0.len())
     }
 }
 
