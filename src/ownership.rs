@@ -9,6 +9,15 @@ use crate::model::{Access, Doc, Exception, Identity, Person, System, Team};
 /// Documents by the id that names them.
 pub type ById<'a, T> = HashMap<&'a str, Vec<&'a Doc<T>>>;
 
+/// What `index` holds under `key`: nothing when it holds nothing.
+pub fn of<'i, K, V, S>(index: &'i HashMap<K, Vec<V>, S>, key: &str) -> &'i [V]
+where
+    K: std::borrow::Borrow<str> + std::hash::Hash + Eq,
+    S: std::hash::BuildHasher,
+{
+    index.get(key).map_or(&[], Vec::as_slice)
+}
+
 /// The reverse indexes, each in the order of the documents given.
 #[derive(Debug, Default)]
 pub struct Ownership<'a> {

@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::model::{Doc, Exception, Identity, Person, Registry, Source};
-use crate::ownership::{ById, Ownership};
+use crate::ownership::{self, Ownership};
 use crate::rules::{exceptions, Ctx};
 use crate::span::Place;
 
@@ -120,7 +120,7 @@ pub fn of(
         .filter(|t| !others_staff(&t.item.id));
     let mut orphaned: Vec<Affected> = Vec::new();
     if !ctx.teams.contains_key(id) {
-        for d in of_id(&names.owned_by, id)
+        for d in ownership::of(&names.owned_by, id)
             .iter()
             .filter(|d| d.item.is_active())
         {
@@ -129,7 +129,7 @@ pub fn of(
     }
     if let Some(t) = team {
         let t = t.item.id.as_str();
-        for d in of_id(&names.owned_by, t)
+        for d in ownership::of(&names.owned_by, t)
             .iter()
             .filter(|d| d.item.is_active())
         {
@@ -155,14 +155,9 @@ pub fn of(
         references: references(names, id, read),
         orphaned,
         unstaffed_teams,
-        exceptions: lapsing_exceptions(ctx, of_id(&names.approved_by, id), doc),
+        exceptions: lapsing_exceptions(ctx, ownership::of(&names.approved_by, id), doc),
         rotate: to_rotate(names, p),
     }
-}
-
-/// The documents an index holds for `id`.
-fn of_id<'i, 'a, T>(index: &'i ById<'a, T>, id: &str) -> &'i [&'a Doc<T>] {
-    index.get(id).map_or(&[], Vec::as_slice)
 }
 
 fn affected(id: &str, why: String, source: &Source) -> Affected {
@@ -177,10 +172,10 @@ fn affected(id: &str, why: String, source: &Source) -> Affected {
 /// the document's without).
 fn references(names: &Ownership<'_>, id: &str, read: Option<&Read<'_>>) -> Vec<Reference> {
     let mut found: Vec<(&'static str, &str, &'static str, &Source, String)> = Vec::new();
-    for d in of_id(&names.owned_by, id) {
+    for d in ownership::of(&names.owned_by, id) {
         found.push(("Identity", &d.item.id, "owner", &d.source, "/owner".into()));
     }
-    for d in of_id(&names.contact_for, id) {
+    for d in ownership::of(&names.contact_for, id) {
         found.push((
             "Identity",
             &d.item.id,
@@ -189,7 +184,7 @@ fn references(names: &Ownership<'_>, id: &str, read: Option<&Read<'_>>) -> Vec<R
             "/contact".into(),
         ));
     }
-    for d in of_id(&names.run_by, id) {
+    for d in ownership::of(&names.run_by, id) {
         for (n, _) in d.item.used_by.iter().enumerate().filter(|(_, u)| *u == id) {
             found.push((
                 "Identity",
@@ -200,7 +195,7 @@ fn references(names: &Ownership<'_>, id: &str, read: Option<&Read<'_>>) -> Vec<R
             ));
         }
     }
-    for d in of_id(&names.reviewed_by, id) {
+    for d in ownership::of(&names.reviewed_by, id) {
         found.push((
             "Identity",
             &d.item.id,
@@ -209,17 +204,17 @@ fn references(names: &Ownership<'_>, id: &str, read: Option<&Read<'_>>) -> Vec<R
             "/review/by".into(),
         ));
     }
-    for d in of_id(&names.systems_of, id) {
+    for d in ownership::of(&names.systems_of, id) {
         found.push(("System", &d.item.id, "owner", &d.source, "/owner".into()));
     }
-    for d in of_id(&names.leads, id) {
+    for d in ownership::of(&names.leads, id) {
         found.push(("Team", &d.item.id, "lead", &d.source, "/lead".into()));
     }
-    for d in of_id(&names.requested_by, id) {
+    for d in ownership::of(&names.requested_by, id) {
         let pointer = "/requested_by".into();
         found.push(("Exception", &d.item.id, "requested_by", &d.source, pointer));
     }
-    for d in of_id(&names.approved_by, id) {
+    for d in ownership::of(&names.approved_by, id) {
         let pointer = "/approved_by".into();
         found.push(("Exception", &d.item.id, "approved_by", &d.source, pointer));
     }
@@ -294,7 +289,7 @@ fn to_rotate(names: &Ownership<'_>, p: &Person) -> Vec<Rotate> {
     let id = p.id.as_str();
     let mut held: Vec<&Doc<Identity>> = [&names.owned_by, &names.contact_for, &names.run_by]
         .into_iter()
-        .flat_map(|index| of_id(index, id).iter().copied())
+        .flat_map(|index| ownership::of(index, id).iter().copied())
         .collect();
     held.sort_by(|a, b| {
         (&a.source.file, a.source.start.line, a.source.doc).cmp(&(

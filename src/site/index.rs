@@ -228,8 +228,9 @@ impl<'a> Site<'a> {
         index: &'s HashMap<String, Vec<usize>>,
         key: &str,
     ) -> impl Iterator<Item = &'s Item> {
-        let at = index.get(key).map(Vec::as_slice).unwrap_or_default();
-        at.iter().map(|&n| &self.obligations[n])
+        crate::ownership::of(index, key)
+            .iter()
+            .map(|&n| &self.obligations[n])
     }
 
     /// Whether `item` falls due within [`SOON_DAYS`] of the day.

@@ -135,21 +135,19 @@ pub fn identity(site: &Site<'_>, doc: &Doc<Identity>, full: Option<&Blast>) -> V
             })
         })
         .collect();
-    let exceptions: Vec<Value> = site
-        .ownership
-        .exceptions_for
-        .get(i.id.as_str())
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .map(|e| {
-            json!({
-                "id": Site::link(&e.item.id, site.exception_href(&e.item.id, root)),
-                "rule": e.item.rule.as_deref().map(|r| Site::link(r, site.rule_href(r, root))),
-                "expires": e.item.expires, "reason": e.item.reason, "in_force": site.in_force(&e.item),
-            })
+    let exceptions: Vec<Value> = crate::ownership::of(
+        &site.ownership.exceptions_for,
+        i.id.as_str(),
+    )
+    .iter()
+    .map(|e| {
+        json!({
+            "id": Site::link(&e.item.id, site.exception_href(&e.item.id, root)),
+            "rule": e.item.rule.as_deref().map(|r| Site::link(r, site.rule_href(r, root))),
+            "expires": e.item.expires, "reason": e.item.reason, "in_force": site.in_force(&e.item),
         })
-        .collect();
+    })
+    .collect();
     let due: Vec<Value> = site
         .due_of(&i.id)
         .map(|d| due_item(site, d, root))
@@ -471,12 +469,7 @@ fn rows(site: &Site<'_>, docs: Option<&Vec<&Doc<Identity>>>, root: &str) -> (Vec
 pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
     let root = DEEP;
     let t = &doc.item;
-    let members: Vec<Value> = site
-        .ownership
-        .members
-        .get(t.id.as_str())
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    let members: Vec<Value> = crate::ownership::of(&site.ownership.members, t.id.as_str())
         .iter()
         .map(|p| json!({"person": site.owner_link(&p.item.id, root), "name": p.item.name, "active": p.item.is_active(), "left_on": p.item.left_on}))
         .collect();
@@ -553,13 +546,8 @@ pub fn system(site: &Site<'_>, doc: &Doc<System>) -> Value {
     let run_by = site.ownership.run_by.get(s.id.as_str());
     let (stored_total, runs_total) = (stored_in.map_or(0, Vec::len), run_by.map_or(0, Vec::len));
     let (stored, runs) = (rows(site, stored_in, root), rows(site, run_by, root));
-    let mut access: Vec<_> = site
-        .ownership
-        .access_to
-        .get(s.id.as_str())
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .to_vec();
+    let mut access: Vec<_> =
+        crate::ownership::of(&site.ownership.access_to, s.id.as_str()).to_vec();
     access.sort_by(|(da, a), (db, b)| {
         b.level
             .cmp(&a.level)
