@@ -33,12 +33,31 @@ pub struct Runbook {
     pub blast: Blast,
     pub owner: Option<Contact>,
     pub contact: Option<Contact>,
-    pub stores: Vec<String>,
-    pub consumers: Vec<String>,
+    #[serde(flatten)]
+    pub kept: Kept,
     pub exposed: Vec<String>,
     /// The playbook row the steps follow (`aws-access-key`, `generic`, …).
     pub playbook: &'static str,
     pub steps: Vec<Step>,
+}
+
+/// Where a credential's secret is kept and what uses it: what replacing the secret touches. The leak
+/// runbook and offboarding's credentials to rotate both list it.
+#[derive(Debug, Serialize)]
+pub struct Kept {
+    /// The secret stores that hold it (`credential.stores`).
+    pub stores: Vec<String>,
+    /// What uses it and needs the new secret (`used_by`).
+    pub consumers: Vec<String>,
+}
+
+impl Kept {
+    pub fn of(i: &Identity) -> Kept {
+        Kept {
+            stores: i.credential.stores.clone(),
+            consumers: i.used_by.clone(),
+        }
+    }
 }
 
 /// The leaked identity as the runbook names it.
@@ -135,8 +154,7 @@ pub fn of(ctx: &Ctx<'_>, doc: &Doc<Identity>, blast: Blast) -> Runbook {
         identity: subject(doc),
         owner: plan.owner,
         contact: plan.contact,
-        stores: i.credential.stores.clone(),
-        consumers: i.used_by.clone(),
+        kept: Kept::of(i),
         exposed: blast.identities.iter().map(|r| r.id.clone()).collect(),
         playbook: plan.playbook.key,
         steps: plan.steps,

@@ -13,6 +13,7 @@ use std::num::NonZeroU32;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::leak::Kept;
 use crate::model::{Doc, Exception, Identity, Person, Registry, Source};
 use crate::ownership::{self, Ownership};
 use crate::rules::{exceptions, Ctx};
@@ -58,8 +59,8 @@ pub struct Rotate {
     /// How the person is named on it: `owner`, `contact`, `used_by`.
     pub fields: Vec<&'static str>,
     pub last_rotated: Option<Date>,
-    pub stores: Vec<String>,
-    pub consumers: Vec<String>,
+    #[serde(flatten)]
+    pub kept: Kept,
     pub record: String,
 }
 
@@ -320,8 +321,7 @@ fn to_rotate(names: &Ownership<'_>, p: &Person) -> Vec<Rotate> {
             id: i.id.clone(),
             fields,
             last_rotated: i.last_rotation(),
-            stores: i.credential.stores.clone(),
-            consumers: i.used_by.clone(),
+            kept: Kept::of(i),
             record: format!("nhi rotated {}", i.id),
         });
     }

@@ -128,8 +128,8 @@ fn kept(md: &mut String, r: &Runbook) {
     let _ = writeln!(
         md,
         "## Where the secret is\n\n- Kept in: {}\n- Consumers that need the new one: {}",
-        list(&r.stores),
-        list(&r.consumers)
+        list(&r.kept.stores),
+        list(&r.kept.consumers)
     );
     if !r.exposed.is_empty() {
         let shown: Vec<String> = r.exposed.iter().take(MAX_ROWS).cloned().collect();

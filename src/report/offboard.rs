@@ -54,10 +54,11 @@ pub fn render(r: &Report) -> String {
             r.rotate.len()
         );
         for c in &r.rotate {
-            let stores = if c.stores.is_empty() {
+            let stores = if c.kept.stores.is_empty() {
                 "no store recorded".to_string()
             } else {
-                c.stores
+                c.kept
+                    .stores
                     .iter()
                     .map(|s| code(s))
                     .collect::<Vec<_>>()

@@ -212,8 +212,8 @@ fn the_runbook_carries_the_blast_radius_stores_consumers_and_owner() {
         );
         let exposed: Vec<&str> = blast.identities.iter().map(|x| x.id.as_str()).collect();
         assert_eq!(r.exposed, exposed, "{}", i.id);
-        assert_eq!(r.stores, i.credential.stores, "{}", i.id);
-        assert_eq!(r.consumers, i.used_by, "{}", i.id);
+        assert_eq!(r.kept.stores, i.credential.stores, "{}", i.id);
+        assert_eq!(r.kept.consumers, i.used_by, "{}", i.id);
         let owner = i.owner.as_deref().unwrap();
         let email = registry
             .teams
