@@ -514,3 +514,31 @@ fn write_site(
         gate_fails: site.checked.fails(false),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{jinja, Jinja};
+    use serde_json::json;
+
+    /// A user's template reads a context object as it would read the engine's own map: fields by name,
+    /// listed in name order, counted, tested, serialised.
+    #[test]
+    fn context_objects_read_as_the_engines_maps_do() {
+        let ctx = json!({
+            "i": {"id": "ci-deployer", "b": 2, "a": [1, {"z": null, "y": "x<y"}], "empty": {}},
+            "nothing": {},
+        });
+        let template = "{{ i.id }}|{{ i.missing is defined }}|{% for k in i %}{{ k }},{% endfor %}|\
+            {% for k, v in i|items %}{{ k }}={{ v }};{% endfor %}|{{ i|length }}|{{ i is mapping }}|\
+            {{ i.a[1] }}|{{ i }}|{{ i|dictsort|list }}|{{ nothing|length }}|{% if nothing %}full{% else %}empty{% endif %}|\
+            {% if i.empty %}full{% else %}empty{% endif %}|{{ i.a[1].y }}|{{ i.a|map(attribute='y')|list }}";
+        let env = minijinja::Environment::new();
+        let render = |value: Jinja| env.render_str(template, value).unwrap();
+        let ours = render(jinja(&ctx));
+        assert_eq!(ours, render(Jinja::from(minijinja::value::Serde(&ctx))));
+        assert!(
+            ours.starts_with("ci-deployer|False|a,b,empty,id,|"),
+            "{ours}"
+        );
+    }
+}
