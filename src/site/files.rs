@@ -144,7 +144,7 @@ fn calendars(site: &Site<'_>, staging: &Staging) -> Result<Vec<Written>> {
         .map(|t| &t.item.id)
         .chain(site.person_pages.iter().map(|p| &p.item.id));
     for owner in owners {
-        let items = by_owner.get(owner.as_str()).map_or(&[][..], Vec::as_slice);
+        let items = crate::ownership::of(&by_owner, owner);
         let name = format!("nhi: what falls due for {}", cx.owner_label(Some(owner)));
         written.push(staging.write_with(&format!("calendar/{owner}.ics"), |out| {
             report::due::ics::calendar(&cx, &name, items, out)
