@@ -123,9 +123,30 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
         built.counts.waived,
     )?;
     if let Some(warning) = pages_warning(built.tar_bytes, opts.gzip_downloads) {
-        eprintln!("warning: {warning}");
+        let ci = crate::args::ci_format(&|name| std::env::var(name).ok());
+        match ci_warning(ci, &warning) {
+            // Read from the log by the CI, which shows it on the run.
+            Some(line) => writeln!(out, "{line}")?,
+            None => eprintln!("warning: {warning}"),
+        }
     }
     Ok(Exit::Pass)
+}
+
+/// `warning` as the CI service of `format` reads a warning from the log, if it reads one.
+fn ci_warning(format: nhi::report::Format, warning: &str) -> Option<String> {
+    use nhi::report::check::{azure, github};
+    match format {
+        nhi::report::Format::Github => Some(format!(
+            "::warning title=nhi build::{}",
+            github::escape_data(warning)
+        )),
+        nhi::report::Format::Azure => Some(format!(
+            "##vso[task.logissue type=warning]{}",
+            azure::escape_data(warning)
+        )),
+        _ => None,
+    }
 }
 
 /// What to say when the site is larger than GitHub Pages supports, and what makes it smaller.
@@ -148,7 +169,8 @@ fn pages_warning(tar_bytes: u64, gzip_downloads: bool) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::pages_warning;
+    use super::{ci_warning, pages_warning};
+    use nhi::report::Format;
 
     #[test]
     fn warns_past_what_github_pages_supports_and_names_the_fix() {
@@ -160,5 +182,19 @@ mod tests {
         );
         let gzipped = pages_warning(2 << 30, true).unwrap();
         assert!(!gzipped.contains("--gzip-downloads"), "{gzipped}");
+    }
+
+    #[test]
+    fn under_a_ci_the_warning_is_an_annotation_on_one_line() {
+        let text = "a tar of 1,100 MiB: 100% over\nthe limit";
+        assert_eq!(
+            ci_warning(Format::Github, text).unwrap(),
+            "::warning title=nhi build::a tar of 1,100 MiB: 100%25 over%0Athe limit"
+        );
+        assert_eq!(
+            ci_warning(Format::Azure, text).unwrap(),
+            "##vso[task.logissue type=warning]a tar of 1,100 MiB: 100%AZP25 over%0Athe limit"
+        );
+        assert_eq!(ci_warning(Format::Human, text), None);
     }
 }
