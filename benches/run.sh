@@ -61,7 +61,7 @@ site_rows() {
   rm -rf "$site"
   read -r s m < <(time_cmd "$nhi" build "$reg" -o "$site" --as-of 2026-11-23)
   add "\`nhi build\` (the site, clean)" "$s" "$m"
-  rows+=("| $n | site size: $(find "$site" -type f | wc -l) files, $(du -sb "$site" | awk '{printf "%.0f", $1 / 1e6}') MB of bytes, $(du -sk "$site" | awk '{printf "%.0f", $1 * 1024 / 1e6}') MB on disk | | |")
+  rows+=("| $n | site size: $(find "$site" -type f | wc -l) files, $(du -sb "$site" | awk '{printf "%.0f", $1 / 1e6}') MB of bytes, $(du -sk "$site" | awk '{printf "%.0f", $1 * 1024 / 1e6}') MB on disk, a tar of $(tar -C "$site" -cf - . | wc -c | awk '{printf "%.0f", $1 / 1048576}') MiB (GitHub Pages: up to 1,024) | | |")
   local file
   file=$(find "$reg/identities" -name '*.yaml' | sort | sed -n 1p)
   cp "$file" "$dir/.saved"
