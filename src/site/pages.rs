@@ -431,8 +431,7 @@ type Rank<'a> = (
 
 /// The rows of an identity table: all of them up to [`LIST_LIMIT`], else the ones with the worst open
 /// findings and the largest blast radius first; and how many were left out.
-fn rows(site: &Site<'_>, docs: Option<&Vec<&Doc<Identity>>>, root: &str) -> (Vec<Value>, usize) {
-    let docs = docs.map(Vec::as_slice).unwrap_or_default();
+fn rows(site: &Site<'_>, docs: &[&Doc<Identity>], root: &str) -> (Vec<Value>, usize) {
     if docs.len() <= LIST_LIMIT {
         return (
             docs.iter().map(|d| identity_row(site, d, root)).collect(),
@@ -494,7 +493,8 @@ pub fn team(site: &Site<'_>, doc: &Doc<Team>) -> Value {
 pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
     let root = DEEP;
     let p = &doc.item;
-    let contact_rows = rows(site, site.ownership.contact_for.get(p.id.as_str()), root);
+    let contact_for = crate::ownership::of(&site.ownership.contact_for, &p.id);
+    let contact_rows = rows(site, contact_for, root);
     let owner = json!({
         "id": p.id, "name": p.name, "email": p.email, "github": p.github, "active": p.is_active(),
         "left_on": p.left_on, "team": p.team.as_deref().map(|t| site.owner_link(t, root)),
@@ -516,14 +516,14 @@ pub fn person(site: &Site<'_>, doc: &Doc<Person>) -> Value {
 /// needs action on them, and the findings about the owner itself.
 fn owner_page(site: &Site<'_>, kind: &str, id: &str, name: Option<&str>, owner: Value) -> Value {
     let root = DEEP;
-    let owned = site.ownership.owned_by.get(id);
+    let owned = crate::ownership::of(&site.ownership.owned_by, id);
     let (owned_rows, owned_more) = rows(site, owned, root);
-    let (open, due) = needs_action(site, id, owned.map(Vec::as_slice).unwrap_or_default(), root);
+    let (open, due) = needs_action(site, id, owned, root);
     let mut ctx = json!({
         "root": root,
         "title": name.unwrap_or(id),
         "kind": kind,
-        "owned_more": owned_more, "owned_total": owned.map_or(0, Vec::len),
+        "owned_more": owned_more, "owned_total": owned.len(),
     });
     let findings = findings(site, site.findings(kind, id), root);
     insert(
@@ -542,9 +542,9 @@ fn owner_page(site: &Site<'_>, kind: &str, id: &str, name: Option<&str>, owner: 
 pub fn system(site: &Site<'_>, doc: &Doc<System>) -> Value {
     let root = DEEP;
     let s = &doc.item;
-    let stored_in = site.ownership.stored_in.get(s.id.as_str());
-    let run_by = site.ownership.run_by.get(s.id.as_str());
-    let (stored_total, runs_total) = (stored_in.map_or(0, Vec::len), run_by.map_or(0, Vec::len));
+    let stored_in = crate::ownership::of(&site.ownership.stored_in, &s.id);
+    let run_by = crate::ownership::of(&site.ownership.run_by, &s.id);
+    let (stored_total, runs_total) = (stored_in.len(), run_by.len());
     let (stored, runs) = (rows(site, stored_in, root), rows(site, run_by, root));
     let mut access: Vec<_> =
         crate::ownership::of(&site.ownership.access_to, s.id.as_str()).to_vec();
