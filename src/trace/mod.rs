@@ -11,6 +11,7 @@
 pub mod cloudtrail;
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -66,27 +67,55 @@ pub struct Issuance<'a> {
 /// The most distinct subjects kept per role; issuances to further subjects are only counted.
 pub const MAX_SUBJECTS: usize = 1_000;
 
+/// A line of a log file: where an issuance was read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct LogLine {
+    file: Arc<str>,
+    line: u32,
+}
+
+impl fmt::Display for LogLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// What the logs show of a role or of a subject: its name as shown, how many credentials were issued to
+/// it, where the first was read, and when the first and the last were issued.
 #[derive(Default)]
-struct SubjectStats {
+struct Seen {
     shown: String,
     count: u64,
-    first_file: Arc<str>,
-    first_line: u32,
+    first_at: LogLine,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
+}
+
+impl Seen {
+    /// Counts one more issuance, at `time`.
+    fn add(&mut self, time: Timestamp) {
+        self.count += 1;
+        self.first = Some(self.first.map_or(time, |t| t.min(time)));
+        self.last = Some(self.last.map_or(time, |t| t.max(time)));
+    }
+
+    /// The order findings about roles and subjects are written in: where first read, then the name.
+    fn order(&self) -> (&LogLine, &str) {
+        (&self.first_at, &self.shown)
+    }
+}
+
+#[derive(Default)]
+struct SubjectStats {
+    seen: Seen,
     declared: bool,
     issuer: String,
 }
 
 #[derive(Default)]
 struct Stats {
-    shown: String,
-    count: u64,
+    seen: Seen,
     failed: u64,
-    first_file: Arc<str>,
-    first_line: u32,
-    first: Option<Timestamp>,
-    last: Option<Timestamp>,
     subjects: HashMap<String, SubjectStats>,
     /// Issuances to subjects beyond [`MAX_SUBJECTS`].
     unlisted: u64,
@@ -95,8 +124,7 @@ struct Stats {
 #[derive(Default)]
 struct Failure {
     count: u64,
-    file: Arc<str>,
-    line: u32,
+    at: LogLine,
     role: String,
     subject: String,
     message: String,
@@ -153,6 +181,11 @@ impl<'r> Tracer<'r> {
     /// Adds one issuance.
     pub fn add(&mut self, i: Issuance<'_>) {
         let key = match_key(SourceKind::AwsIamRoles, i.role);
+        // The line of the log being read, for the first issuance (or failure) of its kind.
+        let here = || LogLine {
+            file: self.file.clone(),
+            line: i.line,
+        };
         let doc = self.index.get(&key).copied();
         if let Some(code) = i.error {
             self.failed += 1;
@@ -160,8 +193,7 @@ impl<'r> Tracer<'r> {
                 .failures
                 .entry((key.clone(), i.subject.to_string(), code.to_string()))
                 .or_insert_with(|| Failure {
-                    file: self.file.clone(),
-                    line: i.line,
+                    at: here(),
                     role: clean(i.role),
                     subject: clean(i.subject),
                     message: format!(
@@ -187,14 +219,11 @@ impl<'r> Tracer<'r> {
             Some(n) => self.declared[n].get_or_insert_with(Stats::default),
             None => self.undeclared.entry(key).or_default(),
         };
-        if stats.count == 0 && stats.shown.is_empty() {
-            stats.shown = clean(i.role);
-            stats.first_file = self.file.clone();
-            stats.first_line = i.line;
+        if stats.seen.count == 0 && stats.seen.shown.is_empty() {
+            stats.seen.shown = clean(i.role);
+            stats.seen.first_at = here();
         }
-        stats.count += 1;
-        stats.first = Some(stats.first.map_or(i.time, |t| t.min(i.time)));
-        stats.last = Some(stats.last.map_or(i.time, |t| t.max(i.time)));
+        stats.seen.add(i.time);
         let full = stats.subjects.len() >= MAX_SUBJECTS;
         let subject = match stats.subjects.get_mut(i.subject) {
             Some(s) => s,
@@ -211,19 +240,18 @@ impl<'r> Tracer<'r> {
                     same_issuer && f.subjects.iter().any(|p| matches(p, i.subject))
                 });
                 let new = SubjectStats {
-                    shown: clean(i.subject),
-                    first_file: self.file.clone(),
-                    first_line: i.line,
+                    seen: Seen {
+                        shown: clean(i.subject),
+                        first_at: here(),
+                        ..Seen::default()
+                    },
                     declared,
                     issuer: clean(i.issuer),
-                    ..SubjectStats::default()
                 };
                 stats.subjects.entry(i.subject.to_string()).or_insert(new)
             }
         };
-        subject.count += 1;
-        subject.first = Some(subject.first.map_or(i.time, |t| t.min(i.time)));
-        subject.last = Some(subject.last.map_or(i.time, |t| t.max(i.time)));
+        subject.seen.add(i.time);
     }
 
     /// The findings (policy severities and waivers applied, in output order) and the issuances per identity.
@@ -238,32 +266,30 @@ impl<'r> Tracer<'r> {
         let mut taken =
             ids::Unique::with_taken(self.registry.identities.iter().map(|d| d.item.id.clone()));
         let mut roles: Vec<&Stats> = self.undeclared.values().collect();
-        roles.sort_by(|a, b| {
-            (&a.first_file, a.first_line, &a.shown).cmp(&(&b.first_file, b.first_line, &b.shown))
-        });
+        roles.sort_by(|a, b| a.seen.order().cmp(&b.seen.order()));
         for stats in roles {
-            let name = stats.shown.rsplit('/').next().unwrap_or(&stats.shown);
+            let seen = &stats.seen;
+            let name = seen.shown.rsplit('/').next().unwrap_or(&seen.shown);
             let id = taken.claim(&ids::sanitize(name));
             let message = format!(
                 "a credential for `{}` was issued {} between {} and {} to {}, but the registry does not declare the role: declare it (`nhi import aws-iam-roles` drafts it) or delete the role",
-                stats.shown,
-                times(stats.count),
-                day(stats.first),
-                day(stats.last),
+                seen.shown,
+                times(seen.count),
+                day(seen.first),
+                day(seen.last),
                 subjects_phrase(stats),
             );
             out.push(at_log(
                 RuleId::Undeclared,
                 &id,
-                &stats.first_file,
-                stats.first_line,
-                &stats.shown,
+                &seen.first_at,
+                &seen.shown,
                 message,
                 Severity::Error,
             ));
         }
         let mut failures: Vec<&Failure> = self.failures.values().collect();
-        failures.sort_by(|a, b| (&a.file, a.line, &a.role).cmp(&(&b.file, b.line, &b.role)));
+        failures.sort_by(|a, b| (&a.at, &a.role).cmp(&(&b.at, &b.role)));
         for f in failures {
             let who = if f.subject.is_empty() {
                 String::new()
@@ -284,8 +310,7 @@ impl<'r> Tracer<'r> {
             out.push(at_log(
                 RuleId::IssuanceFailed,
                 &id,
-                &f.file,
-                f.line,
+                &f.at,
                 &f.role,
                 message,
                 Severity::Notice,
@@ -302,12 +327,12 @@ impl<'r> Tracer<'r> {
 
 fn findings_of(doc: &Doc<Identity>, stats: &Stats, out: &mut Vec<Drifted>) {
     let identity = &doc.item;
-    if !identity.is_active() && stats.count > 0 {
+    if !identity.is_active() && stats.seen.count > 0 {
         let status = identity.status.map(|s| s.to_string()).unwrap_or_default();
         let message = format!(
             "the registry says {status}, but a credential was issued {} (last on {}): someone still assumes the role; revoke its trust policy and investigate",
-            times(stats.count),
-            day(stats.last)
+            times(stats.seen.count),
+            day(stats.seen.last)
         );
         let d = Disagreement {
             severity: Severity::Error,
@@ -322,9 +347,7 @@ fn findings_of(doc: &Doc<Identity>, stats: &Stats, out: &mut Vec<Drifted>) {
         return;
     };
     let mut odd: Vec<&SubjectStats> = stats.subjects.values().filter(|s| !s.declared).collect();
-    odd.sort_by(|a, b| {
-        (&a.first_file, a.first_line, &a.shown).cmp(&(&b.first_file, b.first_line, &b.shown))
-    });
+    odd.sort_by(|a, b| a.seen.order().cmp(&b.seen.order()));
     let declared = federation.subjects.join(", ");
     for s in odd {
         let issuer = federation.issuer.as_deref().unwrap_or("");
@@ -334,12 +357,11 @@ fn findings_of(doc: &Doc<Identity>, stats: &Stats, out: &mut Vec<Drifted>) {
             format!(" through `{}` (the registry declares `{issuer}`)", s.issuer)
         };
         let message = format!(
-            "a credential was issued {} to `{}`{through}, which `federation.subjects` does not admit (first at {}:{}, last on {}): declare the subject, or tighten the role's trust policy",
-            times(s.count),
-            s.shown,
-            s.first_file,
-            s.first_line,
-            day(s.last)
+            "a credential was issued {} to `{}`{through}, which `federation.subjects` does not admit (first at {}, last on {}): declare the subject, or tighten the role's trust policy",
+            times(s.seen.count),
+            s.seen.shown,
+            s.seen.first_at,
+            day(s.seen.last)
         );
         let mut d = at_identity(
             RuleId::UnexpectedSubject,
@@ -350,7 +372,7 @@ fn findings_of(doc: &Doc<Identity>, stats: &Stats, out: &mut Vec<Drifted>) {
         );
         d.field = Some("federation.subjects");
         d.registry = Some(declared.clone());
-        d.export = Some(s.shown.clone());
+        d.export = Some(s.seen.shown.clone());
         out.push(d);
     }
 }
@@ -360,11 +382,11 @@ fn summary(doc: &Doc<Identity>, stats: &Stats) -> Traced {
         .subjects
         .values()
         .map(|s| Subject {
-            subject: s.shown.clone(),
+            subject: s.seen.shown.clone(),
             issuer: s.issuer.clone(),
-            count: s.count,
-            first: s.first,
-            last: s.last,
+            count: s.seen.count,
+            first: s.seen.first,
+            last: s.seen.last,
             declared: s.declared,
         })
         .collect();
@@ -376,10 +398,10 @@ fn summary(doc: &Doc<Identity>, stats: &Stats) -> Traced {
     Traced {
         id: doc.item.id.clone(),
         external_id: doc.item.external_id.clone().unwrap_or_default(),
-        count: stats.count,
+        count: stats.seen.count,
         failed: stats.failed,
-        first: stats.first,
-        last: stats.last,
+        first: stats.seen.first,
+        last: stats.seen.last,
         subjects,
         unlisted: stats.unlisted,
     }
@@ -388,13 +410,20 @@ fn summary(doc: &Doc<Identity>, stats: &Stats) -> Traced {
 fn at_log(
     rule: RuleId,
     id: &str,
-    file: &Arc<str>,
-    line: u32,
+    at: &LogLine,
     role: &str,
     message: String,
     severity: Severity,
 ) -> Drifted {
-    let mut d = at_export(rule, id, role.to_string(), file.clone(), line, "", message);
+    let mut d = at_export(
+        rule,
+        id,
+        role.to_string(),
+        at.file.clone(),
+        at.line,
+        "",
+        message,
+    );
     d.finding.severity = severity;
     d
 }
@@ -439,11 +468,16 @@ fn times_attempt(n: u64) -> String {
 
 fn subjects_phrase(stats: &Stats) -> String {
     let mut names: Vec<&SubjectStats> = stats.subjects.values().collect();
-    names.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.shown.cmp(&b.shown)));
+    names.sort_by(|a, b| {
+        b.seen
+            .count
+            .cmp(&a.seen.count)
+            .then_with(|| a.seen.shown.cmp(&b.seen.shown))
+    });
     let shown: Vec<String> = names
         .iter()
         .take(3)
-        .map(|s| format!("`{}`", s.shown))
+        .map(|s| format!("`{}`", s.seen.shown))
         .collect();
     let more = names.len().saturating_sub(3) as u64 + u64::from(stats.unlisted > 0);
     let tail = if more > 0 {
