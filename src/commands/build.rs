@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use super::Exit;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use jiff::civil::Date;
 
 use super::trend::Period;
 use crate::args::{AsOf, Registry, Revision};
+use nhi::history::trend::Every;
 use nhi::site::{self, Options, Progress};
 
 #[derive(Debug, clap::Args)]
@@ -39,20 +41,39 @@ pub struct BuildArgs {
     /// pull requests there
     #[arg(long, value_name = "URL")]
     pub repo_url: Option<String>,
+    #[command(flatten)]
+    pub history: History,
+    /// Write the downloads gzip-compressed (inventory.csv.gz, findings.csv.gz, findings.sarif.gz,
+    /// registry.json.gz): a tenth of their size, for a large registry's site on a host with a size limit
+    #[arg(long)]
+    pub gzip_downloads: bool,
+}
+
+/// The Trends page: `--history` and the two options that only go with it.
+#[derive(Debug, clap::Args)]
+pub struct History {
     /// Add a Trends page from the git history: the registry at each month of the year before the build's
     /// day (see nhi trend)
     #[arg(long)]
     pub history: bool,
     /// With --history: the first sample day [default: a year before the build's day]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = nhi::day::parse_arg, requires = "history")]
-    pub history_since: Option<jiff::civil::Date>,
+    pub history_since: Option<Date>,
     /// With --history: how far apart samples are
     #[arg(long, value_enum, default_value_t = Period::Month, requires = "history")]
     pub history_every: Period,
-    /// Write the downloads gzip-compressed (inventory.csv.gz, findings.csv.gz, findings.sarif.gz,
-    /// registry.json.gz): a tenth of their size, for a large registry's site on a host with a size limit
-    #[arg(long)]
-    pub gzip_downloads: bool,
+}
+
+impl History {
+    /// With `--history`: the first sample day (by default a year before `as_of`) and the samples' period.
+    fn trends(&self, as_of: Date) -> Option<(Date, Every)> {
+        self.history.then(|| {
+            let since = self
+                .history_since
+                .unwrap_or_else(|| as_of.saturating_sub(jiff::Span::new().years(1)));
+            (since, self.history_every.into())
+        })
+    }
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.
@@ -83,12 +104,7 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
         as_of,
         rev,
         repo_url: args.repo_url,
-        trends: args.history.then(|| {
-            let since = args
-                .history_since
-                .unwrap_or_else(|| as_of.saturating_sub(jiff::Span::new().years(1)));
-            (since, args.history_every.into())
-        }),
+        trends: args.history.trends(as_of),
         templates: args.templates,
         commit: args.commit,
         drift: args.drift,
