@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use super::trend::Period;
 use crate::args::{AsOf, Registry, Revision};
 use nhi::history::trend::Every;
-use nhi::site::{self, Options, Progress};
+use nhi::site::{self, Gzip, Options, Progress};
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
@@ -44,9 +44,21 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub history: History,
     /// Write the downloads gzip-compressed (inventory.csv.gz, findings.csv.gz, findings.sarif.gz,
-    /// registry.json.gz): a tenth of their size, for a large registry's site on a host with a size limit
-    #[arg(long)]
-    pub gzip_downloads: bool,
+    /// registry.json.gz), a tenth of their size; alone, the flag means `always`
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        num_args = 0..=1,
+        require_equals = true,
+        default_value_t = Gzip::Auto,
+        default_missing_value = "always"
+    )]
+    pub gzip_downloads: Gzip,
+    /// The largest site the host publishes, in MiB, counted as a tar of the output directory (GitHub Pages
+    /// takes 1024): past it, `nhi build` warns
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub size_limit: u64,
 }
 
 /// The Trends page: `--history` and the two options that only go with it.
@@ -110,6 +122,7 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
         drift: args.drift,
         trace: args.trace,
         gzip_downloads: args.gzip_downloads,
+        size_limit: args.size_limit.saturating_mul(MIB),
     };
     let target = if std::io::stderr().is_terminal() {
         ProgressDrawTarget::stderr()
@@ -138,7 +151,13 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
         built.counts.notices,
         built.counts.waived,
     )?;
-    if let Some(warning) = pages_warning(built.tar_bytes, opts.gzip_downloads) {
+    if let Some(plain) = built.plain_tar_bytes {
+        eprintln!(
+            "note: {}",
+            compressed_note(plain, built.tar_bytes, opts.size_limit)
+        );
+    }
+    if let Some(warning) = size_warning(built.tar_bytes, opts.size_limit, built.gzipped) {
         let ci = crate::args::ci_format(&|name| std::env::var(name).ok());
         match ci_warning(ci, &warning) {
             // Read from the log by the CI, which shows it on the run.
@@ -148,6 +167,8 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
     }
     Ok(Exit::Pass)
 }
+
+const MIB: u64 = 1 << 20;
 
 /// `warning` as the CI service of `format` reads a warning from the log, if it reads one.
 fn ci_warning(format: nhi::report::Format, warning: &str) -> Option<String> {
@@ -165,39 +186,64 @@ fn ci_warning(format: nhi::report::Format, warning: &str) -> Option<String> {
     }
 }
 
-/// What to say when the site is larger than GitHub Pages supports, and what makes it smaller.
-fn pages_warning(tar_bytes: u64, gzip_downloads: bool) -> Option<String> {
-    const MIB: u64 = 1 << 20;
-    if tar_bytes <= site::tarball::PAGES_LIMIT {
+/// What to say when the site was too large with plain downloads, so they were compressed.
+fn compressed_note(plain: u64, tar_bytes: u64, limit: u64) -> String {
+    format!(
+        "the site would pack into a tar of {} MiB with plain downloads, more than --size-limit {} MiB: the \
+         downloads are written as .gz files, and the tar is {} MiB (--gzip-downloads=never keeps them plain)",
+        plain.div_ceil(MIB),
+        limit / MIB,
+        tar_bytes.div_ceil(MIB),
+    )
+}
+
+/// What to say when the site is larger than the host publishes, and what makes it smaller.
+fn size_warning(tar_bytes: u64, limit: u64, gzipped: bool) -> Option<String> {
+    if tar_bytes <= limit {
         return None;
     }
-    let fix = if gzip_downloads {
+    let fix = if gzipped {
         "publish it from a host without that limit, or make the pages shorter with --templates"
     } else {
         "build it with --gzip-downloads (the downloads as .gz files, a tenth of their size)"
     };
     Some(format!(
-        "the site packs into a tar of {} MiB, and GitHub Pages supports sites of up to {} MiB: {fix}",
+        "the site packs into a tar of {} MiB, more than --size-limit {} MiB (GitHub Pages supports sites of up \
+         to 1024 MiB): {fix}",
         tar_bytes.div_ceil(MIB),
-        site::tarball::PAGES_LIMIT / MIB,
+        limit / MIB,
     ))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{ci_warning, pages_warning};
+    use super::{ci_warning, compressed_note, size_warning, MIB};
     use nhi::report::Format;
 
     #[test]
-    fn warns_past_what_github_pages_supports_and_names_the_fix() {
-        assert_eq!(pages_warning(1 << 30, false), None);
-        let over = pages_warning((1 << 30) + 1, false).unwrap();
+    fn warns_past_the_size_limit_and_names_the_fix() {
+        let limit = 1024 * MIB;
+        assert_eq!(size_warning(1 << 30, limit, false), None);
+        let over = size_warning((1 << 30) + 1, limit, false).unwrap();
         assert!(
             over.contains("1025 MiB") && over.contains("--gzip-downloads"),
             "{over}"
         );
-        let gzipped = pages_warning(2 << 30, true).unwrap();
+        let gzipped = size_warning(2 << 30, limit, true).unwrap();
         assert!(!gzipped.contains("--gzip-downloads"), "{gzipped}");
+        assert!(size_warning(11 * MIB, 10 * MIB, true)
+            .unwrap()
+            .contains("more than --size-limit 10 MiB"));
+    }
+
+    #[test]
+    fn the_note_gives_both_sizes_and_how_to_keep_the_downloads_plain() {
+        let note = compressed_note(1100 * MIB, 970 * MIB + 1, 1024 * MIB);
+        assert!(
+            note.contains("1100 MiB") && note.contains("971 MiB"),
+            "{note}"
+        );
+        assert!(note.contains("--gzip-downloads=never"), "{note}");
     }
 
     #[test]

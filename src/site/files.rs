@@ -15,54 +15,104 @@ use super::{client, data, Options};
 use crate::due::Item;
 use crate::report::{self, Emitter as _};
 
-/// Writes everything that is not a page into `staging`, adding each file to `written`. The files are
-/// made in parallel, the largest first: at 100,000 identities they took 2.7 s one after the other.
+/// Writes everything that is not a page into `staging`, adding each file to `written`; the downloads
+/// gzip-compressed when `gzip` is set. The files are made in parallel, the largest first: at 100,000
+/// identities they took 2.7 s one after the other.
 pub fn data_files(
     site: &Site<'_>,
     templates: &Templates,
     opts: &Options,
     staging: &Staging,
+    gzip: bool,
     written: &mut Vec<Written>,
 ) -> Result<()> {
-    let checked = site.checked;
     for asset in ASSETS {
         let text = templates
             .source(asset)
             .with_context(|| format!("the asset {asset} is missing"))?;
         written.push(staging.write(asset, text.as_bytes())?);
     }
-    let gzip = opts.gzip_downloads;
     let one = |w: Result<Written>| w.map(|w| vec![w]);
-    let files: [&(dyn Fn() -> Result<Vec<Written>> + Sync); 7] = [
-        &|| {
+    let graph = || {
+        let graph = client::GraphData::new(site);
+        one(staging.write_with("data/graph.js", |out| {
+            data::js_data("NHI_GRAPH", &graph, out)
+        }))
+    };
+    let search = || {
+        let search = client::SearchIndex(site);
+        one(staging.write_with("data/search.js", |out| {
+            data::js_data("NHI_SEARCH", &search, out)
+        }))
+    };
+    let calendars = || calendars(site, staging);
+    let [registry, inventory, sarif, findings] = downloads(site, opts, staging, gzip);
+    let files: [&Maker<'_>; 7] = [
+        &registry, &graph, &calendars, &search, &inventory, &sarif, &findings,
+    ];
+    let made: Vec<Result<Vec<Written>>> = files.par_iter().map(|make| make()).collect();
+    for files in made {
+        written.extend(files?);
+    }
+    Ok(())
+}
+
+/// What makes one or more files of the site.
+type Maker<'a> = dyn Fn() -> Result<Vec<Written>> + Sync + 'a;
+
+/// The downloads' names, as written without `--gzip-downloads`.
+pub const DOWNLOADS: [&str; 4] = [
+    "registry.json",
+    "inventory.csv",
+    "findings.sarif",
+    "findings.csv",
+];
+
+/// Writes the downloads again, gzip-compressed, in place of the plain ones `written` lists (removed from
+/// `staging` and from `written`).
+pub fn gzip_downloads(
+    site: &Site<'_>,
+    opts: &Options,
+    staging: &Staging,
+    written: &mut Vec<Written>,
+) -> Result<()> {
+    for name in DOWNLOADS {
+        staging.remove(name)?;
+    }
+    written.retain(|w| !DOWNLOADS.contains(&w.path.as_str()));
+    let makers = downloads(site, opts, staging, true);
+    let made: Vec<Result<Vec<Written>>> = makers.par_iter().map(|make| make()).collect();
+    for files in made {
+        written.extend(files?);
+    }
+    Ok(())
+}
+
+/// What makes each of [`DOWNLOADS`], in that order.
+fn downloads<'a>(
+    site: &'a Site<'a>,
+    opts: &'a Options,
+    staging: &'a Staging,
+    gzip: bool,
+) -> [Box<Maker<'a>>; 4] {
+    let checked = site.checked;
+    [
+        Box::new(move || {
             let as_of = checked.as_of.to_string();
-            download(staging, gzip, "registry.json", &|out| {
+            download(staging, gzip, DOWNLOADS[0], &|out| {
                 data::registry_json(&checked.registry, &as_of, &site.commit, out)
             })
-        },
-        &|| {
-            let graph = client::GraphData::new(site);
-            one(staging.write_with("data/graph.js", |out| {
-                data::js_data("NHI_GRAPH", &graph, out)
-            }))
-        },
-        &|| calendars(site, staging),
-        &|| {
-            let search = client::SearchIndex(site);
-            one(staging.write_with("data/search.js", |out| {
-                data::js_data("NHI_SEARCH", &search, out)
-            }))
-        },
-        &|| {
+        }),
+        Box::new(move || {
             let tally = |id: &str| {
                 let (open, waived, _) = site.tally(id);
                 (open, waived)
             };
-            download(staging, gzip, "inventory.csv", &|out| {
+            download(staging, gzip, DOWNLOADS[1], &|out| {
                 data::inventory_csv(&site.identity_pages, tally, out)
             })
-        },
-        &|| {
+        }),
+        Box::new(move || {
             let cx = report::Context {
                 outcome: checked.into(),
                 root: &opts.registry,
@@ -70,21 +120,16 @@ pub fn data_files(
                 color: false,
                 changed: None,
             };
-            download(staging, gzip, "findings.sarif", &|out| {
+            download(staging, gzip, DOWNLOADS[2], &|out| {
                 report::sarif::Sarif.emit(&cx, out)
             })
-        },
-        &|| {
-            download(staging, gzip, "findings.csv", &|out| {
+        }),
+        Box::new(move || {
+            download(staging, gzip, DOWNLOADS[3], &|out| {
                 data::findings_csv(&checked.findings, out)
             })
-        },
-    ];
-    let made: Vec<Result<Vec<Written>>> = files.par_iter().map(|make| make()).collect();
-    for files in made {
-        written.extend(files?);
-    }
-    Ok(())
+        }),
+    ]
 }
 
 /// Writes the download `name` as `fill` makes it, gzip-compressed as `NAME.gz` when `gzip` is set
@@ -153,11 +198,14 @@ fn calendars(site: &Site<'_>, staging: &Staging) -> Result<Vec<Written>> {
     Ok(written)
 }
 
+/// The file of every file's SHA-256, as `sha256sum` writes it.
+pub const SUMS: &str = "SHA256SUMS";
+
 /// Writes `SHA256SUMS` and `manifest.json` (the generator, the day, the commit and every file with its sum
 /// and size, in path order), each straight to its file, and adds both to `written`.
 pub fn sums(site: &Site<'_>, staging: &Staging, written: &mut Vec<Written>) -> Result<()> {
     written.sort();
-    let sums = staging.write_with("SHA256SUMS", |out| {
+    let sums = staging.write_with(SUMS, |out| {
         written
             .iter()
             .try_for_each(|w| writeln!(out, "{}  {}", w.sha256, w.path))

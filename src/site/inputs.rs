@@ -52,6 +52,14 @@ impl Globals {
         globals
     }
 
+    /// The bit of the field `name` in the fields a page read; 0 for no such field.
+    pub fn bit(&self, name: &str) -> u32 {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .map_or(0, |n| 1 << n)
+    }
+
     fn all(&self) -> u32 {
         (1u64 << self.names.len()).wrapping_sub(1) as u32
     }

@@ -58,8 +58,23 @@ pub struct Options {
     pub repo_url: Option<String>,
     /// A Trends page sampling the history from this day, every week or month (`nhi build --history`).
     pub trends: Option<(Date, crate::history::trend::Every)>,
-    /// The downloads written gzip-compressed, as `inventory.csv.gz` and so on (`nhi build --gzip-downloads`).
-    pub gzip_downloads: bool,
+    /// When the downloads are written gzip-compressed, as `inventory.csv.gz` and so on
+    /// (`nhi build --gzip-downloads`).
+    pub gzip_downloads: Gzip,
+    /// The largest site, as a tar, that the host publishes (`nhi build --size-limit`): past it the downloads
+    /// are compressed under [`Gzip::Auto`], and `nhi build` warns.
+    pub size_limit: u64,
+}
+
+/// When the downloads are written gzip-compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Gzip {
+    /// When the site would be larger than --size-limit with them plain
+    Auto,
+    /// Whatever the site's size
+    Always,
+    /// Never: past --size-limit, `nhi build` warns
+    Never,
 }
 
 /// Reports progress of long builds (a progress bar on a terminal); every method may be called from any thread.
@@ -85,6 +100,10 @@ pub struct Built {
     pub bytes: u64,
     /// The bytes of a tar of the site, as `actions/upload-pages-artifact` packs it ([`tarball`]).
     pub tar_bytes: u64,
+    /// Whether the downloads were written gzip-compressed.
+    pub gzipped: bool,
+    /// Under [`Gzip::Auto`], when the downloads were compressed to fit: the tar's bytes with plain downloads.
+    pub plain_tar_bytes: Option<u64>,
     pub commit: String,
     pub counts: Counts,
     pub gate_fails: bool,
@@ -191,7 +210,7 @@ fn refuse_registry_as_output(registry: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-fn globals(site: &Site<'_>, opts: &Options) -> inputs::Globals {
+fn globals(site: &Site<'_>, gzip: bool) -> inputs::Globals {
     let c = &site.checked;
     let Value::Object(fields) = json!({
         "organization": c.registry.policy.organization,
@@ -201,7 +220,7 @@ fn globals(site: &Site<'_>, opts: &Options) -> inputs::Globals {
         "counts": c.counts(),
         "gate_fails": c.fails(false),
         "trends": site.history.as_ref().is_some_and(|h| h.trend.is_some()),
-        "gzip_downloads": opts.gzip_downloads,
+        "gzip_downloads": gzip,
     }) else {
         unreachable!("an object")
     };
@@ -222,10 +241,8 @@ struct Page {
 }
 
 fn page(site: &Site<'_>, job: &Job<'_>) -> Page {
-    let (path, template, ctx) = match job {
-        Job::Page { template, path } => {
-            ((*path).to_string(), *template, page_context(site, template))
-        }
+    let (template, ctx) = match job {
+        Job::Page { template, .. } => (*template, page_context(site, template)),
         Job::Identity(d) => {
             let full = pages::full_blast(site, &d.item);
             let mut ctx = pages::identity(site, d, full.as_ref());
@@ -233,37 +250,24 @@ fn page(site: &Site<'_>, job: &Job<'_>) -> Page {
             ctx["drift"] = json!(drift::of_identity(site, &d.item.id, pages::DEEP));
             ctx["federation"] = federation::of_identity(&d.item);
             ctx["issued"] = federation::issued(site, &d.item.id);
-            (
-                format!("identities/{}.html", d.item.id),
-                "identity.html",
-                ctx,
-            )
+            ("identity.html", ctx)
         }
-        Job::Team(d) => (
-            format!("owners/{}.html", d.item.id),
-            "owner.html",
-            pages::team(site, d),
-        ),
+        Job::Team(d) => ("owner.html", pages::team(site, d)),
         Job::Person(d) => {
             let mut ctx = pages::person(site, d);
             ctx["offboard"] = runbook::person(site, d);
-            (format!("owners/{}.html", d.item.id), "owner.html", ctx)
+            ("owner.html", ctx)
         }
-        Job::System(d) => (
-            format!("systems/{}.html", d.item.id),
-            "system.html",
-            pages::system(site, d),
-        ),
+        Job::System(d) => ("system.html", pages::system(site, d)),
         Job::Exception(d) => {
             let e = overview::exception(site, d, pages::DEEP);
-            let ctx = json!({"root": pages::DEEP, "title": d.item.id, "e": e});
             (
-                format!("exceptions/{}.html", d.item.id),
                 "exception.html",
-                ctx,
+                json!({"root": pages::DEEP, "title": d.item.id, "e": e}),
             )
         }
     };
+    let path = job.path();
     let mut ctx = ctx;
     if let Some(source) = job.source() {
         ctx["history"] = history::of_doc(site, source);
@@ -383,6 +387,18 @@ struct Keys<'a> {
 }
 
 impl Job<'_> {
+    /// Where the page goes in the site.
+    fn path(&self) -> String {
+        match self {
+            Job::Page { path, .. } => (*path).to_string(),
+            Job::Identity(d) => format!("identities/{}.html", d.item.id),
+            Job::Team(d) => format!("owners/{}.html", d.item.id),
+            Job::Person(d) => format!("owners/{}.html", d.item.id),
+            Job::System(d) => format!("systems/{}.html", d.item.id),
+            Job::Exception(d) => format!("exceptions/{}.html", d.item.id),
+        }
+    }
+
     /// The document a page shows, if it shows one.
     fn source(&self) -> Option<&crate::model::Source> {
         match self {
@@ -473,46 +489,131 @@ fn write_site(
     ] {
         staging.mkdir(dir)?;
     }
-    let globals = std::sync::Arc::new(globals(site, opts));
-    let keys = Keys {
-        templates: &templates.fingerprint(),
-        globals: &globals,
-    };
-    let globals = Jinja::from_dyn_object(globals.clone());
+    let gzip = opts.gzip_downloads == Gzip::Always;
     let jobs = jobs(site);
     progress.start(jobs.len() as u64);
-    let pages: Vec<(Written, inputs::Input, bool)> = crate::timings::phase("pages", || {
-        jobs.par_iter()
-            .map_init(
-                || environment(templates, &globals),
-                |env, job| {
-                    let w = write_page(env, staging, &keys, page(site, job));
-                    progress.advance();
-                    w
-                },
-            )
-            .collect::<Result<Vec<_>>>()
+    let pages = crate::timings::phase("pages", || {
+        write_pages(site, templates, staging, jobs.par_iter(), gzip, progress)
     })?;
     progress.finish();
-    let rendered = pages.iter().filter(|(_, _, rendered)| *rendered).count();
+    let mut rendered = pages.iter().filter(|(_, _, rendered)| *rendered).count();
     let (mut written, mut inputs): (Vec<Written>, Vec<inputs::Input>) =
         pages.into_iter().map(|(w, i, _)| (w, i)).unzip();
     written.push(staging.write(inputs::FILE, inputs::text(&mut inputs).as_bytes())?);
     drop(inputs);
     crate::timings::phase("data", || {
-        files::data_files(site, templates, opts, staging, &mut written)
+        files::data_files(site, templates, opts, staging, gzip, &mut written)
     })?;
     crate::timings::phase("manifest", || files::sums(site, staging, &mut written))?;
+    let mut plain_tar_bytes = None;
+    if opts.gzip_downloads == Gzip::Auto && tar_bytes(&written) > opts.size_limit {
+        plain_tar_bytes = Some(tar_bytes(&written));
+        rendered += crate::timings::phase("gzip", || {
+            compress(site, templates, opts, staging, &jobs, &mut written)
+        })?;
+    }
     Ok(Built {
         files: written.len(),
         written: staging.written(),
         rendered,
         bytes: written.iter().map(|w| w.bytes as u64).sum(),
-        tar_bytes: tarball::tar_bytes(written.iter().map(|w| (w.path.as_str(), w.bytes as u64))),
+        tar_bytes: tar_bytes(&written),
+        gzipped: gzip || plain_tar_bytes.is_some(),
+        plain_tar_bytes,
         commit: site.commit.clone(),
         counts: site.checked.counts(),
         gate_fails: site.checked.fails(false),
     })
+}
+
+/// Writes the pages of `jobs` in parallel, in their order, each as [`write_page`] does, with one template
+/// environment per thread; `gzip` says whether the downloads they name are compressed.
+fn write_pages<'j, 's: 'j>(
+    site: &Site<'_>,
+    templates: &Templates,
+    staging: &Staging,
+    jobs: impl IndexedParallelIterator<Item = &'j Job<'s>>,
+    gzip: bool,
+    progress: &dyn Progress,
+) -> Result<Vec<(Written, inputs::Input, bool)>> {
+    let globals = std::sync::Arc::new(globals(site, gzip));
+    let keys = Keys {
+        templates: &templates.fingerprint(),
+        globals: &globals,
+    };
+    let globals = Jinja::from_dyn_object(globals.clone());
+    jobs.map_init(
+        || environment(templates, &globals),
+        |env, job| {
+            let w = write_page(env, staging, &keys, page(site, job));
+            progress.advance();
+            w
+        },
+    )
+    .collect()
+}
+
+/// Makes the downloads of a site that is too large with them plain gzip-compressed, after the fact: the
+/// downloads written again, the pages that read `site.gzip_downloads` (the Downloads page) rendered again,
+/// and the page inputs and sums written again. Returns how many pages it rendered.
+fn compress(
+    site: &Site<'_>,
+    templates: &Templates,
+    opts: &Options,
+    staging: &Staging,
+    jobs: &[Job<'_>],
+    written: &mut Vec<Written>,
+) -> Result<usize> {
+    let recorded = std::fs::read_to_string(staging.path(inputs::FILE)?)?;
+    let mut recorded = inputs::parse(&recorded);
+    let again = [inputs::FILE, files::SUMS, output::MANIFEST];
+    for name in again {
+        staging.remove(name)?;
+    }
+    written.retain(|w| !again.contains(&w.path.as_str()));
+    files::gzip_downloads(site, opts, staging, written)?;
+    let bit = globals(site, true).bit("gzip_downloads");
+    let reading: Vec<&Job<'_>> = jobs
+        .iter()
+        .filter(|job| {
+            recorded
+                .get(&job.path())
+                .is_some_and(|(read, _)| read & bit != 0)
+        })
+        .collect();
+    for job in &reading {
+        staging.remove(&job.path())?;
+    }
+    let pages = write_pages(
+        site,
+        templates,
+        staging,
+        reading.into_par_iter(),
+        true,
+        &Quiet,
+    )?;
+    let rendered = pages.iter().filter(|(_, _, rendered)| *rendered).count();
+    let mut new: foldhash::HashMap<String, Written> = foldhash::HashMap::default();
+    for (w, input, _) in pages {
+        recorded.insert(input.path, (input.read, input.key));
+        new.insert(w.path.clone(), w);
+    }
+    for w in written.iter_mut() {
+        if let Some(page) = new.remove(&w.path) {
+            *w = page;
+        }
+    }
+    let mut inputs: Vec<inputs::Input> = recorded
+        .into_iter()
+        .map(|(path, (read, key))| inputs::Input { path, read, key })
+        .collect();
+    written.push(staging.write(inputs::FILE, inputs::text(&mut inputs).as_bytes())?);
+    files::sums(site, staging, written)?;
+    Ok(rendered)
+}
+
+fn tar_bytes(written: &[Written]) -> u64 {
+    tarball::tar_bytes(written.iter().map(|w| (w.path.as_str(), w.bytes as u64)))
 }
 
 #[cfg(test)]

@@ -174,6 +174,19 @@ impl<'de> serde::Deserialize<'de> for FileSums {
     }
 }
 
+/// Whether a staged file is a link to the previous site's (it has another name), not written by this build.
+fn linked(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::nlink(meta) > 1
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
 /// A writer that hashes and counts what passes through it.
 struct Summing<W> {
     inner: W,
@@ -358,6 +371,21 @@ impl Staging {
                 .with_context(|| format!("cannot move the new site into {}", out.display()))?;
         }
         Ok(())
+    }
+
+    /// Removes the file `rel` written or linked earlier in this build, so that it can be written again: writing
+    /// over it in place would change the previous site's file through the link they share.
+    pub fn remove(&self, rel: &str) -> Result<()> {
+        let path = self.path(rel)?;
+        if fs::symlink_metadata(&path).is_ok_and(|m| !linked(&m)) {
+            self.written.fetch_sub(1, Ordering::Relaxed);
+        }
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                Err(e).with_context(|| format!("cannot remove {}", path.display()))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Removes the staging directory after a failed build.

@@ -42,7 +42,8 @@ fn options(registry: PathBuf, out: PathBuf) -> Options {
         rev: None,
         repo_url: None,
         trends: None,
-        gzip_downloads: false,
+        gzip_downloads: site::Gzip::Auto,
+        size_limit: 1 << 30,
     }
 }
 
@@ -372,7 +373,7 @@ fn gzipped_downloads_hold_the_plain_files_bytes() {
     build(example(), &plain);
     let gzipped = |dir: &str| {
         let opts = Options {
-            gzip_downloads: true,
+            gzip_downloads: site::Gzip::Always,
             ..options(example(), out.path().join(dir))
         };
         site::build(&opts, &Quiet).unwrap();
@@ -411,6 +412,58 @@ fn gzipped_downloads_hold_the_plain_files_bytes() {
     for name in downloads {
         assert!(
             page.contains(&format!("<a href=\"{name}.gz\" download>")),
+            "{name}"
+        );
+    }
+}
+
+/// A site larger than its size limit with plain downloads gets them compressed: the same bytes as a site built
+/// with `--gzip-downloads`, whether built afresh or over a site built with plain downloads (whose files it
+/// links and must not write through), and what `nhi build` reports says so.
+#[test]
+fn a_site_past_its_size_limit_gets_compressed_downloads() {
+    let out = tempfile::tempdir().unwrap();
+    let at = |dir: &str| out.path().join(dir);
+    let with = |dir: &str, gzip_downloads, size_limit| {
+        let opts = Options {
+            gzip_downloads,
+            size_limit,
+            ..options(example(), at(dir))
+        };
+        site::build(&opts, &Quiet).unwrap()
+    };
+    let always = with("always", site::Gzip::Always, 0);
+    assert!(always.gzipped && always.plain_tar_bytes.is_none());
+    let roomy = with("over", site::Gzip::Auto, 1 << 30);
+    assert!(!roomy.gzipped && roomy.plain_tar_bytes.is_none());
+    assert!(files(&at("over")).contains_key("registry.json"));
+    let plain = files(&at("over"));
+
+    // Second names for the previous site's files that the rebuild first links and then replaces.
+    let kept = at("kept");
+    std::fs::create_dir(&kept).unwrap();
+    for name in ["downloads.html", "registry.json", "manifest.json"] {
+        std::fs::hard_link(at("over").join(name), kept.join(name)).unwrap();
+    }
+
+    let limit = always.tar_bytes; // The plain site is larger; the compressed one fits.
+    let fresh = with("fresh", site::Gzip::Auto, limit);
+    let over = with("over", site::Gzip::Auto, limit);
+    for built in [&fresh, &over] {
+        assert!(built.gzipped, "{built:?}");
+        assert_eq!(built.plain_tar_bytes, Some(roomy.tar_bytes));
+        assert_eq!(built.tar_bytes, always.tar_bytes);
+    }
+    let want = files(&at("always"));
+    assert_eq!(files(&at("fresh")), want);
+    assert_eq!(files(&at("over")), want);
+    assert_eq!(fresh.written, fresh.files, "each file counted once");
+    assert!(over.written < over.files, "{over:?}");
+    // The previous site's files were replaced, not written through.
+    for name in ["downloads.html", "registry.json", "manifest.json"] {
+        assert_eq!(
+            std::fs::read(kept.join(name)).unwrap(),
+            plain[name],
             "{name}"
         );
     }
