@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{pattern, Handles, LOCATIONS};
 use crate::catalogue::RuleId;
-use crate::finding::{Anchor, Finding};
+use crate::finding::Finding;
 use crate::model::{Kind, Registry};
 
 /// What the approvers own, relative to the registry root.
@@ -196,17 +196,8 @@ pub fn findings_with(
     problems(registry, codeowners, prefix)
         .into_iter()
         .map(|message| {
-            let mut f = Finding::at_pos(
-                RuleId::CodeownersApprovers,
-                Kind::Policy.name(),
-                "",
-                source,
-                source.start,
-                "/approvers",
-                message,
-            );
-            f.anchor = Anchor::Key;
-            f
+            let rule = RuleId::CodeownersApprovers;
+            Finding::at(rule, Kind::Policy, "", source, "/approvers", message)
         })
         .collect()
 }
