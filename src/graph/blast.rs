@@ -104,7 +104,7 @@ fn blast_in(g: &Graph, root: NodeIndex, scratch: &mut Scratch) -> Blast {
     };
     let mut queue = VecDeque::new();
     let root_node = &g.graph[root];
-    if root_node.kind == Kind::Identity {
+    if root_node.kind() == Kind::Identity {
         search.reach_identity(root, Via::Root);
         queue.push_back(State::Identity(root));
     } else {
@@ -122,8 +122,8 @@ fn blast_in(g: &Graph, root: NodeIndex, scratch: &mut Scratch) -> Blast {
         .sum();
     Blast {
         root: root_node.id.clone(),
-        root_kind: root_node.kind,
-        revoked: !root_node.takes_part,
+        root_kind: root_node.kind(),
+        revoked: !root_node.takes_part(),
         systems,
         identities,
         score,
@@ -166,7 +166,8 @@ impl Search<'_, '_> {
                     }
                 }
                 State::System(s, level) => {
-                    if self.s.expanded[s.index()] || !controls(self.g.graph[s].system_type, level) {
+                    if self.s.expanded[s.index()] || !controls(self.g.graph[s].system_type(), level)
+                    {
                         continue;
                     }
                     self.s.expanded[s.index()] = true;
@@ -238,11 +239,11 @@ impl Search<'_, '_> {
             out.push(ReachedSystem {
                 id: node.id.clone(),
                 level,
-                criticality: node.criticality,
-                system_type: node.system_type,
+                criticality: node.criticality(),
+                system_type: node.system_type(),
                 controlled: LEVELS
                     .iter()
-                    .any(|l| levels[slot(*l)].is_some() && controls(node.system_type, *l)),
+                    .any(|l| levels[slot(*l)].is_some() && controls(node.system_type(), *l)),
                 explained: render_path(&root, &path),
                 path,
             });

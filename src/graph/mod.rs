@@ -55,26 +55,65 @@ impl Edge {
 #[derive(Clone, Debug, Serialize)]
 pub struct Node {
     pub id: String,
-    /// `Identity` or `System`.
-    pub kind: Kind,
     pub name: Option<String>,
     pub environment: Option<Environment>,
     pub owner: Option<String>,
-    /// Identities: the identity type.
-    pub identity_type: Option<IdentityType>,
-    pub status: Option<Status>,
-    pub credential: Option<CredentialKind>,
-    /// Identities: false when decommissioned with the credential gone (the node has no edges).
-    pub takes_part: bool,
-    /// Systems: the system type.
-    pub system_type: Option<SystemType>,
-    pub criticality: Option<Criticality>,
+    /// What only an identity, or only a system, has.
+    pub facts: Facts,
+}
+
+/// What a node knows of itself as an identity or as a system.
+#[derive(Clone, Debug, Serialize)]
+pub enum Facts {
+    Identity {
+        identity_type: Option<IdentityType>,
+        status: Option<Status>,
+        credential: Option<CredentialKind>,
+        /// False when decommissioned with the credential gone (the node has no edges).
+        takes_part: bool,
+    },
+    System {
+        system_type: Option<SystemType>,
+        criticality: Option<Criticality>,
+    },
 }
 
 impl Node {
+    /// `Identity` or `System`.
+    pub fn kind(&self) -> Kind {
+        match self.facts {
+            Facts::Identity { .. } => Kind::Identity,
+            Facts::System { .. } => Kind::System,
+        }
+    }
+
     /// A key unique across kinds (an identity and a system may share an id): `identity:ID`, `system:ID`.
     pub fn key(&self) -> String {
-        format!("{}:{}", self.kind.name().to_ascii_lowercase(), self.id)
+        format!("{}:{}", self.kind().name().to_ascii_lowercase(), self.id)
+    }
+
+    /// Whether its edges count: false for an identity decommissioned with its credential gone.
+    pub fn takes_part(&self) -> bool {
+        match self.facts {
+            Facts::Identity { takes_part, .. } => takes_part,
+            Facts::System { .. } => true,
+        }
+    }
+
+    /// A system's type (`None` for an identity).
+    pub fn system_type(&self) -> Option<SystemType> {
+        match self.facts {
+            Facts::System { system_type, .. } => system_type,
+            Facts::Identity { .. } => None,
+        }
+    }
+
+    /// A system's criticality (`None` for an identity).
+    pub fn criticality(&self) -> Option<Criticality> {
+        match self.facts {
+            Facts::System { criticality, .. } => criticality,
+            Facts::Identity { .. } => None,
+        }
     }
 }
 
@@ -223,7 +262,7 @@ impl Graph {
         }
         for identity in kept {
             let node = by_identity[&identity.id];
-            if graph[node].takes_part {
+            if graph[node].takes_part() {
                 add_edges(&mut graph, &by_system, node, identity);
             }
         }
@@ -301,32 +340,28 @@ fn identity_node(i: &Identity) -> Node {
     let gone = i.credential.revoked_on.is_some() || i.credential.kind == Some(CredentialKind::None);
     Node {
         id: i.id.clone(),
-        kind: Kind::Identity,
         name: i.name.clone(),
         environment: i.environment,
         owner: i.owner.clone(),
-        identity_type: i.kind,
-        status: i.status,
-        credential: i.credential.kind,
-        takes_part: !(i.status == Some(Status::Decommissioned) && gone),
-        system_type: None,
-        criticality: None,
+        facts: Facts::Identity {
+            identity_type: i.kind,
+            status: i.status,
+            credential: i.credential.kind,
+            takes_part: !(i.status == Some(Status::Decommissioned) && gone),
+        },
     }
 }
 
 fn system_node(s: &System) -> Node {
     Node {
         id: s.id.clone(),
-        kind: Kind::System,
         name: s.name.clone(),
         environment: s.environment,
         owner: s.owner.clone(),
-        identity_type: None,
-        status: None,
-        credential: None,
-        takes_part: true,
-        system_type: s.kind,
-        criticality: s.criticality,
+        facts: Facts::System {
+            system_type: s.kind,
+            criticality: s.criticality,
+        },
     }
 }
 

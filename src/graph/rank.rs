@@ -59,7 +59,7 @@ impl Compact {
         let identities = g.identities;
         let systems = g.graph.node_count() - identities;
         let system = |s: usize| &g.graph[NodeIndex::new(identities + s)];
-        let kinds: Vec<_> = (0..systems).map(|s| system(s).system_type).collect();
+        let kinds: Vec<_> = (0..systems).map(|s| system(s).system_type()).collect();
         let mut access_at = vec![0usize; identities + 1];
         let mut yields = vec![Vec::new(); systems];
         for e in g.graph.raw_edges() {
@@ -88,7 +88,7 @@ impl Compact {
         }
         let class: Vec<usize> = (0..systems)
             .map(|s| {
-                let criticality = system(s).criticality;
+                let criticality = system(s).criticality();
                 CLASSES.iter().position(|c| *c == criticality).unwrap_or(4)
             })
             .collect();

@@ -4,8 +4,7 @@
 use std::io::{self, Write};
 
 use super::Export;
-use crate::graph::{Edge, Node};
-use crate::model::Kind;
+use crate::graph::{Edge, Facts, Node};
 use crate::report::text::escape;
 
 impl Export<'_> {
@@ -48,10 +47,12 @@ pub fn dot_quote(s: &str) -> String {
 
 /// DOT attributes of a node: shape by kind, colour by criticality.
 pub fn dot_node_attrs(node: &Node) -> String {
-    let (shape, color) = match node.kind {
-        Kind::Identity if !node.takes_part => ("ellipse", "gray"),
-        Kind::Identity => ("ellipse", "black"),
-        _ => ("box", criticality_color(node.criticality)),
+    let (shape, color) = match node.facts {
+        Facts::Identity {
+            takes_part: false, ..
+        } => ("ellipse", "gray"),
+        Facts::Identity { .. } => ("ellipse", "black"),
+        Facts::System { criticality, .. } => ("box", criticality_color(criticality)),
     };
     let tooltip = node
         .name

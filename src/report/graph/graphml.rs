@@ -70,7 +70,7 @@ impl Export<'_> {
                 writeln!(
                     out,
                     r#"      <data key="e_controls">{}</data>"#,
-                    controls(to.system_type, level)
+                    controls(to.system_type(), level)
                 )?;
             }
             writeln!(out, "    </edge>")?;

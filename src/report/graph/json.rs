@@ -19,7 +19,7 @@ impl Export<'_> {
             let mut e = json!({"from": from.key(), "to": to.key(), "edge": edge.label()});
             if let Edge::Access(level) = edge {
                 e["level"] = json!(level);
-                e["controls"] = json!(controls(to.system_type, level));
+                e["controls"] = json!(controls(to.system_type(), level));
             }
             e
         });

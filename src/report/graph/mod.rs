@@ -16,8 +16,7 @@ use std::io::{self, Write};
 use petgraph::visit::EdgeRef;
 use serde_json::{json, Map, Value};
 
-use crate::graph::{Edge, Graph, Node, Summary};
-use crate::model::Kind;
+use crate::graph::{Edge, Facts, Graph, Node, Summary};
 pub use dot::{criticality_color, dot_edge_attrs, dot_node_attrs, dot_quote};
 pub use opengraph::opengraph_edge_kind;
 
@@ -60,24 +59,36 @@ impl Export<'_> {
     fn properties(&self, node: &Node) -> Map<String, Value> {
         let mut p = Map::new();
         p.insert("id".into(), json!(node.id));
-        p.insert("kind".into(), json!(node.kind.name()));
-        let optional = [
-            ("name", node.name.clone()),
-            ("environment", node.environment.map(|e| e.to_string())),
-            ("owner", node.owner.clone()),
-            ("identity_type", node.identity_type.map(|t| t.to_string())),
-            ("status", node.status.map(|s| s.to_string())),
-            ("credential", node.credential.map(|c| c.to_string())),
-            ("system_type", node.system_type.map(|t| t.to_string())),
-            ("criticality", node.criticality.map(|c| c.to_string())),
-        ];
-        for (key, value) in optional {
+        p.insert("kind".into(), json!(node.kind().name()));
+        let mut optional = |key: &str, value: Option<String>| {
             if let Some(v) = value {
                 p.insert(key.into(), json!(v));
             }
+        };
+        optional("name", node.name.clone());
+        optional("environment", node.environment.map(|e| e.to_string()));
+        optional("owner", node.owner.clone());
+        match node.facts {
+            Facts::Identity {
+                identity_type,
+                status,
+                credential,
+                ..
+            } => {
+                optional("identity_type", identity_type.map(|t| t.to_string()));
+                optional("status", status.map(|s| s.to_string()));
+                optional("credential", credential.map(|c| c.to_string()));
+            }
+            Facts::System {
+                system_type,
+                criticality,
+            } => {
+                optional("system_type", system_type.map(|t| t.to_string()));
+                optional("criticality", criticality.map(|c| c.to_string()));
+            }
         }
-        if node.kind == Kind::Identity {
-            p.insert("takes_part".into(), json!(node.takes_part));
+        if let Facts::Identity { takes_part, .. } = node.facts {
+            p.insert("takes_part".into(), json!(takes_part));
             if let Some(s) = self.summaries.get(&node.id) {
                 p.insert("blast_score".into(), json!(s.score));
                 p.insert("blast_systems".into(), json!(s.systems));

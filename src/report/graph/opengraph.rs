@@ -6,22 +6,20 @@ use std::io::{self, Write};
 use serde_json::json;
 
 use super::{array, Export};
-use crate::graph::{controls, Edge};
-use crate::model::Kind;
+use crate::graph::{controls, Edge, Facts};
 
 impl Export<'_> {
     /// BloodHound OpenGraph, streamed: `{"metadata": ..., "graph": {"nodes": [...], "edges": [...]}}`.
     pub(super) fn opengraph(&self, out: &mut dyn Write) -> io::Result<()> {
         let nodes = self.graph.petgraph().node_weights().map(|n| {
-            let primary = if n.kind == Kind::Identity {
-                "NHIIdentity"
-            } else {
-                "NHISystem"
+            let (primary, ty) = match n.facts {
+                Facts::Identity { identity_type, .. } => {
+                    ("NHIIdentity", identity_type.map(|t| t.to_string()))
+                }
+                Facts::System { system_type, .. } => {
+                    ("NHISystem", system_type.map(|t| t.to_string()))
+                }
             };
-            let ty = n
-                .identity_type
-                .map(|t| t.to_string())
-                .or_else(|| n.system_type.map(|t| t.to_string()));
             let mut kinds = vec![primary.to_string()];
             kinds.extend(ty.map(|t| format!("NHI{}", camel(&t))));
             let mut p = self.properties(n);
@@ -37,7 +35,7 @@ impl Export<'_> {
             let mut p = json!({"edge": edge.label()});
             if let Edge::Access(level) = edge {
                 p["level"] = json!(level);
-                p["controls"] = json!(controls(to.system_type, level));
+                p["controls"] = json!(controls(to.system_type(), level));
             }
             json!({
                 "kind": opengraph_edge_kind(edge),
