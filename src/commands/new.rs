@@ -119,11 +119,7 @@ fn identity(args: NewIdentityArgs, out: &mut dyn Write) -> Result<Exit> {
     ensure_valid(&format!("identities/{}.yaml", args.id), &text)?;
     write_new(&path, &text)?;
     writeln!(out, "wrote {}", path.display())?;
-    let known = |id: &str| {
-        registry.teams.iter().any(|t| t.item.id == id)
-            || registry.persons.iter().any(|p| p.item.id == id)
-    };
-    if !known(&args.owner) {
+    if registry.owner(&args.owner).is_none() {
         writeln!(
             out,
             "note: owner `{}` is not in the registry yet; add it in the same change",

@@ -142,9 +142,7 @@ fn unknown<'a>(
 /// The registry at `root`, when it has no owner `id` yet (owners share one id space).
 fn without_owner(root: &Path, id: &str) -> Result<nhi::model::Registry> {
     let registry = nhi::load::load(root)?.registry;
-    let team = registry.teams.iter().find(|d| d.item.id == id);
-    let person = registry.persons.iter().find(|d| d.item.id == id);
-    if let Some(source) = team.map(|d| &d.source).or(person.map(|d| &d.source)) {
+    if let Some(source) = registry.owner(id) {
         bail!("an owner `{id}` already exists in {}", source.file);
     }
     Ok(registry)
@@ -213,8 +211,7 @@ pub fn system(args: NewSystemArgs, out: &mut dyn Write) -> Result<Exit> {
         tags: Vec::new(),
     };
     let missing = unknown("owner", args.owner.as_ref(), |o| {
-        registry.teams.iter().any(|d| d.item.id == o)
-            || registry.persons.iter().any(|d| d.item.id == o)
+        registry.owner(o).is_some()
     });
     let yaml = |schema: Option<&str>| scaffold::system_yaml(&system, schema);
     write(out, root, Kind::System, &args.id, yaml, missing)

@@ -343,6 +343,15 @@ pub struct Registry {
     pub files: Vec<Arc<str>>,
 }
 
+impl Registry {
+    /// Where the owner `id` is declared: a Team or a Person (owners share one id space), if it has one.
+    pub fn owner(&self, id: &str) -> Option<&Source> {
+        let teams = self.teams.iter().map(|d| (&d.item.id, &d.source));
+        let persons = self.persons.iter().map(|d| (&d.item.id, &d.source));
+        teams.chain(persons).find(|(i, _)| *i == id).map(|(_, s)| s)
+    }
+}
+
 /// Parses a `YYYY-MM-DD` string; anything else (already reported by the schema) becomes `None`.
 fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
     let s = Option::<String>::deserialize(d)?;

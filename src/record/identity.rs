@@ -87,9 +87,7 @@ pub fn campaign(
     today: Date,
 ) -> Result<Vec<String>, Refused> {
     not_future("the review on", r.on, today)?;
-    let known = ws.registry.teams.iter().any(|t| t.item.id == owner)
-        || ws.registry.persons.iter().any(|p| p.item.id == owner);
-    if !known {
+    if ws.registry.owner(owner).is_none() {
         return invalid(format!("no Team or Person `{owner}` in the registry"));
     }
     ws.active_person(&r.by, "reviewer")?;
