@@ -20,8 +20,7 @@ pub(super) fn undeclared(record: &Record, id: &str, out: &mut Vec<Drifted>) {
                 RULE,
                 id,
                 record.external_id.clone(),
-                record.at.file.as_str().into(),
-                record.at.line.get(),
+                &record.at,
                 "",
                 message,
             );

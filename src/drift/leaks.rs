@@ -67,8 +67,7 @@ pub fn leaked(registry: &Registry, leak: &Leak) -> Drifted {
         RuleId::SecretInCode,
         &id,
         external_id,
-        leak.at.file.as_str().into(),
-        leak.at.line.get(),
+        &leak.at,
         &pointer,
         message,
     )

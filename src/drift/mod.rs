@@ -9,7 +9,6 @@ mod federation;
 pub mod leaks;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use jiff::civil::Date;
 
@@ -18,7 +17,7 @@ use crate::finding::{Finding, Severity};
 use crate::import::{ids, match_key, Export, Record, SourceKind};
 use crate::model::{CredentialKind, Doc, Identity, Kind, Registry, Source, Status};
 use crate::rules::{exceptions, Ctx};
-use crate::span::{push_token, Pos};
+use crate::span::{push_token, Place, Pos};
 
 /// Where a finding points: a registry identity file, or the export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -128,8 +127,7 @@ fn undeclared(record: &Record, id: &str) -> Drifted {
         RuleId::Undeclared,
         id,
         record.external_id.clone(),
-        record.at.file.as_str().into(),
-        record.at.line.get(),
+        &record.at,
         &pointer,
         message,
     );
@@ -175,30 +173,29 @@ pub(crate) fn at_identity(
     }
 }
 
-/// A finding about line `line` of the export `file`, where it names `external_id` (`id` in the registry, or
-/// the id `nhi import` would give it), at `pointer`.
+/// A finding about the line `at` of an export, where it names `external_id` (`id` in the registry, or the id
+/// `nhi import` would give it), at `pointer`.
 pub(crate) fn at_export(
     rule: RuleId,
     id: &str,
     external_id: String,
-    file: Arc<str>,
-    line: u32,
+    at: &Place,
     pointer: &str,
     message: String,
 ) -> Drifted {
     let source = Source {
-        file,
+        file: at.file.as_str().into(),
         start: Pos::START,
         doc: 0,
         flawed: false,
     };
-    let at = Pos::new(line, 1);
+    let pos = Pos::new(at.line.get(), 1);
     let finding = Finding::at_pos(
         rule,
         Kind::Identity.name(),
         id,
         &source,
-        at,
+        pos,
         pointer,
         message,
     );

@@ -25,6 +25,7 @@ use crate::import::{ids, match_key, SourceKind};
 use crate::model::{Doc, Identity, Registry};
 use crate::report::trace::{Subject, Traced};
 use crate::secrets;
+use crate::span::Place;
 
 /// The issuance logs `nhi trace` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -419,8 +420,7 @@ fn at_log(
         rule,
         id,
         role.to_string(),
-        at.file.clone(),
-        at.line,
+        &Place::new(&*at.file, at.line),
         "",
         message,
     );
