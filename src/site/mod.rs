@@ -102,8 +102,8 @@ pub struct Built {
     pub tar_bytes: u64,
     /// Whether the downloads were written gzip-compressed.
     pub gzipped: bool,
-    /// Under [`Gzip::Auto`], when the downloads were compressed to fit: the tar's bytes with plain downloads.
-    pub plain_tar_bytes: Option<u64>,
+    /// Whether they were because the site was larger than the size limit with them plain ([`Gzip::Auto`]).
+    pub gzipped_to_fit: bool,
     pub commit: String,
     pub counts: Counts,
     pub gate_fails: bool,
@@ -489,11 +489,11 @@ fn write_site(
     ] {
         staging.mkdir(dir)?;
     }
-    let gzip = opts.gzip_downloads == Gzip::Always;
     let jobs = jobs(site);
     progress.start(jobs.len() as u64);
+    let always = opts.gzip_downloads == Gzip::Always;
     let pages = crate::timings::phase("pages", || {
-        write_pages(site, templates, staging, jobs.par_iter(), gzip, progress)
+        write_pages(site, templates, staging, jobs.par_iter(), always, progress)
     })?;
     progress.finish();
     let mut rendered = pages.iter().filter(|(_, _, rendered)| *rendered).count();
@@ -501,15 +501,27 @@ fn write_site(
         pages.into_iter().map(|(w, i, _)| (w, i)).unzip();
     written.push(staging.write(inputs::FILE, inputs::text(&mut inputs).as_bytes())?);
     drop(inputs);
+    // Under `auto`, downloads are compressed when the site is too large with them plain. When the pages
+    // alone are, they are compressed from the start; else the site is measured whole, and they are written
+    // again when it is.
+    let auto = opts.gzip_downloads == Gzip::Auto;
+    let too_large = |written: &[Written]| auto && tar_bytes(written) > opts.size_limit;
+    let early = too_large(&written);
     crate::timings::phase("data", || {
-        files::data_files(site, templates, opts, staging, gzip, &mut written)
+        files::data_files(
+            site,
+            templates,
+            opts,
+            staging,
+            always || early,
+            &mut written,
+        )
     })?;
     crate::timings::phase("manifest", || files::sums(site, staging, &mut written))?;
-    let mut plain_tar_bytes = None;
-    if opts.gzip_downloads == Gzip::Auto && tar_bytes(&written) > opts.size_limit {
-        plain_tar_bytes = Some(tar_bytes(&written));
+    let late = !early && too_large(&written);
+    if early || late {
         rendered += crate::timings::phase("gzip", || {
-            compress(site, templates, opts, staging, &jobs, &mut written)
+            compress(site, templates, opts, staging, &jobs, late, &mut written)
         })?;
     }
     Ok(Built {
@@ -518,8 +530,8 @@ fn write_site(
         rendered,
         bytes: written.iter().map(|w| w.bytes as u64).sum(),
         tar_bytes: tar_bytes(&written),
-        gzipped: gzip || plain_tar_bytes.is_some(),
-        plain_tar_bytes,
+        gzipped: always || early || late,
+        gzipped_to_fit: early || late,
         commit: site.commit.clone(),
         counts: site.checked.counts(),
         gate_fails: site.checked.fails(false),
@@ -553,15 +565,17 @@ fn write_pages<'j, 's: 'j>(
     .collect()
 }
 
-/// Makes the downloads of a site that is too large with them plain gzip-compressed, after the fact: the
-/// downloads written again, the pages that read `site.gzip_downloads` (the Downloads page) rendered again,
-/// and the page inputs and sums written again. Returns how many pages it rendered.
+/// Finishes a site whose downloads are compressed because it is too large with them plain, though its pages
+/// were rendered with them plain: the downloads written again when `downloads` is set, the pages that read
+/// `site.gzip_downloads` (the Downloads page) rendered again, and the page inputs and sums written again.
+/// Returns how many pages it rendered.
 fn compress(
     site: &Site<'_>,
     templates: &Templates,
     opts: &Options,
     staging: &Staging,
     jobs: &[Job<'_>],
+    downloads: bool,
     written: &mut Vec<Written>,
 ) -> Result<usize> {
     let recorded = std::fs::read_to_string(staging.path(inputs::FILE)?)?;
@@ -571,7 +585,9 @@ fn compress(
         staging.remove(name)?;
     }
     written.retain(|w| !again.contains(&w.path.as_str()));
-    files::gzip_downloads(site, opts, staging, written)?;
+    if downloads {
+        files::gzip_downloads(site, opts, staging, written)?;
+    }
     let bit = globals(site, true).bit("gzip_downloads");
     let reading: Vec<&Job<'_>> = jobs
         .iter()

@@ -433,9 +433,9 @@ fn a_site_past_its_size_limit_gets_compressed_downloads() {
         site::build(&opts, &Quiet).unwrap()
     };
     let always = with("always", site::Gzip::Always, 0);
-    assert!(always.gzipped && always.plain_tar_bytes.is_none());
+    assert!(always.gzipped && !always.gzipped_to_fit);
     let roomy = with("over", site::Gzip::Auto, 1 << 30);
-    assert!(!roomy.gzipped && roomy.plain_tar_bytes.is_none());
+    assert!(!roomy.gzipped && !roomy.gzipped_to_fit);
     assert!(files(&at("over")).contains_key("registry.json"));
     let plain = files(&at("over"));
 
@@ -446,17 +446,22 @@ fn a_site_past_its_size_limit_gets_compressed_downloads() {
         std::fs::hard_link(at("over").join(name), kept.join(name)).unwrap();
     }
 
-    let limit = always.tar_bytes; // The plain site is larger; the compressed one fits.
+    // The plain site is larger than this limit and the compressed one fits: the downloads are written plain,
+    // then again compressed. Under a limit of 0 the pages alone are too large: compressed from the start.
+    let limit = always.tar_bytes;
     let fresh = with("fresh", site::Gzip::Auto, limit);
     let over = with("over", site::Gzip::Auto, limit);
-    for built in [&fresh, &over] {
+    let early = with("early", site::Gzip::Auto, 0);
+    for built in [&fresh, &over, &early] {
         assert!(built.gzipped, "{built:?}");
-        assert_eq!(built.plain_tar_bytes, Some(roomy.tar_bytes));
+        assert!(built.gzipped_to_fit, "{built:?}");
         assert_eq!(built.tar_bytes, always.tar_bytes);
     }
     let want = files(&at("always"));
     assert_eq!(files(&at("fresh")), want);
     assert_eq!(files(&at("over")), want);
+    assert_eq!(files(&at("early")), want);
+    assert_eq!(early.written, early.files, "each file counted once");
     assert_eq!(fresh.written, fresh.files, "each file counted once");
     assert!(over.written < over.files, "{over:?}");
     // The previous site's files were replaced, not written through.
