@@ -203,12 +203,19 @@ pub struct Input {
     pub key: String,
 }
 
-/// The text of [`FILE`]: a line per page, `path<TAB>fields read (hex)<TAB>key`, sorted by path.
+/// A page's line in [`FILE`]: `path<TAB>fields read (hex)<TAB>key`.
+impl std::fmt::Display for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}\t{:x}\t{}", self.path, self.read, self.key)
+    }
+}
+
+/// The text of [`FILE`]: a line per page, sorted by path.
 pub fn text(inputs: &mut [Input]) -> String {
     inputs.sort();
     let mut out = String::with_capacity(inputs.len() * 72);
     for i in inputs.iter() {
-        let _ = writeln!(out, "{}\t{:x}\t{}", i.path, i.read, i.key);
+        let _ = writeln!(out, "{i}");
     }
     out
 }
@@ -217,13 +224,16 @@ pub fn text(inputs: &mut [Input]) -> String {
 /// (their pages are rendered).
 pub fn parse(text: &str) -> HashMap<String, (u32, String)> {
     text.lines()
-        .filter_map(|line| {
-            let mut parts = line.split('\t');
-            let (path, read, key) = (parts.next()?, parts.next()?, parts.next()?);
-            let read = u32::from_str_radix(read, 16).ok()?;
-            Some((path.to_string(), (read, key.to_string())))
-        })
+        .filter_map(parse_line)
+        .map(|(path, read, key)| (path.to_string(), (read, key.to_string())))
         .collect()
+}
+
+/// One line of [`FILE`]: its path, the fields read and the key; `None` when it does not parse.
+pub fn parse_line(line: &str) -> Option<(&str, u32, &str)> {
+    let mut parts = line.split('\t');
+    let (path, read, key) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((path, u32::from_str_radix(read, 16).ok()?, key))
 }
 
 #[cfg(test)]

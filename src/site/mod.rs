@@ -578,8 +578,16 @@ fn compress(
     downloads: bool,
     written: &mut Vec<Written>,
 ) -> Result<usize> {
+    // The recorded inputs are read as text and written again line by line, not held as a map: at a million
+    // pages the map would take more memory than the build can spare.
     let recorded = std::fs::read_to_string(staging.path(inputs::FILE)?)?;
-    let mut recorded = inputs::parse(&recorded);
+    let bit = globals(site, true).bit("gzip_downloads");
+    let reading: foldhash::HashSet<&str> = recorded
+        .lines()
+        .filter_map(inputs::parse_line)
+        .filter(|(_, read, _)| read & bit != 0)
+        .map(|(path, _, _)| path)
+        .collect();
     let again = [inputs::FILE, files::SUMS, output::MANIFEST];
     for name in again {
         staging.remove(name)?;
@@ -588,42 +596,33 @@ fn compress(
     if downloads {
         files::gzip_downloads(site, opts, staging, written)?;
     }
-    let bit = globals(site, true).bit("gzip_downloads");
-    let reading: Vec<&Job<'_>> = jobs
+    let jobs: Vec<&Job<'_>> = jobs
         .iter()
-        .filter(|job| {
-            recorded
-                .get(&job.path())
-                .is_some_and(|(read, _)| read & bit != 0)
-        })
+        .filter(|job| reading.contains(job.path().as_str()))
         .collect();
-    for job in &reading {
+    for job in &jobs {
         staging.remove(&job.path())?;
     }
-    let pages = write_pages(
-        site,
-        templates,
-        staging,
-        reading.into_par_iter(),
-        true,
-        &Quiet,
-    )?;
+    let pages = write_pages(site, templates, staging, jobs.into_par_iter(), true, &Quiet)?;
     let rendered = pages.iter().filter(|(_, _, rendered)| *rendered).count();
-    let mut new: foldhash::HashMap<String, Written> = foldhash::HashMap::default();
+    let mut renewed = foldhash::HashMap::default();
     for (w, input, _) in pages {
-        recorded.insert(input.path, (input.read, input.key));
-        new.insert(w.path.clone(), w);
+        renewed.insert(w.path.clone(), (w, input));
     }
     for w in written.iter_mut() {
-        if let Some(page) = new.remove(&w.path) {
-            *w = page;
+        if let Some((page, _)) = renewed.get(&w.path) {
+            *w = page.clone();
         }
     }
-    let mut inputs: Vec<inputs::Input> = recorded
-        .into_iter()
-        .map(|(path, (read, key))| inputs::Input { path, read, key })
-        .collect();
-    written.push(staging.write(inputs::FILE, inputs::text(&mut inputs).as_bytes())?);
+    written.push(staging.write_with(inputs::FILE, |out| {
+        recorded.lines().try_for_each(|line| {
+            let path = inputs::parse_line(line).map(|(path, _, _)| path);
+            match path.and_then(|path| renewed.get(path)) {
+                Some((_, input)) => writeln!(out, "{input}"),
+                None => writeln!(out, "{line}"),
+            }
+        })
+    })?);
     files::sums(site, staging, written)?;
     Ok(rendered)
 }
