@@ -28,7 +28,7 @@ mod trends;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
 use jiff::civil::Date;
 use minijinja::{Environment, Value as Jinja};
 use rayon::prelude::*;
@@ -95,7 +95,8 @@ pub struct Built {
     /// Of those, how many were written; the others were the previous site's files, unchanged (hard links).
     pub written: usize,
     /// How many pages were rendered; the others' inputs were the ones the previous site recorded, so they
-    /// are its files, not rendered again.
+    /// are its files, not rendered again. The downloads page counts twice when the downloads were
+    /// compressed to fit.
     pub rendered: usize,
     pub bytes: u64,
     /// The bytes of a tar of the site, as `actions/upload-pages-artifact` packs it ([`tarball`]).
@@ -580,7 +581,9 @@ fn compress(
 ) -> Result<usize> {
     // The recorded inputs are read as text and written again line by line, not held as a map: at a million
     // pages the map would take more memory than the build can spare.
-    let recorded = std::fs::read_to_string(staging.path(inputs::FILE)?)?;
+    let path = staging.path(inputs::FILE)?;
+    let recorded = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let bit = globals(site, true).bit("gzip_downloads");
     let reading: foldhash::HashSet<&str> = recorded
         .lines()
