@@ -56,7 +56,7 @@ pub struct BuildArgs {
     )]
     pub gzip_downloads: Gzip,
     /// The largest site the host publishes, in MiB, counted as a tar of the output directory (GitHub Pages
-    /// takes 1024): past it, `nhi build` warns
+    /// takes 1024): past it the downloads are compressed, and `nhi build` warns if the site is still larger
     #[arg(long, value_name = "MIB", default_value_t = 1024)]
     pub size_limit: u64,
 }
