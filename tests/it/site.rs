@@ -600,6 +600,72 @@ fn the_command_exits_0_when_the_gate_fails_and_2_when_it_cannot_build() {
     assert_eq!(missing.status.code(), Some(2));
 }
 
+/// What `nhi build` says when the site is past `--size-limit`: a note that the downloads were compressed
+/// and, as the site is still too large, a warning (an annotation under GitHub Actions); `never` keeps them
+/// plain and names the flag; a bare `--gzip-downloads` before the registry is `always`.
+#[test]
+fn the_command_says_when_it_compresses_the_downloads_and_when_the_site_is_still_too_large() {
+    let out = tempfile::tempdir().unwrap();
+    let nhi = env!("CARGO_BIN_EXE_nhi");
+    let run = |dir: &str, flags: &[&str], github: bool| {
+        let mut cmd = Command::new(nhi);
+        cmd.arg("build")
+            .args(flags)
+            .arg(example())
+            .arg("-o")
+            .arg(out.path().join(dir))
+            .args(["--as-of", "2026-11-23"])
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("TF_BUILD");
+        if github {
+            cmd.env("GITHUB_ACTIONS", "true");
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (text(&o.stdout), text(&o.stderr))
+    };
+    let gz = |dir: &str| out.path().join(dir).join("registry.json.gz").is_file();
+
+    let (stdout, stderr) = run("auto", &["--size-limit", "0"], false);
+    assert!(gz("auto"), "{stdout}");
+    assert!(
+        stderr.contains("note: with plain downloads the site would pack into a tar of more than --size-limit 0 MiB"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: the site packs into a tar of"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("build it with --gzip-downloads"),
+        "{stderr}"
+    );
+
+    let (stdout, stderr) = run("github", &["--size-limit", "0"], true);
+    assert!(
+        stdout.contains("::warning title=nhi build::the site packs"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("warning:"), "{stderr}");
+
+    let (_, stderr) = run(
+        "never",
+        &["--gzip-downloads=never", "--size-limit", "0"],
+        false,
+    );
+    assert!(!gz("never") && !stderr.contains("note:"), "{stderr}");
+    assert!(
+        stderr.contains("build it with --gzip-downloads"),
+        "{stderr}"
+    );
+
+    let (_, stderr) = run("roomy", &[], false);
+    assert!(!gz("roomy") && stderr.is_empty(), "{stderr}");
+    let (_, stderr) = run("bare", &["--gzip-downloads"], false);
+    assert!(gz("bare") && stderr.is_empty(), "{stderr}");
+}
+
 #[test]
 fn identity_pages_show_the_blast_radius_of_the_graph() {
     let out = tempfile::tempdir().unwrap();
