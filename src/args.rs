@@ -82,8 +82,7 @@ pub struct Output {
 impl Output {
     /// The format given, else the one the CI environment asks for.
     pub fn format(&self) -> Format {
-        self.format
-            .unwrap_or_else(|| ci_format(&|name| std::env::var(name).ok()))
+        self.format.unwrap_or_else(ci_format_here)
     }
 
     /// Whether to colour: as asked, or when `auto`, whether the terminal takes colour (`color_ok`).
@@ -99,6 +98,11 @@ impl Output {
     pub fn deny_warnings(&self) -> bool {
         self.deny == Some(Deny::Warnings)
     }
+}
+
+/// [`ci_format`] of this process's environment.
+pub fn ci_format_here() -> Format {
+    ci_format(&|name| std::env::var(name).ok())
 }
 
 /// The default output format for the CI service the command runs in (read through `var`), else `human`.

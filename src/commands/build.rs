@@ -158,8 +158,7 @@ pub fn run(args: BuildArgs, out: &mut dyn Write) -> Result<Exit> {
         );
     }
     if let Some(warning) = size_warning(built.tar_bytes, opts.size_limit, built.gzipped) {
-        let ci = crate::args::ci_format(&|name| std::env::var(name).ok());
-        match ci_warning(ci, &warning) {
+        match ci_warning(crate::args::ci_format_here(), &warning) {
             // Read from the log by the CI, which shows it on the run.
             Some(line) => writeln!(out, "{line}")?,
             None => eprintln!("warning: {warning}"),
