@@ -47,18 +47,34 @@ pub fn data_files(
     };
     let calendars = || calendars(site, staging);
     let [registry, inventory, sarif, findings] = downloads(site, opts, staging, gzip);
-    let files: [&Maker<'_>; 7] = [
-        &registry, &graph, &calendars, &search, &inventory, &sarif, &findings,
-    ];
-    let made: Vec<Result<Vec<Written>>> = files.par_iter().map(|make| make()).collect();
+    make(
+        &[
+            &registry, &graph, &calendars, &search, &inventory, &sarif, &findings,
+        ],
+        written,
+    )
+}
+
+/// What makes one or more files of the site.
+type Maker<'a> = dyn Fn() -> Result<Vec<Written>> + Sync + 'a;
+
+/// Makes the files of `makers` in parallel, adding them to `written` in the makers' order.
+fn make(makers: &[&Maker<'_>], written: &mut Vec<Written>) -> Result<()> {
+    let made: Vec<Result<Vec<Written>>> = makers.par_iter().map(|make| make()).collect();
     for files in made {
         written.extend(files?);
     }
     Ok(())
 }
 
-/// What makes one or more files of the site.
-type Maker<'a> = dyn Fn() -> Result<Vec<Written>> + Sync + 'a;
+/// Removes the files `names` from `staging` and from `written`, so that they can be written again.
+pub fn remove(staging: &Staging, written: &mut Vec<Written>, names: &[&str]) -> Result<()> {
+    for name in names {
+        staging.remove(name)?;
+    }
+    written.retain(|w| !names.contains(&w.path.as_str()));
+    Ok(())
+}
 
 /// The downloads' names, as written without `--gzip-downloads`.
 pub const DOWNLOADS: [&str; 4] = [
@@ -76,16 +92,10 @@ pub fn gzip_downloads(
     staging: &Staging,
     written: &mut Vec<Written>,
 ) -> Result<()> {
-    for name in DOWNLOADS {
-        staging.remove(name)?;
-    }
-    written.retain(|w| !DOWNLOADS.contains(&w.path.as_str()));
+    remove(staging, written, &DOWNLOADS)?;
     let makers = downloads(site, opts, staging, true);
-    let made: Vec<Result<Vec<Written>>> = makers.par_iter().map(|make| make()).collect();
-    for files in made {
-        written.extend(files?);
-    }
-    Ok(())
+    let makers: Vec<&Maker<'_>> = makers.iter().map(|m| &**m).collect();
+    make(&makers, written)
 }
 
 /// What makes each of [`DOWNLOADS`], in that order.

@@ -591,11 +591,11 @@ fn compress(
         .filter(|(_, read, _)| read & bit != 0)
         .map(|(path, _, _)| path)
         .collect();
-    let again = [inputs::FILE, files::SUMS, output::MANIFEST];
-    for name in again {
-        staging.remove(name)?;
-    }
-    written.retain(|w| !again.contains(&w.path.as_str()));
+    files::remove(
+        staging,
+        written,
+        &[inputs::FILE, files::SUMS, output::MANIFEST],
+    )?;
     if downloads {
         files::gzip_downloads(site, opts, staging, written)?;
     }

@@ -174,19 +174,6 @@ impl<'de> serde::Deserialize<'de> for FileSums {
     }
 }
 
-/// Whether a staged file is a link to the previous site's (it has another name), not written by this build.
-fn linked(meta: &fs::Metadata) -> bool {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::MetadataExt::nlink(meta) > 1
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        false
-    }
-}
-
 /// A writer that hashes and counts what passes through it.
 struct Summing<W> {
     inner: W,
@@ -377,14 +364,36 @@ impl Staging {
     /// over it in place would change the previous site's file through the link they share.
     pub fn remove(&self, rel: &str) -> Result<()> {
         let path = self.path(rel)?;
-        if fs::symlink_metadata(&path).is_ok_and(|m| !linked(&m)) {
-            self.written.fetch_sub(1, Ordering::Relaxed);
+        if fs::symlink_metadata(&path).is_ok_and(|m| !self.linked(rel, &m)) {
+            // Never below 0, whatever the platform made of the file.
+            let _ = self
+                .written
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
         }
         match fs::remove_file(&path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => {
                 Err(e).with_context(|| format!("cannot remove {}", path.display()))
             }
             _ => Ok(()),
+        }
+    }
+
+    /// Whether the staged file `rel` (of metadata `meta`) is a link to the previous site's, not written by
+    /// this build: it has another name. Where the link count cannot be read, a file of the size the previous
+    /// site's manifest gives it is taken for a link, as [`Previous::link`] makes only those.
+    fn linked(&self, rel: &str, meta: &fs::Metadata) -> bool {
+        #[cfg(unix)]
+        {
+            let _ = rel;
+            std::os::unix::fs::MetadataExt::nlink(meta) > 1
+        }
+        #[cfg(not(unix))]
+        {
+            self.previous.as_ref().is_some_and(|p| {
+                p.files
+                    .get(rel)
+                    .is_some_and(|(_, bytes)| *bytes as u64 == meta.len())
+            })
         }
     }
 
