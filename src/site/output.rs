@@ -66,11 +66,6 @@ pub struct Staging {
     previous: Option<Previous>,
     /// How many files were written (not linked from the previous site).
     written: AtomicUsize,
-    /// Held while [`Staging::write`] creates a file: the rendering threads create files in the same
-    /// directories, and the kernel serialises creations in one directory on its lock, by spinning when a
-    /// creation is slow (on an ext4 full of recently deleted inodes, a fifth of a 10,000-identity build's CPU
-    /// time went there). One at a time, the other thread waits asleep.
-    creating: std::sync::Mutex<()>,
 }
 
 struct Previous {
@@ -213,7 +208,6 @@ impl Staging {
             dir,
             previous: Previous::read(out),
             written: AtomicUsize::new(0),
-            creating: std::sync::Mutex::new(()),
         })
     }
 
@@ -282,7 +276,6 @@ impl Staging {
             .as_ref()
             .is_some_and(|p| p.link(rel, &sha256, bytes.len(), &path));
         if !linked {
-            let _one = self.creating.lock();
             fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
             self.written.fetch_add(1, Ordering::Relaxed);
         }
