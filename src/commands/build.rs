@@ -57,7 +57,7 @@ pub struct BuildArgs {
     pub gzip_downloads: Gzip,
     /// The largest site the host publishes, in MiB, counted as a tar of the output directory (GitHub Pages
     /// takes 1024): past it the downloads are compressed, and `nhi build` warns if the site is still larger
-    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    #[arg(long, value_name = "MIB", default_value_t = site::tarball::PAGES_LIMIT / MIB)]
     pub size_limit: u64,
 }
 
@@ -207,9 +207,10 @@ fn size_warning(tar_bytes: u64, limit: u64, gzipped: bool) -> Option<String> {
     };
     Some(format!(
         "the site packs into a tar of {} MiB, more than --size-limit {} MiB (GitHub Pages supports sites of up \
-         to 1024 MiB): {fix}",
+         to {} MiB): {fix}",
         tar_bytes.div_ceil(MIB),
         limit / MIB,
+        site::tarball::PAGES_LIMIT / MIB,
     ))
 }
 

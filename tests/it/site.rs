@@ -43,7 +43,7 @@ fn options(registry: PathBuf, out: PathBuf) -> Options {
         repo_url: None,
         trends: None,
         gzip_downloads: site::Gzip::Auto,
-        size_limit: 1 << 30,
+        size_limit: site::tarball::PAGES_LIMIT,
     }
 }
 
